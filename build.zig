@@ -1,0 +1,33 @@
+// Builds the chdb-ffi shim (zig 0.11): a shared library with libc++ linked statically, hidden
+// visibility and a version script, so it exports only chffi_* and runs on glibc >= 2.17.
+const std = @import("std");
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{ .default_target = .{
+        .abi = .gnu,
+        .cpu_model = .baseline,
+        .glibc_version = .{ .major = 2, .minor = 17, .patch = 0 },
+    } });
+    const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseFast });
+
+    const lib = b.addSharedLibrary(.{
+        .name = "chdb_ffi",
+        .target = target,
+        .optimize = optimize,
+    });
+    lib.addCSourceFiles(&.{
+        "native/engine.cpp",
+        "native/connection.cpp",
+    }, &.{
+        "-std=c++20",
+        "-fvisibility=hidden",
+        "-fvisibility-inlines-hidden",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+    });
+    lib.addIncludePath(.{ .path = "native" });
+    lib.linkLibCpp();
+    lib.version_script = "native/exports.map";
+    b.installArtifact(lib);
+}

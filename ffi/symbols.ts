@@ -1,0 +1,59 @@
+// The one neutral symbol table of the shim (native/chdb_ffi.h), with each C prototype beside
+// its entry. Backends translate the neutral type names into their runtime's FFI types.
+
+/** Neutral FFI types: `buffer` is a TypedArray passed in, `pointer` an opaque native address. */
+export type FfiType = "void" | "i32" | "u32" | "usize" | "f64" | "pointer" | "buffer";
+
+export interface SymbolSpec {
+  readonly parameters: readonly FfiType[];
+  readonly result: FfiType;
+}
+
+export const symbols = {
+  // uint32_t chffi_abi_version(void);
+  chffi_abi_version: { parameters: [], result: "u32" },
+  // int32_t chffi_load(const char *lib_path, size_t lib_path_len, char *err, size_t err_cap);
+  chffi_load: { parameters: ["buffer", "usize", "buffer", "usize"], result: "i32" },
+  // const char *chffi_engine_version(void);
+  chffi_engine_version: { parameters: [], result: "pointer" },
+  // int32_t chffi_connect(const char *path, size_t path_len, const uint8_t *options, size_t options_len,
+  //                       chffi_conn **out_conn, char *err, size_t err_cap);
+  chffi_connect: {
+    parameters: ["buffer", "usize", "buffer", "usize", "buffer", "buffer", "usize"],
+    result: "i32",
+  },
+  // int32_t chffi_close(chffi_conn *conn);
+  chffi_close: { parameters: ["pointer"], result: "i32" },
+  // int32_t chffi_query(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
+  //                     size_t format_len, const uint8_t *params, size_t params_len,
+  //                     chffi_result **out_result, chffi_result_info *out_info);
+  chffi_query: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer"],
+    result: "i32",
+  },
+  // void chffi_result_free(chffi_result *result);
+  chffi_result_free: { parameters: ["pointer"], result: "void" },
+  // uint32_t chffi_open_connections(void);
+  chffi_open_connections: { parameters: [], result: "u32" },
+  // int32_t chffi_shutdown(void);
+  chffi_shutdown: { parameters: [], result: "i32" },
+} as const satisfies Record<string, SymbolSpec>;
+
+export type SymbolTable = typeof symbols;
+
+/** chffi_status values (native/chdb_ffi.h). */
+export const Status = {
+  OK: 0,
+  ENGINE_ERROR: 1,
+  MISUSE: 2,
+  LOAD_FAILED: 3,
+  PATH_CONFLICT: 4,
+  CONNECT_FAILED: 5,
+  BUSY: 6,
+  SHUT_DOWN: 7,
+  NO_MEMORY: 8,
+  INTERNAL: 9,
+} as const;
+
+/** Byte size of chffi_result_info: 11 eight-byte fields. */
+export const RESULT_INFO_WORDS = 11;

@@ -1,0 +1,17 @@
+// chdb-ffi: in-process ClickHouse for Deno and Bun.
+export { closeDefaultConnection, connect, query } from "./src/default.ts";
+export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
+export { Session, type SessionOptions } from "./src/session.ts";
+export { type QueryStats, Result } from "./src/result.ts";
+export type { QueryParams, QueryParamValue } from "./src/params.ts";
+export { engineVersion } from "./src/native.ts";
+export {
+  ChdbArgumentError,
+  ChdbClosedError,
+  ChdbConnectionError,
+  ChdbError,
+  ChdbLoadError,
+  ChdbNotImplementedError,
+  ChdbPathConflictError,
+  ChdbQueryError,
+} from "./src/errors.ts";

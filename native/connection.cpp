@@ -1,0 +1,261 @@
+// Connections, the one-data-path-per-process rule, queries and their results.
+#include "boundary.h"
+#include "chdb_ffi.h"
+#include "engine.h"
+#include "string_list.h"
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+struct chffi_conn {
+    chffi::EngineConnection ** handle = nullptr;
+    std::string path;
+    std::mutex query_mutex; // the engine runs one statement at a time per connection
+    std::atomic<uint32_t> in_flight{0};
+};
+
+struct chffi_result {
+    chffi::EngineResult * engine = nullptr;
+    std::string message; // the shim's own error, when the engine was never reached
+};
+
+namespace chffi {
+namespace {
+
+// Process-wide: the engine itself allows one data path per process.
+struct Registry {
+    std::mutex mutex;
+    std::string path;
+    std::unordered_set<chffi_conn *> open;
+    bool shut_down = false;
+};
+
+Registry & registry() {
+    static Registry * r = new Registry(); // never destroyed: usable from atexit handlers
+    return *r;
+}
+
+bool has_nul(std::string_view s) {
+    return s.find('\0') != std::string_view::npos;
+}
+
+int32_t connect(std::string_view path, const uint8_t * options, size_t options_len, chffi_conn ** out, char * err, size_t err_cap) {
+    const EngineApi * api = engine();
+    if (api == nullptr) {
+        write_message(err, err_cap, "libchdb is not loaded (call chffi_load first)");
+        return CHFFI_MISUSE;
+    }
+    if (path.empty() || has_nul(path)) {
+        write_message(err, err_cap, "invalid data path: empty or contains a NUL byte");
+        return CHFFI_MISUSE;
+    }
+    std::vector<std::string_view> option_views;
+    if (!decode_string_list(options, options_len, option_views)) {
+        write_message(err, err_cap, "malformed option list");
+        return CHFFI_MISUSE;
+    }
+    std::vector<std::string> args{"chdb"};
+    if (path != ":memory:")
+        args.push_back("--path=" + std::string(path));
+    for (std::string_view option : option_views) {
+        if (has_nul(option)) {
+            write_message(err, err_cap, "connection option contains a NUL byte");
+            return CHFFI_MISUSE;
+        }
+        args.emplace_back(option);
+    }
+    std::vector<char *> argv;
+    for (std::string & a : args)
+        argv.push_back(a.data());
+
+    Registry & reg = registry();
+    std::lock_guard lock(reg.mutex);
+    if (reg.shut_down) {
+        write_message(err, err_cap, "the chDB engine has been shut down in this process");
+        return CHFFI_SHUT_DOWN;
+    }
+    if (!reg.open.empty() && reg.path != path) {
+        write_message(err, err_cap,
+            "chDB allows one data path per process: " + reg.path + " is open (" + std::to_string(reg.open.size())
+                + " connection(s)); close them before connecting to " + std::string(path));
+        return CHFFI_PATH_CONFLICT;
+    }
+    EngineConnection ** handle = api->connect(static_cast<int>(argv.size()), argv.data());
+    if (handle == nullptr || *handle == nullptr) {
+        std::string message = "chdb_connect failed for " + std::string(path);
+        for (size_t i = 1; i < args.size(); ++i)
+            message += (i == 1 ? " with " : " ") + args[i];
+        message += " (the engine gives no reason: check that the path is a writable directory and every option is a valid setting)";
+        write_message(err, err_cap, message);
+        return CHFFI_CONNECT_FAILED;
+    }
+    auto * conn = new chffi_conn();
+    conn->handle = handle;
+    conn->path = std::string(path);
+    reg.open.insert(conn);
+    reg.path = conn->path;
+    *out = conn;
+    return CHFFI_OK;
+}
+
+void close_locked(Registry & reg, chffi_conn * conn) {
+    reg.open.erase(conn);
+    if (const EngineApi * api = engine())
+        api->close_conn(conn->handle);
+    delete conn;
+}
+
+void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
+    info.data = reinterpret_cast<const uint8_t *>(api.result_buffer(r));
+    info.data_len = api.result_length(r);
+    info.elapsed_seconds = api.result_elapsed(r);
+    info.rows_read = api.result_rows_read(r);
+    info.bytes_read = api.result_bytes_read(r);
+    info.storage_rows_read = api.result_storage_rows_read(r);
+    info.storage_bytes_read = api.result_storage_bytes_read(r);
+    info.rows_written = api.result_rows_written(r);
+    info.bytes_written = api.result_bytes_written(r);
+    const char * error = api.result_error(r);
+    if (error != nullptr && *error != '\0') {
+        info.error = error;
+        info.error_len = std::strlen(error);
+    }
+}
+
+int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message) {
+    result->message = std::move(message);
+    info->error = result->message.c_str();
+    info->error_len = result->message.size();
+    return status;
+}
+
+int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, const uint8_t * params, size_t params_len,
+    chffi_result * result, chffi_result_info * info) {
+    const EngineApi * api = engine();
+    if (api == nullptr)
+        return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
+    if (conn == nullptr)
+        return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
+    std::vector<std::string_view> list;
+    if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
+        return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
+
+    conn->in_flight.fetch_add(1);
+    struct InFlight {
+        chffi_conn * c;
+        ~InFlight() { c->in_flight.fetch_sub(1); }
+    } in_flight{conn};
+    std::lock_guard lock(conn->query_mutex);
+
+    EngineConnection * handle = *conn->handle;
+    if (list.empty()) {
+        result->engine = api->query_n(handle, sql.data(), sql.size(), format.data(), format.size());
+    } else {
+        size_t n = list.size() / 2;
+        std::vector<const char *> names(n), values(n);
+        std::vector<size_t> name_lens(n), value_lens(n);
+        for (size_t i = 0; i < n; ++i) {
+            names[i] = list[2 * i].data();
+            name_lens[i] = list[2 * i].size();
+            values[i] = list[2 * i + 1].data();
+            value_lens[i] = list[2 * i + 1].size();
+        }
+        result->engine = api->query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(),
+            names.data(), name_lens.data(), values.data(), value_lens.data(), n);
+    }
+    if (result->engine == nullptr)
+        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    describe(*api, result->engine, *info);
+    return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+}
+
+} // namespace
+} // namespace chffi
+
+extern "C" {
+
+int32_t chffi_connect(const char * path, size_t path_len, const uint8_t * options, size_t options_len, chffi_conn ** out_conn,
+    char * err, size_t err_cap) {
+    return chffi::guarded(err, err_cap, [&] {
+        if (out_conn == nullptr || (path == nullptr && path_len != 0) || (options == nullptr && options_len != 0)) {
+            chffi::write_message(err, err_cap, "chffi_connect: NULL argument");
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
+        *out_conn = nullptr;
+        return chffi::connect(std::string_view(path ? path : "", path_len), options, options_len, out_conn, err, err_cap);
+    });
+}
+
+int32_t chffi_close(chffi_conn * conn) {
+    return chffi::guarded(nullptr, 0, [&] {
+        if (conn == nullptr)
+            return static_cast<int32_t>(CHFFI_OK);
+        chffi::Registry & reg = chffi::registry();
+        std::lock_guard lock(reg.mutex);
+        if (conn->in_flight.load() != 0)
+            return static_cast<int32_t>(CHFFI_BUSY);
+        chffi::close_locked(reg, conn);
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
+
+int32_t chffi_query(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
+    const uint8_t * params, size_t params_len, chffi_result ** out_result, chffi_result_info * out_info) {
+    if (out_result == nullptr || out_info == nullptr)
+        return CHFFI_MISUSE;
+    *out_info = chffi_result_info{};
+    *out_result = new (std::nothrow) chffi_result();
+    if (*out_result == nullptr)
+        return CHFFI_NO_MEMORY;
+    chffi_result * result = *out_result;
+    try {
+        if ((sql == nullptr && sql_len != 0) || (format == nullptr && format_len != 0) || (params == nullptr && params_len != 0))
+            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query: NULL buffer with a non-zero length");
+        return chffi::query(conn, std::string_view(sql ? sql : "", sql_len), std::string_view(format ? format : "", format_len),
+            params, params_len, result, out_info);
+    } catch (const std::bad_alloc &) {
+        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
+    } catch (const std::exception & e) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
+    } catch (...) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
+    }
+}
+
+void chffi_result_free(chffi_result * result) {
+    if (result == nullptr)
+        return;
+    if (result->engine != nullptr)
+        if (const chffi::EngineApi * api = chffi::engine())
+            api->destroy_result(result->engine);
+    delete result;
+}
+
+uint32_t chffi_open_connections(void) {
+    chffi::Registry & reg = chffi::registry();
+    std::lock_guard lock(reg.mutex);
+    return static_cast<uint32_t>(reg.open.size());
+}
+
+int32_t chffi_shutdown(void) {
+    return chffi::guarded(nullptr, 0, [&] {
+        chffi::Registry & reg = chffi::registry();
+        std::lock_guard lock(reg.mutex);
+        reg.shut_down = true;
+        // A connection with a query still running is left open: the engine then refuses to stop,
+        // which is safer than tearing it down under that query.
+        for (chffi_conn * conn : std::vector<chffi_conn *>(reg.open.begin(), reg.open.end()))
+            if (conn->in_flight.load() == 0)
+                chffi::close_locked(reg, conn);
+        const chffi::EngineApi * api = chffi::engine();
+        if (api == nullptr)
+            return static_cast<int32_t>(CHFFI_OK);
+        return static_cast<int32_t>(api->shutdown() == 0 ? CHFFI_OK : CHFFI_ENGINE_ERROR);
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,105 @@
+// Loading libchdb: dlopen by absolute path, resolve the C API, disable the engine's signal handlers.
+#include "engine.h"
+
+#include "boundary.h"
+#include "chdb_ffi.h"
+
+#include <dlfcn.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+namespace chffi {
+namespace {
+
+std::mutex load_mutex;
+std::string loaded_path;
+EngineApi api;
+std::atomic<const EngineApi *> loaded{nullptr};
+
+template <typename Fn>
+bool resolve(void * lib, const char * name, Fn & slot, std::string & missing) {
+    slot = reinterpret_cast<Fn>(dlsym(lib, name));
+    if (slot == nullptr)
+        missing += missing.empty() ? name : std::string(", ") + name;
+    return slot != nullptr;
+}
+
+int32_t load(const std::string & path, char * err, size_t err_cap) {
+    std::lock_guard lock(load_mutex);
+    if (loaded.load() != nullptr) {
+        if (path == loaded_path)
+            return CHFFI_OK;
+        write_message(err, err_cap, "libchdb is already loaded from " + loaded_path + "; cannot load a second engine from " + path);
+        return CHFFI_MISUSE;
+    }
+    // RTLD_LOCAL: the engine's own symbols never interpose on the host runtime's.
+    void * lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+        const char * why = dlerror();
+        write_message(err, err_cap, "cannot open libchdb at " + path + ": " + (why ? why : "unknown dlopen error"));
+        return CHFFI_LOAD_FAILED;
+    }
+    std::string missing;
+    resolve(lib, "chdb_version", api.version, missing);
+    resolve(lib, "chdb_set_signal_handlers_enabled", api.set_signal_handlers_enabled, missing);
+    resolve(lib, "chdb_connect", api.connect, missing);
+    resolve(lib, "chdb_close_conn", api.close_conn, missing);
+    resolve(lib, "chdb_query_n", api.query_n, missing);
+    resolve(lib, "chdb_query_with_params_n", api.query_with_params_n, missing);
+    resolve(lib, "chdb_destroy_query_result", api.destroy_result, missing);
+    resolve(lib, "chdb_result_buffer", api.result_buffer, missing);
+    resolve(lib, "chdb_result_length", api.result_length, missing);
+    resolve(lib, "chdb_result_elapsed", api.result_elapsed, missing);
+    resolve(lib, "chdb_result_rows_read", api.result_rows_read, missing);
+    resolve(lib, "chdb_result_bytes_read", api.result_bytes_read, missing);
+    resolve(lib, "chdb_result_storage_rows_read", api.result_storage_rows_read, missing);
+    resolve(lib, "chdb_result_storage_bytes_read", api.result_storage_bytes_read, missing);
+    resolve(lib, "chdb_result_rows_written", api.result_rows_written, missing);
+    resolve(lib, "chdb_result_bytes_written", api.result_bytes_written, missing);
+    resolve(lib, "chdb_result_error", api.result_error, missing);
+    resolve(lib, "chdb_shutdown", api.shutdown, missing);
+    if (!missing.empty()) {
+        // The library stays mapped: unloading a half-initialised engine is riskier than the leak.
+        write_message(err, err_cap, "libchdb at " + path + " is too old: missing " + missing);
+        return CHFFI_LOAD_FAILED;
+    }
+    // Before the first connect: otherwise the engine owns SIGSEGV & co. for the whole process,
+    // which turns a host runtime's recoverable traps (e.g. WebAssembly bounds checks) into crashes.
+    api.set_signal_handlers_enabled(0);
+    loaded_path = path;
+    loaded.store(&api);
+    return CHFFI_OK;
+}
+
+} // namespace
+
+const EngineApi * engine() {
+    return loaded.load();
+}
+
+} // namespace chffi
+
+extern "C" {
+
+uint32_t chffi_abi_version(void) {
+    return CHFFI_ABI_VERSION;
+}
+
+int32_t chffi_load(const char * lib_path, size_t lib_path_len, char * err, size_t err_cap) {
+    return chffi::guarded(err, err_cap, [&] {
+        if (lib_path == nullptr || lib_path_len == 0) {
+            chffi::write_message(err, err_cap, "chffi_load: empty library path");
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
+        return chffi::load(std::string(lib_path, lib_path_len), err, err_cap);
+    });
+}
+
+const char * chffi_engine_version(void) {
+    const chffi::EngineApi * e = chffi::engine();
+    return e ? e->version() : nullptr;
+}
+
+} // extern "C"

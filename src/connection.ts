@@ -1,0 +1,146 @@
+// A connection to the in-process engine: open, query, close.
+import { resolve } from "node:path";
+import { RESULT_INFO_WORDS, Status } from "../ffi/symbols.ts";
+import type { Pointer } from "../ffi/types.ts";
+import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
+import {
+  ChdbArgumentError,
+  ChdbClosedError,
+  ChdbConnectionError,
+  ChdbError,
+  ChdbNotImplementedError,
+  ChdbPathConflictError,
+  ChdbQueryError,
+} from "./errors.ts";
+import { native } from "./native.ts";
+import { encodeParams, type QueryParams } from "./params.ts";
+import { Result } from "./result.ts";
+
+export const MEMORY = ":memory:";
+
+export interface ConnectOptions {
+  /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export interface QueryOptions {
+  /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
+  params?: QueryParams;
+}
+
+// Scratch out-params for the synchronous calls: JS runs them one at a time on this thread.
+const outPointer = new BigUint64Array(1);
+const info = new BigUint64Array(RESULT_INFO_WORDS);
+const infoFloat = new Float64Array(info.buffer);
+const ERR_CAP = 4096;
+
+// Closes connections that were garbage-collected without close(): the safety net, not the plan.
+const unclosed = new FinalizationRegistry<Pointer>((handle) => {
+  native().fn.chffi_close(handle);
+});
+
+/** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
+export function normalizePath(path: string): string {
+  if (typeof path !== "string") throw new ChdbArgumentError(`path must be a string, got ${typeof path}`);
+  if (path === "" || path === MEMORY) return MEMORY;
+  if (path.includes("\0")) throw new ChdbArgumentError("path contains a NUL byte");
+  return resolve(path);
+}
+
+function settingArgs(settings: ConnectOptions["settings"]): string[] {
+  return Object.entries(settings ?? {}).map(([name, value]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new ChdbArgumentError(`invalid setting name: ${JSON.stringify(name)}`);
+    if (!["string", "number", "boolean"].includes(typeof value) || String(value).includes("\0")) {
+      throw new ChdbArgumentError(`setting ${name} must be a string, number or boolean without NUL bytes`);
+    }
+    return `--${name}=${typeof value === "boolean" ? Number(value) : value}`;
+  });
+}
+
+const notYet: Record<string, string> = {
+  arrowtable: "Arrow Table results",
+  dataframe: "Arrow Table results",
+};
+
+export class Connection implements Disposable {
+  #handle: Pointer | null;
+  /** ":memory:" or the absolute data directory. */
+  readonly path: string;
+
+  constructor(path: string = MEMORY, options: ConnectOptions = {}) {
+    this.path = normalizePath(path);
+    const lib = native();
+    const pathBytes = utf8(this.path);
+    const optionBytes = encodeStringList(settingArgs(options.settings));
+    const err = new Uint8Array(ERR_CAP);
+    const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    if (status !== Status.OK) {
+      const message = fromCBuffer(err);
+      if (status !== Status.PATH_CONFLICT) throw new ChdbConnectionError(message);
+      throw new ChdbPathConflictError(`${message} (query() keeps one open: closeDefaultConnection() closes it)`);
+    }
+    this.#handle = lib.pointer(outPointer[0]);
+    unclosed.register(this, this.#handle, this);
+  }
+
+  get closed(): boolean {
+    return this.#handle === null;
+  }
+
+  /** The native handle; throws once the connection is closed. */
+  protected handle(): Pointer {
+    if (this.#handle === null) throw new ChdbClosedError("the connection is closed");
+    return this.#handle;
+  }
+
+  /**
+   * Runs one or more SQL statements and returns the output of the last one in `format`
+   * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
+   */
+  query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
+    const missing = notYet[format.toLowerCase()];
+    if (missing) throw new ChdbNotImplementedError(`format ${format}: ${missing} are not implemented yet`);
+    const handle = this.handle();
+    const lib = native();
+    const sqlBytes = utf8(sql);
+    const formatBytes = utf8(format);
+    const paramBytes = encodeParams(options.params);
+    const status = lib.fn.chffi_query(
+      handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, paramBytes, paramBytes.length, outPointer, info,
+    );
+    const result = lib.pointer(outPointer[0]);
+    try {
+      if (status !== Status.OK) {
+        const message = lib.copy(info[2], Number(info[3]));
+        const text = new TextDecoder().decode(message);
+        throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
+      }
+      return new Result(lib.copy(info[0], Number(info[1])), format, {
+        elapsed: infoFloat[4],
+        rowsRead: Number(info[5]),
+        bytesRead: Number(info[6]),
+        storageRowsRead: Number(info[7]),
+        storageBytesRead: Number(info[8]),
+        rowsWritten: Number(info[9]),
+        bytesWritten: Number(info[10]),
+      });
+    } finally {
+      lib.fn.chffi_result_free(result);
+    }
+  }
+
+  /** Closes the connection. Idempotent. */
+  close(): void {
+    const handle = this.#handle;
+    if (handle === null) return;
+    this.#handle = null;
+    unclosed.unregister(this);
+    native().fn.chffi_close(handle);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

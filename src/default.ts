@@ -1,0 +1,29 @@
+// Module-level query() on a lazily opened in-memory connection, and connect().
+import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
+import type { Result } from "./result.ts";
+
+let shared: Connection | undefined;
+
+function defaultConnection(): Connection {
+  if (shared === undefined || shared.closed) shared = new Connection(MEMORY);
+  return shared;
+}
+
+/** Runs SQL on the process's default in-memory connection (opened on first use). */
+export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+  return defaultConnection().query(sql, format, options);
+}
+
+/**
+ * Closes the default connection of query(), e.g. before opening a data path (the engine allows
+ * one data path per process). The next query() opens it again.
+ */
+export function closeDefaultConnection(): void {
+  shared?.close();
+  shared = undefined;
+}
+
+/** Opens a connection to ":memory:" (default) or a data directory. */
+export function connect(path: string = MEMORY, options: ConnectOptions = {}): Connection {
+  return new Connection(path, options);
+}
