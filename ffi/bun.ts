@@ -1,6 +1,6 @@
-// The Bun backend: bun:ffi's dlopen over the neutral symbol table.
-import { type FfiType, symbols } from "./symbols.ts";
-import type { NativeLib, Pointer, ShimFunctions } from "./types.ts";
+// The Bun backend: bun:ffi's dlopen over neutral symbol tables.
+import { type FfiType, type SymbolSpec, symbols } from "./symbols.ts";
+import type { FunctionsOf, NativeLib, Pointer, ShimFunctions } from "./types.ts";
 
 // The slice of bun:ffi used here, declared locally so the module type-checks under Deno too.
 interface BunFfi {
@@ -8,6 +8,7 @@ interface BunFfi {
     symbols: Record<string, (...args: unknown[]) => unknown>;
   };
   toArrayBuffer(pointer: number, byteOffset: number, byteLength: number): ArrayBuffer;
+  ptr(view: ArrayBufferView): number;
   CString: new (pointer: number) => string;
 }
 
@@ -24,20 +25,28 @@ const bunTypes: Record<FfiType, string> = {
 export function openBun(shimPath: string): NativeLib {
   // A synchronous require keeps library loading lazy without making every API call async.
   const ffi = (import.meta as unknown as { require(id: string): BunFfi }).require("bun:ffi");
-  const definitions = Object.fromEntries(
-    Object.entries(symbols).map(([name, spec]) => [name, {
-      args: spec.parameters.map((t) => bunTypes[t]),
-      returns: bunTypes[spec.result],
-    }]),
-  );
-  const library = ffi.dlopen(shimPath, definitions);
+  const openLibrary = <T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T> => {
+    const definitions = Object.fromEntries(
+      Object.entries(table).map(([name, spec]) => [name, {
+        args: spec.parameters.map((t) => bunTypes[t]),
+        returns: bunTypes[spec.result],
+      }]),
+    );
+    return ffi.dlopen(path, definitions).symbols as unknown as FunctionsOf<T>;
+  };
   return {
     runtime: "bun",
-    fn: library.symbols as unknown as ShimFunctions,
+    fn: openLibrary(shimPath, symbols) as ShimFunctions,
+    openLibrary,
     pointer: (address) => (address === 0n ? null : Number(address) as unknown as Pointer),
+    address: (pointer) => (pointer === null ? 0n : BigInt(pointer as unknown as number)),
+    addressOf: (view) => BigInt(ffi.ptr(view)),
     copy(address, length) {
       if (length === 0 || address === 0n) return new Uint8Array(0);
       return new Uint8Array(ffi.toArrayBuffer(Number(address), 0, length).slice(0));
+    },
+    view(address, length) {
+      return length > 0 && address !== 0n ? ffi.toArrayBuffer(Number(address), 0, length) : new ArrayBuffer(0);
     },
     cString(pointer) {
       return pointer === null ? null : String(new ffi.CString(pointer as unknown as number));

@@ -1,6 +1,6 @@
-// The Deno backend: Deno.dlopen over the neutral symbol table.
-import { type FfiType, symbols } from "./symbols.ts";
-import type { NativeLib, Pointer, ShimFunctions } from "./types.ts";
+// The Deno backend: Deno.dlopen over neutral symbol tables.
+import { type FfiType, type SymbolSpec, symbols } from "./symbols.ts";
+import type { FunctionsOf, NativeLib, Pointer, ShimFunctions } from "./types.ts";
 
 const denoTypes = {
   void: "void",
@@ -13,27 +13,40 @@ const denoTypes = {
 } as const satisfies Record<FfiType, Deno.NativeResultType>;
 
 type DenoPointer = Deno.PointerObject | null;
+const native = (p: Pointer | null) => p as unknown as DenoPointer;
 
-export function openDeno(shimPath: string): NativeLib {
+function openLibrary<T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T> {
   const definitions = Object.fromEntries(
-    Object.entries(symbols).map(([name, spec]) => [name, {
+    Object.entries(table).map(([name, spec]) => [name, {
       parameters: spec.parameters.map((t) => denoTypes[t]),
       result: denoTypes[spec.result],
     }]),
   ) as Record<string, Deno.ForeignFunction>;
-  const library = Deno.dlopen(shimPath, definitions);
+  return Deno.dlopen(path, definitions).symbols as unknown as FunctionsOf<T>;
+}
+
+export function openDeno(shimPath: string): NativeLib {
   return {
     runtime: "deno",
-    fn: library.symbols as unknown as ShimFunctions,
+    fn: openLibrary(shimPath, symbols) as ShimFunctions,
+    openLibrary,
     pointer: (address) => Deno.UnsafePointer.create(address) as unknown as Pointer | null,
+    address: (pointer) => BigInt(Deno.UnsafePointer.value(native(pointer))),
+    addressOf: (view) => BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(view as Uint8Array<ArrayBuffer>))),
     copy(address, length) {
       const out = new Uint8Array(length);
       const source = Deno.UnsafePointer.create(address);
       if (length > 0 && source !== null) Deno.UnsafePointerView.copyInto(source, out);
       return out;
     },
+    view(address, length) {
+      const source = Deno.UnsafePointer.create(address);
+      return length > 0 && source !== null
+        ? Deno.UnsafePointerView.getArrayBuffer(source, length)
+        : new ArrayBuffer(0);
+    },
     cString(pointer) {
-      const p = pointer as unknown as DenoPointer;
+      const p = native(pointer);
       return p === null ? null : Deno.UnsafePointerView.getCString(p);
     },
     onExit(hook) {

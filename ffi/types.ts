@@ -1,5 +1,5 @@
 // The runtime-neutral face of the native library that src/ programs against.
-import type { FfiType, SymbolTable } from "./symbols.ts";
+import type { FfiType, SymbolSpec, SymbolTable } from "./symbols.ts";
 
 /** An opaque native address as the runtime represents it; only ffi/ looks inside. */
 export type Pointer = { readonly __nativePointer: unique symbol };
@@ -12,18 +12,32 @@ type JsResult<T extends FfiType> = T extends "void" ? void
   : number;
 type JsArgs<P extends readonly FfiType[]> = { -readonly [K in keyof P]: P[K] extends FfiType ? JsArg<P[K]> : never };
 
-/** The shim's functions, typed from the symbol table. */
-export type ShimFunctions = {
-  [Name in keyof SymbolTable]: (...args: JsArgs<SymbolTable[Name]["parameters"]>) => JsResult<SymbolTable[Name]["result"]>;
+/** JS functions for a neutral symbol table. */
+export type FunctionsOf<T extends Record<string, SymbolSpec>> = {
+  [Name in keyof T]: (...args: JsArgs<T[Name]["parameters"]>) => JsResult<T[Name]["result"]>;
 };
+
+/** The shim's functions, typed from its symbol table. */
+export type ShimFunctions = FunctionsOf<SymbolTable>;
 
 export interface NativeLib {
   readonly runtime: "deno" | "bun";
   readonly fn: ShimFunctions;
+  /** Opens another library with a neutral symbol table (benchmarks call libchdb directly). */
+  openLibrary<T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T>;
   /** The pointer for a native address (0n gives null). */
   pointer(address: bigint): Pointer | null;
+  /** The native address of a pointer (null gives 0n). */
+  address(pointer: Pointer | null): bigint;
+  /** The native address of a JS buffer's first byte (valid while the buffer is alive and not detached). */
+  addressOf(view: ArrayBufferView): bigint;
   /** Copies `length` bytes at a native address into a new JS-owned Uint8Array. */
   copy(address: bigint, length: number): Uint8Array;
+  /**
+   * A zero-copy ArrayBuffer over native memory. The caller owns the lifetime: detach it with
+   * `transfer(0)` before the memory is freed.
+   */
+  view(address: bigint, length: number): ArrayBuffer;
   /** Reads a NUL-terminated UTF-8 string; null pointer gives null. */
   cString(pointer: Pointer | null): string | null;
   /** Runs `hook` once when the process is about to exit normally (after the event loop drains). */

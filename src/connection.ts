@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { RESULT_INFO_WORDS, Status } from "../ffi/symbols.ts";
 import type { Pointer } from "../ffi/types.ts";
-import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
+import { encodeStringList, fromCBuffer, fromUtf8, utf8 } from "./encoding.ts";
 import {
   ChdbArgumentError,
   ChdbClosedError,
@@ -79,8 +79,10 @@ export class Connection implements Disposable {
       if (status !== Status.PATH_CONFLICT) throw new ChdbConnectionError(message);
       throw new ChdbPathConflictError(`${message} (query() keeps one open: closeDefaultConnection() closes it)`);
     }
-    this.#handle = lib.pointer(outPointer[0]);
-    unclosed.register(this, this.#handle, this);
+    const handle = lib.pointer(outPointer[0]);
+    if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
+    this.#handle = handle;
+    unclosed.register(this, handle, this);
   }
 
   get closed(): boolean {
@@ -113,8 +115,7 @@ export class Connection implements Disposable {
     const result = lib.pointer(outPointer[0]);
     try {
       if (status !== Status.OK) {
-        const message = lib.copy(info[2], Number(info[3]));
-        const text = new TextDecoder().decode(message);
+        const text = fromUtf8(lib.copy(info[2], Number(info[3]))) || `the shim failed with status ${status}`;
         throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
       }
       return new Result(lib.copy(info[0], Number(info[1])), format, {
