@@ -1,5 +1,6 @@
 // chdb-ffi: in-process ClickHouse for Deno and Bun.
-export { closeDefaultConnection, connect, query } from "./src/default.ts";
+export { closeDefaultConnection, connect, query, queryAsync } from "./src/default.ts";
+export type { AsyncOptions } from "./src/async.ts";
 export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";
@@ -7,6 +8,7 @@ export type { QueryParams, QueryParamValue } from "./src/params.ts";
 export { engineVersion } from "./src/native.ts";
 export {
   ChdbArgumentError,
+  ChdbBusyError,
   ChdbClosedError,
   ChdbConnectionError,
   ChdbError,

@@ -16,6 +16,7 @@ namespace {
 std::mutex load_mutex;
 std::string loaded_path;
 EngineApi api;
+void * library = nullptr;
 std::atomic<const EngineApi *> loaded{nullptr};
 
 template <typename Fn>
@@ -69,6 +70,7 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     // which turns a host runtime's recoverable traps (e.g. WebAssembly bounds checks) into crashes.
     api.set_signal_handlers_enabled(0);
     loaded_path = path;
+    library = lib;
     loaded.store(&api);
     return CHFFI_OK;
 }
@@ -77,6 +79,10 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
 
 const EngineApi * engine() {
     return loaded.load();
+}
+
+void * engine_symbol(const char * name) {
+    return loaded.load() == nullptr ? nullptr : dlsym(library, name);
 }
 
 } // namespace chffi

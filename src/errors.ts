@@ -46,3 +46,6 @@ export class ChdbArgumentError extends ChdbError {}
 
 /** The feature exists in the API but is not built yet. */
 export class ChdbNotImplementedError extends ChdbError {}
+
+/** The connection is reserved by an open stream (the engine runs one statement at a time). */
+export class ChdbBusyError extends ChdbError {}
