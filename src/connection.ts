@@ -16,6 +16,8 @@ import { native } from "./native.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
+import { Cursor } from "./cursor.ts";
+import { Statement } from "./statement.ts";
 
 export const MEMORY = ":memory:";
 
@@ -197,5 +199,17 @@ export class Connection implements Disposable {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
+  prepare(sql: string): Statement {
+    this.handle();
+    return new Statement(this, sql);
+  }
+
+  /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */
+  cursor(): Cursor {
+    this.handle();
+    return new Cursor(this);
   }
 }
