@@ -63,6 +63,9 @@ export interface NativeLib {
   cString(pointer: Pointer | null): string | null;
   /** A new lane for running blocking shim calls off the JS thread (one per connection). */
   openLane(): Lane;
-  /** Runs `hook` once when the process is about to exit normally (after the event loop drains). */
+  /**
+   * Runs `hook` when this JS program ends normally (its event loop drained, or process exit).
+   * Native teardown does not depend on it: the shim stops the engine in a C exit handler.
+   */
   onExit(hook: () => void): void;
 }

@@ -12,7 +12,7 @@ import {
   ChdbNotImplementedError,
   ChdbPathConflictError,
 } from "./errors.ts";
-import { native } from "./native.ts";
+import { native, runAtExit } from "./native.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
@@ -37,9 +37,22 @@ const outPointer = new BigUint64Array(1);
 const scratch = new ResultSlots();
 const ERR_CAP = 4096;
 
-// Closes connections that were garbage-collected without close(): the safety net, not the plan.
-const unclosed = new FinalizationRegistry<Pointer>((handle) => {
+// The one owner of native connection handles: a handle is closed exactly once, by whichever
+// comes first of close(), the FinalizationRegistry (a forgotten connection) and the end of the
+// program (a script that never closed; under `deno test`, the end of each test file).
+const live = new Map<number, Pointer>();
+let nextId = 1;
+
+function closeHandle(id: number): void {
+  const handle = live.get(id);
+  if (handle === undefined) return;
+  live.delete(id);
   native().fn.chffi_close(handle);
+}
+
+const unclosed = new FinalizationRegistry<number>(closeHandle);
+runAtExit(() => {
+  for (const id of [...live.keys()]) closeHandle(id);
 });
 
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
@@ -60,13 +73,25 @@ function settingArgs(settings: ConnectOptions["settings"]): string[] {
   });
 }
 
+// The engine ignores unknown setting names silently; a typo should not go unnoticed.
+function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["settings"]): void {
+  const names = Object.keys(settings ?? {});
+  if (names.length === 0) return;
+  const unknown = conn.query(
+    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)})",
+    "JSONCompactEachRow",
+    { params: { names } },
+  ).json<string[][][]>()[0][0];
+  if (unknown.length > 0) throw new ChdbConnectionError(`unknown setting(s): ${unknown.join(", ")}`);
+}
+
 const notYet: Record<string, string> = {
   arrowtable: "Arrow Table results",
   dataframe: "Arrow Table results",
 };
 
 export class Connection implements Disposable {
-  #handle: Pointer | null;
+  readonly #id = nextId++;
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
 
@@ -84,18 +109,28 @@ export class Connection implements Disposable {
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
-    this.#handle = handle;
-    unclosed.register(this, handle, this);
+    live.set(this.#id, handle);
+    unclosed.register(this, this.#id, this);
+    try {
+      rejectUnknownSettings(this, options.settings);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
+  /** Set by close(); the handle itself is freed once the off-thread calls made before have finished. */
+  #closing: Promise<void> | undefined;
+
   get closed(): boolean {
-    return this.#handle === null;
+    return this.#closing !== undefined || !live.has(this.#id);
   }
 
   /** The native handle; throws once the connection is closed. */
   protected handle(): Pointer {
-    if (this.#handle === null) throw new ChdbClosedError("the connection is closed");
-    return this.#handle;
+    const handle = this.#closing === undefined ? live.get(this.#id) : undefined;
+    if (handle === undefined) throw new ChdbClosedError("the connection is closed");
+    return handle;
   }
 
   /**
@@ -173,24 +208,22 @@ export class Connection implements Disposable {
     return this.#close();
   }
 
-  #closing: Promise<void> | undefined;
-
   #close(): Promise<void> {
-    const handle = this.#handle;
-    if (handle === null) return this.#closing ?? Promise.resolve();
+    if (this.#closing) return this.#closing;
+    if (!live.has(this.#id)) return Promise.resolve();
     const exclusive = this.#exclusive;
     this.#exclusive = undefined;
-    this.#handle = null;
     unclosed.unregister(this);
     const free = () => {
       exclusive?.close();
-      native().fn.chffi_close(handle);
+      closeHandle(this.#id);
     };
     // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
     // and the connection is freed after the last one.
     if (this.#async) return (this.#closing = this.#async.close(free));
+    this.#closing = Promise.resolve();
     free();
-    return (this.#closing = Promise.resolve());
+    return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
