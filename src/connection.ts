@@ -18,6 +18,7 @@ import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
+import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
 
 export const MEMORY = ":memory:";
 
@@ -238,6 +239,23 @@ export class Connection implements Disposable {
   prepare(sql: string): Statement {
     this.handle();
     return new Statement(this, sql);
+  }
+
+  /**
+   * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
+   * the query). The connection runs nothing else until the stream ends or is closed.
+   */
+  stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
+    return new QueryStream(this.#streamHost(), format, sql, options);
+  }
+
+  /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
+  insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
+    return new InsertStream(this.#streamHost(), sql, format, options);
+  }
+
+  #streamHost(): StreamHost {
+    return { owner: this, handle: this.handle(), queue: () => this.asyncQueue(), reserve: (s) => this.reserve(s) };
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */
