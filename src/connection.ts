@@ -19,6 +19,7 @@ import type { Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
+import { udfBootOptions } from "./udf.ts";
 
 export const MEMORY = ":memory:";
 
@@ -100,7 +101,7 @@ export class Connection implements Disposable {
     this.path = normalizePath(path);
     const lib = native();
     const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList(settingArgs(options.settings));
+    const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
     const err = new Uint8Array(ERR_CAP);
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
