@@ -202,30 +202,36 @@ export class Connection implements Disposable {
 
   /** Closes the connection. Idempotent. */
   close(): void {
-    void this.#close();
-  }
-
-  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
-  closeAsync(): Promise<void> {
-    return this.#close();
-  }
-
-  #close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    if (!live.has(this.#id)) return Promise.resolve();
+    if (this.#closing || !live.has(this.#id)) return;
     const exclusive = this.#exclusive;
     this.#exclusive = undefined;
     unclosed.unregister(this);
     const free = () => {
       exclusive?.close();
       closeHandle(this.#id);
+      for (const task of this.#afterFree.splice(0)) task();
     };
     // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
     // and the connection is freed after the last one.
-    if (this.#async) return (this.#closing = this.#async.close(free));
-    this.#closing = Promise.resolve();
-    free();
-    return this.#closing;
+    if (this.#async) this.#closing = this.#async.close(free);
+    else {
+      this.#closing = Promise.resolve();
+      free();
+    }
+  }
+
+  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
+  closeAsync(): Promise<void> {
+    this.close();
+    return this.#closing ?? Promise.resolve();
+  }
+
+  #afterFree: (() => void)[] = [];
+
+  /** Runs `task` once the native connection is freed: now, or after the off-thread calls in flight. */
+  protected afterFree(task: () => void): void {
+    if (live.has(this.#id)) this.#afterFree.push(task);
+    else task();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -98,3 +98,19 @@ test("hygiene: in-memory connections closed, then a data path opens, then memory
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "ChdbPathConflictError\n1\n7\n");
 });
+
+test("hygiene: a temporary session closed with a query in flight removes its directory after the query", () => {
+  const r = runScript(`
+    const { existsSync } = await import("node:fs");
+    const session = M.Session.temporary();
+    session.query("CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a");
+    const pending = session.queryAsync("SELECT sleep(0.3), count() FROM t", "TSV");
+    session.close();
+    console.log("closed, dir kept:", existsSync(session.path));
+    console.log((await pending).text().trim());
+    await session.closeAsync();
+    console.log("after, dir kept:", existsSync(session.path));
+  `);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "closed, dir kept: true\n0\t0\nafter, dir kept: false\n");
+});
