@@ -26,6 +26,9 @@ export function checkSignal(signal: unknown): AbortSignal | undefined {
   return signal;
 }
 
+// Releases the lane (on Bun, a native thread) of a connection garbage-collected without close().
+const forgotten = new FinalizationRegistry<Lane>((lane) => lane.close());
+
 /** The queue of off-thread calls of one connection. */
 export class AsyncQueue {
   #lane: Lane | undefined;
@@ -49,7 +52,7 @@ export class AsyncQueue {
     this.#count++;
     const settled = this.#tail.then(() => {
       if (signal?.aborted) throw signal.reason;
-      return call(this.#lane ??= native().openLane());
+      return call(this.#lane ??= this.#openLane(owner));
     }).finally(() => {
       if (--this.#count === 0 && this.#closing) this.#close();
       void owner;
@@ -69,9 +72,16 @@ export class AsyncQueue {
     return this.#tail.then(() => {});
   }
 
+  #openLane(owner: object): Lane {
+    const lane = native().openLane();
+    forgotten.register(owner, lane, this);
+    return lane;
+  }
+
   #close(): void {
     const finish = this.#finish;
     this.#finish = undefined;
+    forgotten.unregister(this);
     this.#lane?.close();
     this.#lane = undefined;
     finish?.();

@@ -360,16 +360,25 @@ function rowLoop(types: TypeNode[]): RowLoop {
   return new Function("r", "decoders", "rows", "truncated", source) as RowLoop;
 }
 
-/** Decodes ROWS_FORMAT output. Empty output (a statement without a result set) has no columns. */
+// Row loops by column types: streamed chunks and repeated statements reuse them.
+const compiledSchemas = new Map<string, { loop: RowLoop; decoders: Decode[] }>();
+
+/** Decodes ROWS_FORMAT output (a whole result or one streamed chunk: each carries the header). Empty output (a statement without a result set) has no columns. */
 export function decodeRows(bytes: Uint8Array): RowSet {
   if (bytes.length === 0) return { columns: [], rows: [] };
   const r = new Reader(bytes);
   const n = r.varint();
   const names = Array.from({ length: n }, () => r.string());
   const columns = names.map((name) => ({ name, type: r.string() }));
-  const types = columns.map((c) => parseType(c.type));
-  const decoders = types.map(decoder);
+  const key = columns.map((c) => c.type).join("\n");
+  let compiled = compiledSchemas.get(key);
+  if (compiled === undefined) {
+    const types = columns.map((c) => parseType(c.type));
+    compiled = { loop: rowLoop(types), decoders: types.map(decoder) };
+    if (compiledSchemas.size >= 256) compiledSchemas.clear();
+    compiledSchemas.set(key, compiled);
+  }
   const rows: unknown[][] = [];
-  rowLoop(types)(r, decoders, rows, truncated);
+  compiled.loop(r, compiled.decoders, rows, truncated);
   return { columns, rows };
 }
