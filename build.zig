@@ -8,7 +8,8 @@ pub fn build(b: *std.Build) void {
         .cpu_model = .baseline,
         .glibc_version = .{ .major = 2, .minor = 17, .patch = 0 },
     } });
-    const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseFast });
+    // scripts/build_shim.mjs passes -Doptimize=ReleaseFast; a bare `zig build` gives a debug build.
+    const optimize = b.standardOptimizeOption(.{});
 
     const lib = b.addSharedLibrary(.{
         .name = "chdb_ffi",
@@ -18,6 +19,8 @@ pub fn build(b: *std.Build) void {
     lib.addCSourceFiles(&.{
         "native/engine.cpp",
         "native/connection.cpp",
+        "native/arrow_export.cpp",
+        "native/arrow_scan.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",

@@ -3,6 +3,8 @@ export { closeDefaultConnection, connect, query } from "./src/default.ts";
 export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";
+export { ArrowTable } from "./src/arrow/table.ts";
+export type { ArrowQueryOptions } from "./src/arrow/query.ts";
 export type { QueryParams, QueryParamValue } from "./src/params.ts";
 export { engineVersion } from "./src/native.ts";
 export {

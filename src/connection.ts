@@ -8,13 +8,14 @@ import {
   ChdbClosedError,
   ChdbConnectionError,
   ChdbError,
-  ChdbNotImplementedError,
   ChdbPathConflictError,
   ChdbQueryError,
 } from "./errors.ts";
 import { native } from "./native.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { Result } from "./result.ts";
+import { type ArrowQueryOptions, queryArrow } from "./arrow/query.ts";
+import type { ArrowTable } from "./arrow/table.ts";
 
 export const MEMORY = ":memory:";
 
@@ -57,10 +58,8 @@ function settingArgs(settings: ConnectOptions["settings"]): string[] {
   });
 }
 
-const notYet: Record<string, string> = {
-  arrowtable: "Arrow Table results",
-  dataframe: "Arrow Table results",
-};
+/** query() formats that return an apache-arrow Table instead of a Result. */
+const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
 export class Connection implements Disposable {
   #handle: Pointer | null;
@@ -99,11 +98,12 @@ export class Connection implements Disposable {
    * Runs one or more SQL statements and returns the output of the last one in `format`
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
-  query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+  query(sql: string, format?: string, options?: QueryOptions): Result;
+  query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
-    const missing = notYet[format.toLowerCase()];
-    if (missing) throw new ChdbNotImplementedError(`format ${format}: ${missing} are not implemented yet`);
+    if (arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const handle = this.handle();
     const lib = native();
     const sqlBytes = utf8(sql);
@@ -130,6 +130,13 @@ export class Connection implements Disposable {
     } finally {
       lib.fn.chffi_result_free(result);
     }
+  }
+
+  // ---- Arrow (src/arrow/) ----
+
+  /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
+  queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+    return queryArrow(this.handle(), sql, options);
   }
 
   /** Closes the connection. Idempotent. */

@@ -1,6 +1,8 @@
 // Module-level query() on a lazily opened in-memory connection, and connect().
 import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import type { Result } from "./result.ts";
+import type { ArrowQueryOptions } from "./arrow/query.ts";
+import type { ArrowTable } from "./arrow/table.ts";
 
 let shared: Connection | undefined;
 
@@ -10,7 +12,9 @@ function defaultConnection(): Connection {
 }
 
 /** Runs SQL on the process's default in-memory connection (opened on first use). */
-export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+export function query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+export function query(sql: string, format?: string, options?: QueryOptions): Result;
+export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
 }
 
