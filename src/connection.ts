@@ -16,6 +16,9 @@ import { encodeParams, type QueryParams } from "./params.ts";
 import { Result } from "./result.ts";
 import { type ArrowQueryOptions, queryArrow } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
+import { ArrowBatchStream, type ArrowStreamOptions, closeStreams } from "./arrow/stream.ts";
+import { buildSql } from "./arrow/sql.ts";
+import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 
 export const MEMORY = ":memory:";
 
@@ -105,6 +108,15 @@ export class Connection implements Disposable {
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
     if (arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    try {
+      return this.#queryText(handle, tables.sql, format, options);
+    } finally {
+      tables.release();
+    }
+  }
+
+  #queryText(handle: Pointer, sql: string, format: string, options: QueryOptions): Result {
     const lib = native();
     const sqlBytes = utf8(sql);
     const formatBytes = utf8(format);
@@ -136,13 +148,73 @@ export class Connection implements Disposable {
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
-    return queryArrow(this.handle(), sql, options);
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    try {
+      return queryArrow(handle, tables.sql, options);
+    } finally {
+      tables.release();
+    }
+  }
+
+  /**
+   * Runs SQL as a stream of Arrow RecordBatches (sync and async iterable) with bounded memory.
+   * Leaving the loop early cancels the query. A batch is valid until the next one is requested.
+   */
+  streamArrow(sql: string, options: ArrowStreamOptions = {}): ArrowBatchStream {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    try {
+      return new ArrowBatchStream(this, handle, tables.sql, options, tables);
+    } catch (e) {
+      tables.release();
+      throw e;
+    }
+  }
+
+  /**
+   * Makes JS data readable as `arrowstream('name')` until unregister(name): an apache-arrow
+   * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
+   * a TableReader (converted to Arrow once, now).
+   */
+  register(name: string, data: unknown): void {
+    this.handle();
+    registerTable(this, name, data);
+  }
+
+  /** Forgets a table registered with register(); false if the name was not registered. */
+  unregister(name: string): boolean {
+    return unregisterTable(this, name);
+  }
+
+  /**
+   * Tagged template: ``conn.sql`SELECT b, sum(a) FROM ${table} WHERE a > ${n} GROUP BY b` ``.
+   * Interpolated tables are scanned in place for this query only; other values are bound
+   * parameters. Returns an apache-arrow Table.
+   */
+  sql(strings: TemplateStringsArray, ...values: unknown[]): ArrowTable {
+    const handle = this.handle();
+    const query = buildSql(strings, values);
+    try {
+      const tables = tablesFor(this, handle, query.sql, query.tables);
+      try {
+        return queryArrow(handle, tables.sql, { params: query.params });
+      } finally {
+        tables.release();
+      }
+    } finally {
+      for (const scan of query.tables.values()) scan.free();
+    }
   }
 
   /** Closes the connection. Idempotent. */
   close(): void {
     const handle = this.#handle;
     if (handle === null) return;
+    closeStreams(this);
+    releaseTables(this);
     this.#handle = null;
     unclosed.unregister(this);
     native().fn.chffi_close(handle);

@@ -31,3 +31,11 @@ export function closeDefaultConnection(): void {
 export function connect(path: string = MEMORY, options: ConnectOptions = {}): Connection {
   return new Connection(path, options);
 }
+
+/**
+ * ``sql`SELECT ... FROM ${table} WHERE x > ${value}` `` on the default connection: interpolated
+ * tables are scanned in place for this query, values are bound parameters. Returns an Arrow Table.
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): ArrowTable {
+  return defaultConnection().sql(strings, ...values);
+}

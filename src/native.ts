@@ -5,6 +5,7 @@ import { ChdbLoadError } from "./errors.ts";
 
 let lib: NativeLib | undefined;
 const afterShutdown = new Set<() => void>();
+const beforeShutdownTasks = new Set<() => void>();
 
 /** The native library, loaded on first use (loading libchdb costs ~150 ms, so never at import). */
 export function native(): NativeLib {
@@ -25,7 +26,23 @@ export function runAfterShutdown(task: () => void): () => void {
   return () => afterShutdown.delete(task);
 }
 
+/**
+ * Registers work to run at exit before the engine stops (e.g. unregistering Arrow tables and
+ * closing open streams, which the engine must not see at shutdown).
+ */
+export function beforeShutdown(task: () => void): () => void {
+  beforeShutdownTasks.add(task);
+  return () => beforeShutdownTasks.delete(task);
+}
+
 function shutdownAtExit(): void {
+  for (const task of beforeShutdownTasks) {
+    try {
+      task();
+    } catch {
+      // best effort at exit: nothing left to report to
+    }
+  }
   // Closes every connection still open, then joins the engine's threads before the runtime
   // tears itself down: a thread left running then is what crashes processes at exit.
   lib?.fn.chffi_shutdown();

@@ -224,42 +224,50 @@ function readNode(words: Words): Node {
   return { length, nullCount, offset, buffers, children, dictionary: hasDictionary ? readNode(words) : null };
 }
 
-/** Wraps one array node's buffers (no copy) and assembles its apache-arrow Data. */
+/**
+ * Wraps one array node's buffers (no copy) and assembles its apache-arrow Data. The C Data
+ * Interface applies `offset` to every buffer, apache-arrow JS only to bitmaps (its other buffers
+ * start at the first value): so the Data is built over the whole range and then sliced.
+ */
 function toData(type: DataType, node: Node, memory: NativeArrowMemory): Data {
-  const end = node.offset + node.length;
-  const { length, offset } = node;
-  const nullCount = node.nullCount;
-  const nullBitmap = type.typeId !== Type.Null && node.buffers[0] && nullCount !== 0
-    ? new Uint8Array(memory.view(node.buffers[0], Math.ceil(end / 8)))
+  const data = toDataFromZero(type, node, memory);
+  return node.offset === 0 ? data : data.slice(node.offset, node.length);
+}
+
+function toDataFromZero(type: DataType, node: Node, memory: NativeArrowMemory): Data {
+  const length = node.offset + node.length;
+  const nullCount = node.nullCount === 0 ? 0 : node.offset === 0 ? node.nullCount : -1;
+  const nullBitmap = type.typeId !== Type.Null && node.buffers[0] && node.nullCount !== 0
+    ? new Uint8Array(memory.view(node.buffers[0], Math.ceil(length / 8)))
     : undefined;
-  const base = { type, length, offset, nullCount, nullBitmap } as Record<string, unknown>;
-  const offsets32 = () => new Int32Array(memory.view(node.buffers[1], (end + 1) * 4));
-  const offsets64 = () => new BigInt64Array(memory.view(node.buffers[1], (end + 1) * 8));
+  const base = { type, length, offset: 0, nullCount, nullBitmap } as Record<string, unknown>;
+  const offsets32 = () => new Int32Array(memory.view(node.buffers[1], (length + 1) * 4));
+  const offsets64 = () => new BigInt64Array(memory.view(node.buffers[1], (length + 1) * 8));
+  const child = (t: { children: Field[] }) => toData(t.children[0].type, node.children[0], memory);
   switch (type.typeId) {
     case Type.Null:
-      return makeData({ type: type as Null, length, offset });
+      return makeData({ type: type as Null, length });
     case Type.Bool:
-      return makeData({ ...base, data: new Uint8Array(memory.view(node.buffers[1], Math.ceil(end / 8))) } as never);
+      return makeData({ ...base, data: new Uint8Array(memory.view(node.buffers[1], Math.ceil(length / 8))) } as never);
     case Type.Utf8:
     case Type.Binary: {
       const valueOffsets = offsets32();
-      const bytes = valueOffsets[end] ?? 0;
+      const bytes = valueOffsets[length] ?? 0;
       return makeData({ ...base, valueOffsets, data: new Uint8Array(memory.view(node.buffers[2], bytes)) } as never);
     }
     case Type.LargeUtf8:
     case Type.LargeBinary: {
       const valueOffsets = offsets64();
-      const bytes = Number(valueOffsets[end] ?? 0n);
+      const bytes = Number(valueOffsets[length] ?? 0n);
       return makeData({ ...base, valueOffsets, data: new Uint8Array(memory.view(node.buffers[2], bytes)) } as never);
     }
     case Type.List:
-      return makeData({ ...base, valueOffsets: offsets32(), child: toData((type as List).children[0].type, node.children[0], memory) } as never);
-    case Type.LargeList:
-      return makeData({ ...base, valueOffsets: offsets64(), child: toData((type as LargeList).children[0].type, node.children[0], memory) } as never);
     case Type.Map:
-      return makeData({ ...base, valueOffsets: offsets32(), child: toData((type as Map_).children[0].type, node.children[0], memory) } as never);
+      return makeData({ ...base, valueOffsets: offsets32(), child: child(type as List) } as never);
+    case Type.LargeList:
+      return makeData({ ...base, valueOffsets: offsets64(), child: child(type as LargeList) } as never);
     case Type.FixedSizeList:
-      return makeData({ ...base, child: toData((type as FixedSizeList).children[0].type, node.children[0], memory) } as never);
+      return makeData({ ...base, child: child(type as FixedSizeList) } as never);
     case Type.Struct:
       return makeData({
         ...base,
@@ -269,14 +277,14 @@ function toData(type: DataType, node: Node, memory: NativeArrowMemory): Data {
       const dictType = type as Dictionary;
       if (node.dictionary === null) throw new ChdbError("Arrow dictionary array without its dictionary");
       const values = makeVector([toData(dictType.dictionary, node.dictionary, memory)]);
-      const indices = typed(dictType.indices.ArrayType as ArrayCtor, memory.view(node.buffers[1], end * valueWidth(dictType)));
+      const indices = typed(dictType.indices.ArrayType as ArrayCtor, memory.view(node.buffers[1], length * valueWidth(dictType)));
       return makeData({ ...base, data: indices, dictionary: values } as never);
     }
   }
   const width = valueWidth(type);
   if (width === 0) throw new ChdbError(`cannot import Arrow type ${type}`);
   const Ctor = (type as unknown as { ArrayType: ArrayCtor }).ArrayType;
-  return makeData({ ...base, data: typed(Ctor, memory.view(node.buffers[1], end * width)) } as never);
+  return makeData({ ...base, data: typed(Ctor, memory.view(node.buffers[1], length * width)) } as never);
 }
 
 /** Reads the schema and every batch of a layout into RecordBatches over zero-copy views. */
