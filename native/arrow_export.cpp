@@ -33,6 +33,12 @@ struct chffi_arrow_stream {
     chffi_conn * conn = nullptr;
     chffi::EngineResult * engine = nullptr;
     bool done = false;
+    // The query ran to its end (or failed): the connection may run other queries again.
+    void finish() {
+        if (!done)
+            conn->open_streams.fetch_sub(1);
+        done = true;
+    }
 };
 
 namespace chffi {
@@ -153,6 +159,8 @@ int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chff
         return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
     if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
         return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
+    if (conn->open_streams.load() != 0)
+        return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
     return CHFFI_OK;
 }
 
@@ -303,13 +311,16 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
         auto stream = std::make_unique<chffi_arrow_stream>();
         stream->conn = conn;
         chffi::EngineArrowOptions options = chffi::options_from(flags);
-        conn->in_flight.fetch_add(1); // held until chffi_stream_arrow_free: the connection cannot close under it
+        // Both held until the stream ends: the connection cannot close, nor run another query, under it.
+        conn->in_flight.fetch_add(1);
+        conn->open_streams.fetch_add(1);
         {
             std::lock_guard lock(conn->query_mutex);
             stream->engine = chffi::start_stream(*api, *conn->handle, std::string_view(sql ? sql : "", sql_len), options, list);
         }
         if (stream->engine == nullptr) {
             conn->in_flight.fetch_sub(1);
+            conn->open_streams.fetch_sub(1);
             return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no result");
         }
         chffi::describe(*api, stream->engine, *out_info);
@@ -317,6 +328,7 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
             // The error text lives in the engine result: hand that result to the caller to free.
             result->engine = stream->engine;
             conn->in_flight.fetch_sub(1);
+            conn->open_streams.fetch_sub(1);
             return CHFFI_ENGINE_ERROR;
         }
         *out_stream = stream.release();
@@ -353,12 +365,12 @@ int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_
             ok = chffi::fetch(*api, stream->conn, stream->engine, *batch, &end, error);
         }
         if (!ok) {
-            stream->done = true;
+            stream->finish();
             chffi::write_message(err, err_cap, error);
             return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
         }
         if (end) {
-            stream->done = true;
+            stream->finish();
             return static_cast<int32_t>(CHFFI_OK);
         }
         chffi::flatten(*batch);
@@ -380,6 +392,7 @@ void chffi_stream_arrow_free(chffi_arrow_stream * stream) {
     } catch (...) {
         // nothing can be reported from a free function; the handle is released regardless
     }
+    stream->finish();
     stream->conn->in_flight.fetch_sub(1);
     delete stream;
 }
