@@ -30,5 +30,6 @@ pub fn build(b: *std.Build) void {
     lib.addIncludePath(.{ .path = "native" });
     lib.linkLibCpp();
     lib.version_script = "native/exports.map";
+    lib.strip = optimize != .Debug;
     b.installArtifact(lib);
 }
