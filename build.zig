@@ -8,7 +8,8 @@ pub fn build(b: *std.Build) void {
         .cpu_model = .baseline,
         .glibc_version = .{ .major = 2, .minor = 17, .patch = 0 },
     } });
-    const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseFast });
+    // scripts/build_shim.mjs passes -Doptimize=ReleaseFast; a bare `zig build` gives a debug build.
+    const optimize = b.standardOptimizeOption(.{});
 
     const lib = b.addSharedLibrary(.{
         .name = "chdb_ffi",
@@ -18,6 +19,8 @@ pub fn build(b: *std.Build) void {
     lib.addCSourceFiles(&.{
         "native/engine.cpp",
         "native/connection.cpp",
+        "native/hashset.cpp",
+        "native/hashfilter_kernels.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",
@@ -27,6 +30,9 @@ pub fn build(b: *std.Build) void {
         "-Werror",
     });
     lib.addIncludePath(.{ .path = "native" });
+    // Only boost, never all of /usr/include (that would mix the host's glibc headers into a
+    // glibc-2.17 build): scripts/build_shim.mjs makes this directory hold just a `boost` link.
+    lib.addSystemIncludePath(.{ .path = "zig-cache/boost-include" });
     lib.linkLibCpp();
     lib.version_script = "native/exports.map";
     b.installArtifact(lib);
