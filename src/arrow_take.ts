@@ -92,10 +92,20 @@ function takeFixedWidth(data: Data, rows: Int32Array): Data {
   } as never);
 }
 
+// Nested values as the builders take them: lists as arrays, structs and maps as plain objects.
+function plain(value: unknown): unknown {
+  if (value instanceof Vector) return Array.from(value, plain);
+  if (value !== null && typeof value === "object" && !(value instanceof Date) && !ArrayBuffer.isView(value) &&
+    typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return Object.fromEntries(Object.entries((value as { toJSON(): object }).toJSON()).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
 function takeByBuilder(data: Data, rows: Int32Array): Data {
   const vector = new Vector([data]);
   const builder = makeBuilder({ type: data.type, nullValues: [null, undefined] });
-  for (let j = 0; j < rows.length; j++) builder.append(vector.get(rows[j]));
+  for (let j = 0; j < rows.length; j++) builder.append(plain(vector.get(rows[j])));
   return builder.finish().flush();
 }
 
