@@ -4,7 +4,7 @@ import type { NativeLib } from "../ffi/types.ts";
 import { ChdbLoadError } from "./errors.ts";
 
 let lib: NativeLib | undefined;
-const afterShutdown = new Set<() => void>();
+const atExit = new Set<() => void>();
 
 /** The native library, loaded on first use (loading libchdb costs ~150 ms, so never at import). */
 export function native(): NativeLib {
@@ -14,22 +14,23 @@ export function native(): NativeLib {
     } catch (e) {
       throw new ChdbLoadError(`cannot load chDB: ${(e as Error).message}`, { cause: e });
     }
-    lib.onExit(shutdownAtExit);
+    lib.onExit(runExitTasks);
   }
   return lib;
 }
 
-/** Registers work to run at exit once the engine is stopped (e.g. removing temp directories). */
-export function runAfterShutdown(task: () => void): () => void {
-  afterShutdown.add(task);
-  return () => afterShutdown.delete(task);
+/**
+ * Registers JS-side cleanup for the end of the program (e.g. closing a temporary session and
+ * removing its directory); returns a function that unregisters it. The engine itself is stopped
+ * by the shim's C exit handler, after every connection still open is closed.
+ */
+export function runAtExit(task: () => void): () => void {
+  atExit.add(task);
+  return () => atExit.delete(task);
 }
 
-function shutdownAtExit(): void {
-  // Closes every connection still open, then joins the engine's threads before the runtime
-  // tears itself down: a thread left running then is what crashes processes at exit.
-  lib?.fn.chffi_shutdown();
-  for (const task of afterShutdown) {
+function runExitTasks(): void {
+  for (const task of [...atExit]) {
     try {
       task();
     } catch {
