@@ -15,6 +15,7 @@ import {
 import { native, runAtExit } from "./native.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { Result } from "./result.ts";
+import { LazyQuery } from "./lazy.ts";
 
 export const MEMORY = ":memory:";
 
@@ -162,6 +163,15 @@ export class Connection implements Disposable {
     } finally {
       lib.fn.chffi_result_free(result);
     }
+  }
+
+  /**
+   * A query whose Arrow batches can be hash-filtered as they arrive:
+   * `conn.lazy(sql).filter(col("id").hashfilter.notInAndUpdate(seen)).collect()` (or `.stream()`).
+   */
+  lazy(sql: string): LazyQuery {
+    this.handle();
+    return new LazyQuery(this, sql);
   }
 
   /** Closes the connection. Idempotent. */
