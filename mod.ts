@@ -18,4 +18,9 @@ export {
   ChdbNotImplementedError,
   ChdbPathConflictError,
   ChdbQueryError,
+  ChdbTypeError,
 } from "./src/errors.ts";
+export { StringHashSet } from "./src/hashset.ts";
+export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } from "./src/hashfilter.ts";
+export type { BoolVector, NullVector, StringColumn } from "./src/hashfilter_ops.ts";
+export { LazyQuery } from "./src/lazy.ts";

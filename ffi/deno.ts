@@ -50,12 +50,9 @@ export function openDeno(shimPath: string): NativeLib {
       return p === null ? null : Deno.UnsafePointerView.getCString(p);
     },
     onExit(hook) {
-      globalThis.addEventListener("unload", () => {
-        hook();
-        // Deno unloads libraries after "unload"; an engine thread still running then crashes the
-        // process after all output was printed. Exiting here, once the engine is stopped, avoids it.
-        Deno.exit(Deno.exitCode);
-      });
+      // "unload" ends this module's event loop (under `deno test`, one per test file); the engine
+      // itself is stopped later, at process exit, by the shim.
+      globalThis.addEventListener("unload", hook);
     },
   };
 }

@@ -71,6 +71,33 @@ export const symbols = {
   chffi_scan_unregister: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
   // void chffi_scan_free(chffi_scan *scan);
   chffi_scan_free: { parameters: ["pointer"], result: "void" },
+
+  // ---- string hash set (native/hashset.cpp, native/hashfilter_kernels.cpp) ----
+  // int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset **out_set);
+  chffi_hashset_new: { parameters: ["usize", "buffer"], result: "i32" },
+  // void chffi_hashset_free(chffi_hashset *set);
+  chffi_hashset_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_hashset_insert(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_inserted);
+  chffi_hashset_insert: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_contains(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_found);
+  chffi_hashset_contains: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_remove(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_removed);
+  chffi_hashset_remove: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_clear(chffi_hashset *set);
+  chffi_hashset_clear: { parameters: ["pointer"], result: "i32" },
+  // int32_t chffi_hashset_stats(chffi_hashset *set, uint64_t *out_stats);
+  chffi_hashset_stats: { parameters: ["pointer", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_export(chffi_hashset *set, chffi_bytes **out_bytes, uint64_t *out_view);
+  chffi_hashset_export: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  // void chffi_bytes_free(chffi_bytes *bytes);
+  chffi_bytes_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_hashset_save(chffi_hashset *set, const char *path, size_t path_len, char *err, size_t err_cap);
+  chffi_hashset_save: { parameters: ["pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_hashset_load(const char *path, size_t path_len, chffi_hashset **out_set, char *err, size_t err_cap);
+  chffi_hashset_load: { parameters: ["buffer", "usize", "buffer", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_hashset_apply(chffi_hashset *set, int32_t op, const uint64_t *chunks, size_t chunk_count,
+  //                             char *err, size_t err_cap);
+  chffi_hashset_apply: { parameters: ["pointer", "i32", "buffer", "usize", "buffer", "usize"], result: "i32" },
 } as const satisfies Record<string, SymbolSpec>;
 
 export type SymbolTable = typeof symbols;
@@ -87,6 +114,8 @@ export const Status = {
   SHUT_DOWN: 7,
   NO_MEMORY: 8,
   INTERNAL: 9,
+  IO_ERROR: 10,
+  CORRUPT: 11,
 } as const;
 
 /** Byte size of chffi_result_info: 11 eight-byte fields. */

@@ -40,6 +40,9 @@ export interface NativeLib {
   view(address: bigint, length: number): ArrayBuffer;
   /** Reads a NUL-terminated UTF-8 string; null pointer gives null. */
   cString(pointer: Pointer | null): string | null;
-  /** Runs `hook` once when the process is about to exit normally (after the event loop drains). */
+  /**
+   * Runs `hook` when this JS program ends normally (its event loop drained, or process exit).
+   * Native teardown does not depend on it: the shim stops the engine in a C exit handler.
+   */
   onExit(hook: () => void): void;
 }

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 
@@ -17,6 +18,21 @@ std::mutex load_mutex;
 std::string loaded_path;
 EngineApi api;
 std::atomic<const EngineApi *> loaded{nullptr};
+
+// Deno dlcloses FFI libraries while its runtime tears down, before the C library runs the exit
+// handlers; a destructor registered by a library that is no longer mapped then crashes the
+// process after all output was printed. Pinning the shim keeps it mapped for the whole process.
+__attribute__((constructor)) void pin_shim() {
+    Dl_info self;
+    if (dladdr(reinterpret_cast<void *>(&pin_shim), &self) != 0 && self.dli_fname != nullptr)
+        dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+// Stops the engine at process exit: closes what is still open and joins the engine's threads
+// before libchdb's own static destructors (registered earlier, so run later) tear it down.
+void shutdown_at_exit() {
+    chffi_shutdown();
+}
 
 template <typename Fn>
 bool resolve(void * lib, const char * name, Fn & slot, std::string & missing) {
@@ -76,6 +92,7 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     // Before the first connect: otherwise the engine owns SIGSEGV & co. for the whole process,
     // which turns a host runtime's recoverable traps (e.g. WebAssembly bounds checks) into crashes.
     api.set_signal_handlers_enabled(0);
+    std::atexit(shutdown_at_exit);
     loaded_path = path;
     loaded.store(&api);
     return CHFFI_OK;

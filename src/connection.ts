@@ -11,9 +11,10 @@ import {
   ChdbPathConflictError,
   ChdbQueryError,
 } from "./errors.ts";
-import { native } from "./native.ts";
+import { native, runAtExit } from "./native.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { Result } from "./result.ts";
+import { LazyQuery } from "./lazy.ts";
 import { type ArrowQueryOptions, queryArrow } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions, closeStreams } from "./arrow/stream.ts";
@@ -38,9 +39,22 @@ const info = new BigUint64Array(RESULT_INFO_WORDS);
 const infoFloat = new Float64Array(info.buffer);
 const ERR_CAP = 4096;
 
-// Closes connections that were garbage-collected without close(): the safety net, not the plan.
-const unclosed = new FinalizationRegistry<Pointer>((handle) => {
+// The one owner of native connection handles: a handle is closed exactly once, by whichever
+// comes first of close(), the FinalizationRegistry (a forgotten connection) and the end of the
+// program (a script that never closed; under `deno test`, the end of each test file).
+const live = new Map<number, Pointer>();
+let nextId = 1;
+
+function closeHandle(id: number): void {
+  const handle = live.get(id);
+  if (handle === undefined) return;
+  live.delete(id);
   native().fn.chffi_close(handle);
+}
+
+const unclosed = new FinalizationRegistry<number>(closeHandle);
+runAtExit(() => {
+  for (const id of [...live.keys()]) closeHandle(id);
 });
 
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
@@ -61,11 +75,23 @@ function settingArgs(settings: ConnectOptions["settings"]): string[] {
   });
 }
 
+// The engine ignores unknown setting names silently; a typo should not go unnoticed.
+function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["settings"]): void {
+  const names = Object.keys(settings ?? {});
+  if (names.length === 0) return;
+  const unknown = conn.query(
+    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)})",
+    "JSONCompactEachRow",
+    { params: { names } },
+  ).json<string[][][]>()[0][0];
+  if (unknown.length > 0) throw new ChdbConnectionError(`unknown setting(s): ${unknown.join(", ")}`);
+}
+
 /** query() formats that return an apache-arrow Table instead of a Result. */
 const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
 export class Connection implements Disposable {
-  #handle: Pointer | null;
+  readonly #id = nextId++;
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
 
@@ -83,18 +109,25 @@ export class Connection implements Disposable {
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
-    this.#handle = handle;
-    unclosed.register(this, handle, this);
+    live.set(this.#id, handle);
+    unclosed.register(this, this.#id, this);
+    try {
+      rejectUnknownSettings(this, options.settings);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
   }
 
   get closed(): boolean {
-    return this.#handle === null;
+    return !live.has(this.#id);
   }
 
   /** The native handle; throws once the connection is closed. */
   protected handle(): Pointer {
-    if (this.#handle === null) throw new ChdbClosedError("the connection is closed");
-    return this.#handle;
+    const handle = live.get(this.#id);
+    if (handle === undefined) throw new ChdbClosedError("the connection is closed");
+    return handle;
   }
 
   /**
@@ -142,6 +175,15 @@ export class Connection implements Disposable {
     } finally {
       lib.fn.chffi_result_free(result);
     }
+  }
+
+  /**
+   * A query whose Arrow batches can be hash-filtered as they arrive:
+   * `conn.lazy(sql).filter(col("id").hashfilter.notInAndUpdate(seen)).collect()` (or `.stream()`).
+   */
+  lazy(sql: string): LazyQuery {
+    this.handle();
+    return new LazyQuery(this, sql);
   }
 
   // ---- Arrow (src/arrow/) ----
@@ -209,15 +251,12 @@ export class Connection implements Disposable {
     }
   }
 
-  /** Closes the connection. Idempotent. */
+  /** Closes the connection (and its open Arrow streams and registered tables). Idempotent. */
   close(): void {
-    const handle = this.#handle;
-    if (handle === null) return;
     closeStreams(this);
     releaseTables(this);
-    this.#handle = null;
     unclosed.unregister(this);
-    native().fn.chffi_close(handle);
+    closeHandle(this.#id);
   }
 
   [Symbol.dispose](): void {

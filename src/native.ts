@@ -4,8 +4,7 @@ import type { NativeLib } from "../ffi/types.ts";
 import { ChdbLoadError } from "./errors.ts";
 
 let lib: NativeLib | undefined;
-const afterShutdown = new Set<() => void>();
-const beforeShutdownTasks = new Set<() => void>();
+const atExit = new Set<() => void>();
 
 /** The native library, loaded on first use (loading libchdb costs ~150 ms, so never at import). */
 export function native(): NativeLib {
@@ -15,38 +14,23 @@ export function native(): NativeLib {
     } catch (e) {
       throw new ChdbLoadError(`cannot load chDB: ${(e as Error).message}`, { cause: e });
     }
-    lib.onExit(shutdownAtExit);
+    lib.onExit(runExitTasks);
   }
   return lib;
 }
 
-/** Registers work to run at exit once the engine is stopped (e.g. removing temp directories). */
-export function runAfterShutdown(task: () => void): () => void {
-  afterShutdown.add(task);
-  return () => afterShutdown.delete(task);
-}
-
 /**
- * Registers work to run at exit before the engine stops (e.g. unregistering Arrow tables and
- * closing open streams, which the engine must not see at shutdown).
+ * Registers JS-side cleanup for the end of the program (e.g. closing a temporary session and
+ * removing its directory); returns a function that unregisters it. The engine itself is stopped
+ * by the shim's C exit handler, after every connection still open is closed.
  */
-export function beforeShutdown(task: () => void): () => void {
-  beforeShutdownTasks.add(task);
-  return () => beforeShutdownTasks.delete(task);
+export function runAtExit(task: () => void): () => void {
+  atExit.add(task);
+  return () => atExit.delete(task);
 }
 
-function shutdownAtExit(): void {
-  for (const task of beforeShutdownTasks) {
-    try {
-      task();
-    } catch {
-      // best effort at exit: nothing left to report to
-    }
-  }
-  // Closes every connection still open, then joins the engine's threads before the runtime
-  // tears itself down: a thread left running then is what crashes processes at exit.
-  lib?.fn.chffi_shutdown();
-  for (const task of afterShutdown) {
+function runExitTasks(): void {
+  for (const task of [...atExit]) {
     try {
       task();
     } catch {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ConnectOptions, Connection, MEMORY } from "./connection.ts";
 import { ChdbArgumentError } from "./errors.ts";
-import { runAfterShutdown } from "./native.ts";
+import { runAtExit } from "./native.ts";
 
 export interface SessionOptions extends ConnectOptions {
   /** Work in a private temporary directory, removed by close() (or at exit). */
@@ -32,7 +32,7 @@ export class Session extends Connection {
       throw e;
     }
     this.temporary = temporary;
-    if (temporary) this.#forgetCleanup = runAfterShutdown(() => rmSync(dir, { recursive: true, force: true }));
+    if (temporary) this.#forgetCleanup = runAtExit(() => this.close());
   }
 
   /** A session in a private temporary directory, removed by close(). */

@@ -10,6 +10,11 @@ import type { RecordBatch, Table } from "apache-arrow";
 const ERR_CAP = 4096;
 const out = new BigUint64Array(1);
 
+// Frees the description of data that was registered and then dropped with its connection.
+const forgotten = new FinalizationRegistry<Pointer>((handle) => {
+  native().fn.chffi_scan_free(handle);
+});
+
 export class NativeScan {
   #handle: Pointer | null;
   /** The JS buffers the engine reads: referenced here so that they stay alive (and in place). */
@@ -25,6 +30,7 @@ export class NativeScan {
     const status = lib.fn.chffi_scan_new(layout, layout.length, strings, strings.length, out, err, ERR_CAP);
     if (status !== Status.OK) throw new ChdbError(`cannot describe the data to chDB: ${fromCBuffer(err)}`);
     this.#handle = lib.pointer(out[0]);
+    forgotten.register(this, this.#handle!, this);
   }
 
   get source(): unknown {
@@ -59,6 +65,7 @@ export class NativeScan {
     const handle = this.#handle;
     if (handle === null) return;
     this.#handle = null;
+    forgotten.unregister(this);
     native().fn.chffi_scan_free(handle);
   }
 }

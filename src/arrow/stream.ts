@@ -6,7 +6,7 @@ import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Pointer } from "../../ffi/types.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError } from "../errors.ts";
-import { beforeShutdown, native } from "../native.ts";
+import { native, runAtExit } from "../native.ts";
 import { encodeParams } from "../params.ts";
 import type { NativeArrowMemory } from "./owner.ts";
 import { adoptArrow, type ArrowQueryOptions, arrowFlags, throwFromInfo } from "./query.ts";
@@ -29,7 +29,7 @@ const ERR_CAP = 4096;
 /** Open streams of each connection: closed before the connection (and before engine shutdown). */
 const openStreams = new WeakMap<object, Set<ArrowBatchStream>>();
 const allOpen = new Set<ArrowBatchStream>();
-beforeShutdown(() => {
+runAtExit(() => {
   for (const s of [...allOpen]) s.close();
 });
 

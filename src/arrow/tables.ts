@@ -4,7 +4,7 @@
 // same in-place data just before the query and unregistered right after it.
 import type { Pointer } from "../../ffi/types.ts";
 import { ChdbArgumentError } from "../errors.ts";
-import { beforeShutdown } from "../native.ts";
+import { runAtExit } from "../native.ts";
 import { toArrowTable } from "./convert.ts";
 import { NativeScan } from "./scan.ts";
 
@@ -14,7 +14,7 @@ const registries = new WeakMap<object, Map<string, NativeScan>>();
 const live = new Set<{ release(): void }>();
 let freshNames = 0;
 
-beforeShutdown(() => {
+runAtExit(() => {
   for (const scope of [...live]) scope.release();
 });
 
