@@ -147,6 +147,13 @@ describe("type mapping", () => {
     assert.deepEqual(nested.value, [{ x: 1, y: "a" }, { x: 2, y: "b" }]);
   });
 
+  test("Variant is a dense union; JSON and Dynamic are text", () => {
+    using t = conn.queryArrow("SELECT arrayJoin([CAST(1, 'Variant(UInt8, String)'), CAST('x', 'Variant(UInt8, String)'), NULL]) AS v");
+    assert.match(String(t.schema.fields[0].type), /^Union</);
+    assert.deepEqual([...t.getChild("v")!], [1, "x", null]);
+    assert.deepEqual(one(`CAST('{"a":1}', 'JSON')`), { type: "Utf8", nullable: false, value: '{"a":1}' });
+  });
+
   test("a type with no faithful mapping fails clearly, or is binary on request", () => {
     assert.throws(() => one("sumState(1)"), (e: unknown) => e instanceof ChdbQueryError && /AggregateFunction/.test(e.message));
     assert.equal(one("sumState(1)", { unsupportedAsBinary: true }).type, "Binary");

@@ -157,6 +157,9 @@ class Writer {
   }
 }
 
+/** Rows per batch handed to the engine (a multiple of 8, so bitmaps slice on byte boundaries). */
+export const SCAN_BATCH_ROWS = 65536;
+
 export interface ScanLayout {
   layout: BigUint64Array;
   strings: Uint8Array;
@@ -171,7 +174,13 @@ export function describeTable(table: Table | { schema: Table["schema"]; batches:
   w.text("");
   w.words.push(0n, BigInt(table.schema.fields.length), 0n);
   for (const f of table.schema.fields) w.field(f.name, f.type, f.nullable);
-  const batches = table.batches.filter((b) => b.numRows > 0);
+  // Big batches are cut into engine-sized slices (zero-copy views): the engine converts batches
+  // on several threads, but never splits one.
+  const batches = table.batches.flatMap((b) => {
+    const slices: RecordBatch[] = [];
+    for (let start = 0; start < b.numRows; start += SCAN_BATCH_ROWS) slices.push(b.slice(start, start + SCAN_BATCH_ROWS));
+    return slices;
+  });
   w.words.push(BigInt(batches.length));
   for (const batch of batches) w.array(batch.data);
   return { layout: BigUint64Array.from(w.words), strings: w.strings(), pinned: w.pinned };

@@ -9,6 +9,7 @@ import {
   DateDay,
   DateMillisecond,
   Decimal,
+  DenseUnion,
   Dictionary,
   Duration,
   Field,
@@ -32,6 +33,7 @@ import {
   Null,
   RecordBatch,
   Schema,
+  SparseUnion,
   Struct,
   Time,
   Timestamp,
@@ -134,6 +136,10 @@ function typeOf(format: string, children: Field[], flags: number): DataType {
   let m: RegExpExecArray | null;
   if ((m = /^ts([smun]):(.*)$/.exec(format))) return new Timestamp(timeUnits[m[1]], m[2] === "" ? null : m[2]);
   if ((m = /^tD([smun])$/.exec(format))) return new Duration(timeUnits[m[1]]);
+  if ((m = /^\+u([ds]):([\d,]*)$/.exec(format))) {
+    const typeIds = m[2] === "" ? [] : m[2].split(",").map(Number);
+    return m[1] === "d" ? new DenseUnion(typeIds, children) : new SparseUnion(typeIds, children);
+  }
   if ((m = /^w:(\d+)$/.exec(format))) return new FixedSizeBinary(Number(m[1]));
   if ((m = /^\+w:(\d+)$/.exec(format))) return new FixedSizeList(Number(m[1]), children[0]);
   if ((m = /^d:(\d+),(-?\d+)(?:,(\d+))?$/.exec(format))) {
@@ -237,7 +243,8 @@ function toData(type: DataType, node: Node, memory: NativeArrowMemory): Data {
 function toDataFromZero(type: DataType, node: Node, memory: NativeArrowMemory): Data {
   const length = node.offset + node.length;
   const nullCount = node.nullCount === 0 ? 0 : node.offset === 0 ? node.nullCount : -1;
-  const nullBitmap = type.typeId !== Type.Null && node.buffers[0] && node.nullCount !== 0
+  // Unions (and Null) have no validity bitmap: their first buffer is something else.
+  const nullBitmap = !DataType.isUnion(type) && type.typeId !== Type.Null && node.buffers[0] && node.nullCount !== 0
     ? new Uint8Array(memory.view(node.buffers[0], Math.ceil(length / 8)))
     : undefined;
   const base = { type, length, offset: 0, nullCount, nullBitmap } as Record<string, unknown>;
@@ -273,6 +280,13 @@ function toDataFromZero(type: DataType, node: Node, memory: NativeArrowMemory): 
         ...base,
         children: (type as Struct).children.map((f, i) => toData(f.type, node.children[i], memory)),
       } as never);
+    case Type.Union: {
+      const children = (type as DenseUnion).children.map((f, i) => toData(f.type, node.children[i], memory));
+      const typeIds = new Int8Array(memory.view(node.buffers[0], length));
+      const dense = DataType.isDenseUnion(type);
+      const valueOffsets = dense ? new Int32Array(memory.view(node.buffers[1], length * 4)) : undefined;
+      return makeData({ type, length, offset: 0, nullCount: 0, typeIds, valueOffsets, children } as never);
+    }
     case Type.Dictionary: {
       const dictType = type as Dictionary;
       if (node.dictionary === null) throw new ChdbError("Arrow dictionary array without its dictionary");
