@@ -185,6 +185,13 @@ describe("lifetime", () => {
     assert.equal(escaped.closed, true);
   });
 
+  test("a table stays readable after its connection is closed", () => {
+    const c = connect();
+    using t = c.queryArrow("SELECT number AS a, toString(number) AS s FROM numbers(100)");
+    c.close();
+    assert.equal(t.getChild("s")!.get(99), "99");
+  });
+
   test("derived tables keep working while the original is open", () => {
     using t = conn.queryArrow("SELECT number AS a FROM numbers(100)");
     const picked = t.select(["a"]).slice(50, 52);

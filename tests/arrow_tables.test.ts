@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { tableFromArrays, tableFromJSON } from "apache-arrow";
-import { ChdbArgumentError, ChdbError, ChdbQueryError, connect, sql, TableReader } from "../mod.ts";
+import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError, connect, sql, TableReader } from "../mod.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -120,6 +120,54 @@ describe("register", () => {
   });
 });
 
+describe("TableReader", () => {
+  test("getSchema() names and types the columns", () => {
+    class Numbers extends TableReader {
+      #next = 0;
+      getSchema(): [string, string][] {
+        return [["n", "UInt32"], ["label", "Nullable(String)"], ["tags", "Array(String)"]];
+      }
+      read(columns: string[], count: number): unknown[][] {
+        assert.deepEqual(columns, ["n", "label", "tags"]);
+        if (this.#next >= 5) return [];
+        const n = Math.min(count, 5 - this.#next);
+        const ids = Array.from({ length: n }, (_, i) => this.#next + i);
+        this.#next += n;
+        return [ids, ids.map((i) => (i % 2 ? null : `#${i}`)), ids.map((i) => Array(i % 3).fill("t"))];
+      }
+    }
+    conn.register("numbers", new Numbers());
+    try {
+      const types = conn.query("DESCRIBE arrowstream('numbers')", "TSV").text().split("\n").map((l) => l.split("\t")[1]);
+      assert.deepEqual(types.slice(0, 3), ["UInt32", "Nullable(String)", "Array(String)"]);
+      assert.equal(conn.query("SELECT sum(n), count(label), sum(length(tags)) FROM arrowstream('numbers')").text(), "10,3,4\n");
+    } finally {
+      conn.unregister("numbers");
+    }
+  });
+
+  test("a declared type the values do not fit is a clear error", () => {
+    class Bad extends TableReader {
+      getSchema(): [string, string][] {
+        return [["n", "UInt8"]];
+      }
+      read(): unknown[][] {
+        return [[1, 300]];
+      }
+    }
+    assert.throws(() => conn.register("bad_reader", new Bad()), (e: unknown) => e instanceof ChdbArgumentError && /does not fit Uint8/.test(e.message));
+    class Unknown extends TableReader {
+      getSchema(): [string, string][] {
+        return [["n", "Decimal(10, 2)"]];
+      }
+      read(): unknown[][] {
+        return [];
+      }
+    }
+    assert.throws(() => conn.register("bad_reader", new Unknown()), /not supported/);
+  });
+});
+
 describe("bad input", () => {
   const rejects = (data: unknown, pattern: RegExp) => {
     assert.throws(() => conn.register("bad", data), (e: unknown) => e instanceof ChdbArgumentError && pattern.test(e.message));
@@ -167,6 +215,17 @@ describe("bad input", () => {
   test("a query on an unregistered name fails and the connection stays usable", () => {
     assert.throws(() => conn.query("SELECT * FROM arrowstream('nothing_here')"), ChdbQueryError);
     assert.equal(conn.query("SELECT 1").text(), "1\n");
+  });
+
+  test("use after close", () => {
+    const c = connect();
+    c.register("x", { a: [1] });
+    c.close();
+    assert.throws(() => c.register("y", { a: [1] }), ChdbClosedError);
+    assert.throws(() => c.queryArrow("SELECT 1"), ChdbClosedError);
+    assert.throws(() => c.streamArrow("SELECT 1"), ChdbClosedError);
+    assert.throws(() => c.sql`SELECT 1`, ChdbClosedError);
+    assert.equal(c.unregister("x"), false);
   });
 
   test("bad names", () => {

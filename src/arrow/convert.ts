@@ -47,7 +47,18 @@ export abstract class TableReader {
     this.data = data;
   }
   abstract read(columns: string[], count: number): ArrayLike<unknown>[];
-  getSchema?(): [string, string][];
+  // getSchema(): [string, string][] is optional and looked up at run time (declaring it here
+  // would force `override` on every subclass that defines it).
+}
+
+function declaredSchema(reader: TableReader): [string, string][] | undefined {
+  const getSchema = (reader as { getSchema?: () => [string, string][] }).getSchema;
+  if (typeof getSchema !== "function") return undefined;
+  try {
+    return getSchema.call(reader);
+  } catch (e) {
+    throw new ChdbError(`TableReader.getSchema() threw: ${(e as Error)?.message ?? e}`, { cause: e });
+  }
 }
 
 type Kind = "integer" | "float" | "bigint" | "string" | "boolean" | "date" | "binary" | "array";
@@ -336,8 +347,8 @@ export const READER_BATCH_ROWS = 65536;
 function fromReader(reader: TableReader): Table {
   let schema: Schema | undefined;
   let names: string[];
-  if (typeof reader.getSchema === "function") {
-    const declared = reader.getSchema();
+  const declared = declaredSchema(reader);
+  if (declared !== undefined) {
     if (!Array.isArray(declared) || declared.some((e) => !Array.isArray(e) || typeof e[0] !== "string" || typeof e[1] !== "string")) {
       throw new ChdbArgumentError("TableReader.getSchema() must return [name, clickhouseType][]");
     }
