@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { RecordBatch } from "apache-arrow";
 import { ChdbClosedError, ChdbError, ChdbQueryError, connect } from "../mod.ts";
+import { fixture, runScript, runtime } from "./helpers.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -98,4 +99,12 @@ describe("streamArrow", () => {
       conn.unregister("src");
     }
   });
+});
+
+test(`a script left with Arrow tables, registrations and an open stream exits 0, 10 times (${runtime})`, () => {
+  for (let i = 0; i < 10; i++) {
+    const r = runScript(fixture("arrow_script.ts"));
+    assert.equal(r.stdout.toString(), "tom,jerry\n6\nstreaming\ndone\n", `run ${i}: ${r.stderr}`);
+    assert.equal(r.status, 0, `run ${i} exited with ${r.status} (signal ${r.signal}): ${r.stderr}`);
+  }
 });
