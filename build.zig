@@ -23,6 +23,8 @@ pub fn build(b: *std.Build) void {
         "native/arrow_scan.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",
+        "native/stream.cpp",
+        "native/async_worker.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",

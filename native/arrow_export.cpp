@@ -172,12 +172,6 @@ int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info *
     return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
 }
 
-struct InFlight {
-    chffi_conn * conn;
-    explicit InFlight(chffi_conn * c) : conn(c) { conn->in_flight.fetch_add(1); }
-    ~InFlight() { conn->in_flight.fetch_sub(1); }
-};
-
 int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * params, size_t params_len, uint32_t flags, chffi_arrow ** out,
     chffi_result * result, chffi_result_info * info) {
     std::vector<std::string_view> list;

@@ -1,9 +1,9 @@
 // Connections, the one-data-path-per-process rule, queries and their results.
 #include "boundary.h"
 #include "chdb_ffi.h"
-#include "connection.h"
 #include "engine.h"
 #include "string_list.h"
+#include "connection.h"
 
 #include <atomic>
 #include <cstring>
@@ -111,11 +111,7 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
 
     if (conn->open_streams.load() != 0)
         return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
-    conn->in_flight.fetch_add(1);
-    struct InFlight {
-        chffi_conn * c;
-        ~InFlight() { c->in_flight.fetch_sub(1); }
-    } in_flight{conn};
+    InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
 
     EngineConnection * handle = *conn->handle;

@@ -57,4 +57,8 @@ struct EngineArrowOptions {
 // The loaded engine, or nullptr before a successful chffi_load().
 const EngineApi * engine();
 
+// Resolves a further libchdb symbol (nullptr before chffi_load() or when absent), for source
+// files that need parts of the C API beyond EngineApi.
+void * engine_symbol(const char * name);
+
 } // namespace chffi

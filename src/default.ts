@@ -1,4 +1,5 @@
 // Module-level query() on a lazily opened in-memory connection, and connect().
+import type { AsyncOptions } from "./async.ts";
 import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
@@ -16,6 +17,15 @@ export function query(sql: string, format: "ArrowTable" | "Dataframe", options?:
 export function query(sql: string, format?: string, options?: QueryOptions): Result;
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
+}
+
+/** query() off the JS thread, on the default connection (calls queue in order on it). */
+export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+  try {
+    return defaultConnection().queryAsync(sql, format, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /**

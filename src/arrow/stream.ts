@@ -26,32 +26,22 @@ const outResult = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
 const ERR_CAP = 4096;
 
-/** Open streams of each connection: closed before the connection (and before engine shutdown). */
-const openStreams = new WeakMap<object, Set<ArrowBatchStream>>();
+/** Open streams: closed at exit before the connections (the engine must not stop under them). */
 const allOpen = new Set<ArrowBatchStream>();
 runAtExit(() => {
   for (const s of [...allOpen]) s.close();
 });
 
-export function closeStreams(conn: object): void {
-  for (const s of [...(openStreams.get(conn) ?? [])]) s.close();
-}
-
-export function hasOpenStream(conn: object): boolean {
-  return (openStreams.get(conn)?.size ?? 0) > 0;
-}
-
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
   #handle: Pointer | null;
   #tables: QueryTables;
-  #owner: object;
+  #onClose: (() => void)[] = [];
   #retain: boolean;
   #current: NativeArrowMemory | null = null;
 
-  constructor(owner: object, conn: Pointer, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
+  constructor(conn: Pointer, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const flags = arrowFlags(options);
-    this.#owner = owner;
     this.#tables = tables;
     this.#retain = options.retain === true;
     const lib = native();
@@ -69,10 +59,13 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     }
     this.#handle = lib.pointer(outHandle[0]);
     if (this.#handle === null) throw new ChdbError("the shim reported success but returned no stream");
-    let set = openStreams.get(owner);
-    if (set === undefined) openStreams.set(owner, (set = new Set()));
-    set.add(this);
     allOpen.add(this);
+  }
+
+  /** Runs `fn` once when the stream closes (the connection uses it to become free again). */
+  onClose(fn: () => void): void {
+    if (this.#handle === null) fn();
+    else this.#onClose.push(fn);
   }
 
   get closed(): boolean {
@@ -120,8 +113,8 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     this.#handle = null;
     native().fn.chffi_stream_arrow_free(handle);
     this.#tables.release();
-    openStreams.get(this.#owner)?.delete(this);
     allOpen.delete(this);
+    for (const fn of this.#onClose.splice(0)) fn();
   }
 
   [Symbol.dispose](): void {
