@@ -51,6 +51,7 @@ export const symbols = {
   chffi_query_arrow: {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
     result: "i32",
+    nonblocking: true,
   },
   // const uint64_t *chffi_arrow_layout(const chffi_arrow *arrow, uint64_t *out_words);
   chffi_arrow_layout: { parameters: ["pointer", "buffer"], result: "pointer" },

@@ -9,7 +9,6 @@ import {
   ChdbBusyError,
   ChdbClosedError,
   ChdbConnectionError,
-  ChdbNotImplementedError,
   ChdbPathConflictError,
 } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
@@ -20,7 +19,7 @@ import type { Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
-import { type ArrowQueryOptions, queryArrow } from "./arrow/query.ts";
+import { type ArrowQueryOptions, queryArrow, queryArrowOffThread } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
@@ -147,13 +146,15 @@ export class Connection implements Disposable {
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const q = this.#prepareQuery(sql, format, options);
+    const tables = tablesFor(this, q.handle, sql);
     try {
+      const text = tables.sql === sql ? q.sql : utf8(tables.sql);
       const status = native().fn.chffi_query(
-        q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
+        q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
       );
       return takeResult(status, scratch, format);
     } finally {
-      q.tables.release();
+      tables.release();
     }
   }
 
@@ -161,34 +162,34 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
+  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
+  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
-    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) {
-      throw new ChdbNotImplementedError(`queryAsync(sql, "${format}") is not implemented: use queryArrow() or streamArrow()`);
-    }
+    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options);
-    try {
-      return await this.asyncQueue().run(this, async (lane) => {
+    return await this.asyncQueue().run(this, async (lane) => {
+      // Registered JS tables are registered in the engine when the call runs, and until it ends
+      // (not when an AbortSignal stops the waiting).
+      const tables = tablesFor(this, q.handle, sql);
+      try {
+        const text = tables.sql === sql ? q.sql : utf8(tables.sql);
         const slots = new ResultSlots();
         const status = await lane.fn.chffi_query(
-          q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
+          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
         );
         return takeResult(status, slots, format);
-      }, signal);
-    } finally {
-      q.tables.release();
-    }
+      } finally {
+        tables.release();
+      }
+    }, signal);
   }
 
   #prepareQuery(sql: string, format: string, options: QueryOptions) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
     this.#checkExclusive();
-    const handle = this.handle();
-    const params = encodeParams(options?.params);
-    // Registered JS tables named by the SQL are registered in the engine for this query only.
-    const tables = tablesFor(this, handle, sql);
-    return { handle, sql: utf8(tables.sql), format: utf8(format), params, tables };
+    return { handle: this.handle(), sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
   }
 
   #async: AsyncQueue | undefined;
@@ -241,6 +242,22 @@ export class Connection implements Disposable {
     } finally {
       tables.release();
     }
+  }
+
+  /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    const signal = checkSignal(options.signal);
+    this.#checkExclusive();
+    const handle = this.handle();
+    return await this.asyncQueue().run(this, async (lane) => {
+      const tables = tablesFor(this, handle, sql); // registered while the call runs (see queryAsync)
+      try {
+        return await queryArrowOffThread(lane, handle, tables.sql, options);
+      } finally {
+        tables.release();
+      }
+    }, signal);
   }
 
   /**

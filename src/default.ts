@@ -20,7 +20,13 @@ export function query(sql: string, format = "CSV", options: QueryOptions = {}): 
 }
 
 /** query() off the JS thread, on the default connection (calls queue in order on it). */
-export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+export function queryAsync(
+  sql: string,
+  format: "ArrowTable" | "Dataframe",
+  options?: ArrowQueryOptions & AsyncOptions,
+): Promise<ArrowTable>;
+export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
+export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
   try {
     return defaultConnection().queryAsync(sql, format, options);
   } catch (e) {

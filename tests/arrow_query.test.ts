@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Table } from "apache-arrow";
-import { ArrowTable, ChdbError, ChdbQueryError, connect, query } from "../mod.ts";
+import { ArrowTable, ChdbError, ChdbQueryError, connect, query, queryAsync } from "../mod.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -196,5 +196,33 @@ describe("lifetime", () => {
     using t = conn.queryArrow("SELECT number AS a FROM numbers(100)");
     const picked = t.select(["a"]).slice(50, 52);
     assert.deepEqual([...picked.getChild("a")!], [50n, 51n]);
+  });
+});
+
+describe("off the JS thread", () => {
+  test("queryArrowAsync and queryAsync(sql, 'ArrowTable')", async () => {
+    using a = await conn.queryArrowAsync("SELECT number AS n FROM numbers(100000)");
+    assert.equal(a.numRows, 100000);
+    assert.equal(a.getChild("n")!.get(99999), 99999n);
+    using b = await conn.queryAsync("SELECT {x:String} AS s", "ArrowTable", { params: { x: "hi" } });
+    assert.equal(b.getChild("s")!.get(0), "hi");
+    using c = await queryAsync("SELECT 3 AS x", "Dataframe");
+    assert.equal(c.getChild("x")!.get(0), 3);
+  });
+
+  test("registered tables in async queries, and engine errors", async () => {
+    conn.register("async_src", { a: [1, 2, 3] });
+    try {
+      const [r, t] = await Promise.all([
+        conn.queryAsync("SELECT sum(a) FROM arrowstream('async_src')"),
+        conn.queryArrowAsync("SELECT count() AS n FROM arrowstream('async_src')"),
+      ]);
+      assert.equal(r.text(), "6\n");
+      assert.equal(t.getChild("n")!.get(0), 3n);
+      t.close();
+    } finally {
+      conn.unregister("async_src");
+    }
+    await assert.rejects(conn.queryArrowAsync("SELEC 1"), (e: unknown) => e instanceof ChdbQueryError && e.code === 62);
   });
 });

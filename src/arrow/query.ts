@@ -1,7 +1,7 @@
 // Arrow results: chffi_query_arrow drains the engine's ArrowArrayStream, and the whole result
 // becomes an ArrowTable over zero-copy views of the engine's buffers.
 import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
-import type { NativeLib, Pointer } from "../../ffi/types.ts";
+import type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
 import { fromUtf8, utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
 import { native } from "../native.ts";
@@ -21,9 +21,13 @@ export interface ArrowQueryOptions {
   stringAsBinary?: boolean;
 }
 
-const outHandle = new BigUint64Array(1);
-const outResult = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
+/** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
+class ArrowSlots {
+  readonly arrow = new BigUint64Array(1);
+  readonly result = new BigUint64Array(1);
+  readonly info = new BigUint64Array(RESULT_INFO_WORDS);
+}
+const scratch = new ArrowSlots();
 const layoutWords = new BigUint64Array(1);
 
 export function arrowFlags(options: ArrowQueryOptions): number {
@@ -55,24 +59,40 @@ export function adoptArrow(lib: NativeLib, arrow: Pointer) {
   }
 }
 
-export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+/** The encoded arguments of a chffi_query_arrow call. */
+function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, slots: ArrowSlots) {
   if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
   const flags = arrowFlags(options);
-  const lib = native();
   const sqlBytes = utf8(sql);
   const paramBytes = encodeParams(options.params);
-  outHandle[0] = 0n;
-  const status = lib.fn.chffi_query_arrow(
-    handle, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, outHandle, outResult, info,
-  );
-  const result = lib.pointer(outResult[0]);
+  slots.arrow[0] = 0n;
+  return [handle, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, slots.arrow, slots.result, slots.info] as const;
+}
+
+/** The Table of a finished chffi_query_arrow call (or its error). */
+function tableOf(lib: NativeLib, status: number, slots: ArrowSlots): ArrowTable {
+  const result = lib.pointer(slots.result[0]);
   try {
-    if (status !== Status.OK) throwFromInfo(lib, status, info);
+    if (status !== Status.OK) throwFromInfo(lib, status, slots.info);
   } finally {
     lib.fn.chffi_result_free(result);
   }
-  const arrow = lib.pointer(outHandle[0]);
+  const arrow = lib.pointer(slots.arrow[0]);
   if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
   const { memory, schema, batches } = adoptArrow(lib, arrow);
   return new ArrowTable(schema, batches, [memory]);
+}
+
+export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+  const lib = native();
+  const args = argumentsOf(handle, sql, options, scratch);
+  return tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch);
+}
+
+/** queryArrow() on a lane: the engine works off the JS thread. */
+export async function queryArrowOffThread(lane: Lane, handle: Pointer, sql: string, options: ArrowQueryOptions): Promise<ArrowTable> {
+  const slots = new ArrowSlots();
+  const args = argumentsOf(handle, sql, options, slots);
+  const status = await lane.fn.chffi_query_arrow(...args);
+  return tableOf(native(), status, slots);
 }
