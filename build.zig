@@ -19,6 +19,10 @@ pub fn build(b: *std.Build) void {
     lib.addCSourceFiles(&.{
         "native/engine.cpp",
         "native/connection.cpp",
+        "native/arrow_export.cpp",
+        "native/arrow_scan.cpp",
+        "native/hashset.cpp",
+        "native/hashfilter_kernels.cpp",
         "native/stream.cpp",
         "native/async_worker.cpp",
     }, &.{
@@ -30,7 +34,11 @@ pub fn build(b: *std.Build) void {
         "-Werror",
     });
     lib.addIncludePath(.{ .path = "native" });
+    // Only boost, never all of /usr/include (that would mix the host's glibc headers into a
+    // glibc-2.17 build): scripts/build_shim.mjs makes this directory hold just a `boost` link.
+    lib.addSystemIncludePath(.{ .path = "zig-cache/boost-include" });
     lib.linkLibCpp();
     lib.version_script = "native/exports.map";
+    lib.strip = optimize != .Debug;
     b.installArtifact(lib);
 }

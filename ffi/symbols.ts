@@ -44,7 +44,68 @@ export const symbols = {
   chffi_open_connections: { parameters: [], result: "u32" },
   // int32_t chffi_shutdown(void);
   chffi_shutdown: { parameters: [], result: "i32" },
+  // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----
+  // int32_t chffi_query_arrow(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
+  //                           size_t params_len, uint32_t flags, chffi_arrow **out_arrow,
+  //                           chffi_result **out_result, chffi_result_info *out_info);
+  chffi_query_arrow: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // const uint64_t *chffi_arrow_layout(const chffi_arrow *arrow, uint64_t *out_words);
+  chffi_arrow_layout: { parameters: ["pointer", "buffer"], result: "pointer" },
+  // void chffi_arrow_free(chffi_arrow *arrow);
+  chffi_arrow_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_stream_arrow_open(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
+  //                                 size_t params_len, uint32_t flags, chffi_arrow_stream **out_stream,
+  //                                 chffi_result **out_result, chffi_result_info *out_info);
+  chffi_stream_arrow_open: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // int32_t chffi_stream_arrow_next(chffi_arrow_stream *stream, chffi_arrow **out_batch, char *err, size_t err_cap);
+  chffi_stream_arrow_next: { parameters: ["pointer", "buffer", "buffer", "usize"], result: "i32" },
+  // void chffi_stream_arrow_free(chffi_arrow_stream *stream);
+  chffi_stream_arrow_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_scan_new(const uint64_t *layout, size_t layout_words, const uint8_t *strings, size_t strings_len,
+  //                        chffi_scan **out_scan, char *err, size_t err_cap);
+  chffi_scan_new: { parameters: ["buffer", "usize", "buffer", "usize", "buffer", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_scan_register(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
+  //                             char *err, size_t err_cap);
+  chffi_scan_register: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_scan_unregister(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
+  //                               char *err, size_t err_cap);
+  chffi_scan_unregister: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // void chffi_scan_free(chffi_scan *scan);
+  chffi_scan_free: { parameters: ["pointer"], result: "void" },
 
+  // ---- string hash set (native/hashset.cpp, native/hashfilter_kernels.cpp) ----
+  // int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset **out_set);
+  chffi_hashset_new: { parameters: ["usize", "buffer"], result: "i32" },
+  // void chffi_hashset_free(chffi_hashset *set);
+  chffi_hashset_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_hashset_insert(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_inserted);
+  chffi_hashset_insert: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_contains(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_found);
+  chffi_hashset_contains: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_remove(chffi_hashset *set, const uint8_t *key, size_t key_len, int32_t *out_removed);
+  chffi_hashset_remove: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_clear(chffi_hashset *set);
+  chffi_hashset_clear: { parameters: ["pointer"], result: "i32" },
+  // int32_t chffi_hashset_stats(chffi_hashset *set, uint64_t *out_stats);
+  chffi_hashset_stats: { parameters: ["pointer", "buffer"], result: "i32" },
+  // int32_t chffi_hashset_export(chffi_hashset *set, chffi_bytes **out_bytes, uint64_t *out_view);
+  chffi_hashset_export: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
+  // void chffi_bytes_free(chffi_bytes *bytes);
+  chffi_bytes_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_hashset_save(chffi_hashset *set, const char *path, size_t path_len, char *err, size_t err_cap);
+  chffi_hashset_save: { parameters: ["pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_hashset_load(const char *path, size_t path_len, chffi_hashset **out_set, char *err, size_t err_cap);
+  chffi_hashset_load: { parameters: ["buffer", "usize", "buffer", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_hashset_apply(chffi_hashset *set, int32_t op, const uint64_t *chunks, size_t chunk_count,
+  //                             char *err, size_t err_cap);
+  chffi_hashset_apply: { parameters: ["pointer", "i32", "buffer", "usize", "buffer", "usize"], result: "i32" },
   // Streaming queries and streaming INSERT (native/stream.cpp).
   // int32_t chffi_stream_open(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
   //                           size_t format_len, const uint8_t *params, size_t params_len,
@@ -104,6 +165,8 @@ export const Status = {
   SHUT_DOWN: 7,
   NO_MEMORY: 8,
   INTERNAL: 9,
+  IO_ERROR: 10,
+  CORRUPT: 11,
 } as const;
 
 /** Byte size of chffi_result_info: 11 eight-byte fields. */

@@ -39,7 +39,9 @@ typedef enum chffi_status {
     CHFFI_BUSY = 6,          /* the connection has a query in flight */
     CHFFI_SHUT_DOWN = 7,     /* chffi_shutdown() already ran */
     CHFFI_NO_MEMORY = 8,
-    CHFFI_INTERNAL = 9       /* an unexpected C++ exception was caught at the boundary */
+    CHFFI_INTERNAL = 9,      /* an unexpected C++ exception was caught at the boundary */
+    CHFFI_IO_ERROR = 10,     /* a file could not be read or written; the message says why */
+    CHFFI_CORRUPT = 11       /* a file is truncated, corrupted or of another format version */
 } chffi_status;
 
 typedef struct chffi_conn chffi_conn;
@@ -114,6 +116,153 @@ CHFFI_API uint32_t chffi_open_connections(void);
  */
 CHFFI_API int32_t chffi_shutdown(void);
 
+/* ---------------------------------------------------------------------------------------------
+ * Arrow results (arrow_export.cpp): the engine's Arrow C Data Interface output, drained and kept
+ * alive by a chffi_arrow until chffi_arrow_free(). TypeScript reads the flat "layout" (uint64
+ * words: the schema tree, then every batch's array tree with raw buffer addresses; the format
+ * is documented in arrow_export.cpp) and wraps the buffers without copying them.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct chffi_arrow chffi_arrow;
+typedef struct chffi_arrow_stream chffi_arrow_stream;
+
+/* Flags for the Arrow type mapping (chdb_arrow_options). */
+#define CHFFI_ARROW_UNSUPPORTED_AS_BINARY 1u         /* types with no faithful mapping become binary */
+#define CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY 2u /* LowCardinality as an Arrow dictionary */
+#define CHFFI_ARROW_STRING_AS_BINARY 4u              /* String as Arrow binary instead of utf8 */
+
+/*
+ * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on
+ * CHFFI_NO_MEMORY, *out_result must be freed with chffi_result_free() whatever the status (it
+ * carries metrics and the error); on CHFFI_OK *out_arrow owns the data.
+ */
+CHFFI_API int32_t chffi_query_arrow(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const uint8_t * params, size_t params_len,
+    uint32_t flags,
+    chffi_arrow ** out_arrow,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/* The layout words of an Arrow result (valid until chffi_arrow_free); their count in *out_words. */
+CHFFI_API const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_t * out_words);
+
+/* Releases an Arrow result and every buffer it owns. NULL is a no-op. */
+CHFFI_API void chffi_arrow_free(chffi_arrow * arrow);
+
+/*
+ * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). The connection
+ * stays busy (chffi_close gives CHFFI_BUSY) until chffi_stream_arrow_free().
+ */
+CHFFI_API int32_t chffi_stream_arrow_open(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const uint8_t * params, size_t params_len,
+    uint32_t flags,
+    chffi_arrow_stream ** out_stream,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/* The next batch as a one-batch chffi_arrow (free it with chffi_arrow_free); NULL at the end. */
+CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap);
+
+/* Cancels the query if it has not finished and frees the stream. NULL is a no-op. */
+CHFFI_API void chffi_stream_arrow_free(chffi_arrow_stream * stream);
+
+/* ---------------------------------------------------------------------------------------------
+ * JS data as tables (arrow_scan.cpp): Arrow data living in (pinned) caller memory, described by
+ * a layout of the same shape as above, except that a schema node is
+ *   format_offset, format_len, name_offset, name_len, flags, n_children, has_dictionary
+ * with offsets into a `strings` buffer (copied). Buffers are not copied: the caller keeps them
+ * alive and unchanged until the chffi_scan is freed. A zero buffer address other than a validity
+ * bitmap stands for an empty buffer.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct chffi_scan chffi_scan;
+
+CHFFI_API int32_t chffi_scan_new(
+    const uint64_t * layout, size_t layout_words,
+    const uint8_t * strings, size_t strings_len,
+    chffi_scan ** out_scan,
+    char * err, size_t err_cap);
+
+/*
+ * Registers a fresh one-read ArrowArrayStream over the scan as arrowstream('name') (the engine's
+ * registry is process-wide and consumes a stream with one read: use a fresh name per query).
+ */
+CHFFI_API int32_t chffi_scan_register(
+    chffi_conn * conn, chffi_scan * scan,
+    const char * name, size_t name_len,
+    char * err, size_t err_cap);
+
+/* Unregisters a name registered by chffi_scan_register(). */
+CHFFI_API int32_t chffi_scan_unregister(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, char * err, size_t err_cap);
+
+/* Unregisters every name still registered over the scan and frees it. NULL is a no-op. */
+CHFFI_API void chffi_scan_free(chffi_scan * scan);
+/* ---- String hash set (StringHashSet) and its column kernels ------------------------------ */
+
+/*
+ * A set of byte strings: keys in an arena, a swiss-table of pointers to them, a readers-writer
+ * lock (lookups share it, updates take it alone), so one set may serve several threads.
+ */
+typedef struct chffi_hashset chffi_hashset;
+/* A byte buffer owned by the shim (from chffi_hashset_export). */
+typedef struct chffi_bytes chffi_bytes;
+
+/* A new empty set with room for `capacity` keys. */
+CHFFI_API int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset ** out_set);
+/* Frees a set. NULL is a no-op. The caller makes sure no other thread still uses it. */
+CHFFI_API void chffi_hashset_free(chffi_hashset * set);
+/* *out_inserted = 1 if the key was new. */
+CHFFI_API int32_t chffi_hashset_insert(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_inserted);
+CHFFI_API int32_t chffi_hashset_contains(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_found);
+/* *out_removed = 1 if the key was there. */
+CHFFI_API int32_t chffi_hashset_remove(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_removed);
+CHFFI_API int32_t chffi_hashset_clear(chffi_hashset * set);
+/* out_stats[0] = keys, [1] = bytes of all keys, [2] = bytes of memory held (arena + table). */
+CHFFI_API int32_t chffi_hashset_stats(chffi_hashset * set, uint64_t * out_stats);
+/*
+ * Copies every key into a new buffer as a string list (uint32 length + bytes, repeated).
+ * out_view[0] = address, [1] = byte length, [2] = key count; free with chffi_bytes_free().
+ */
+CHFFI_API int32_t chffi_hashset_export(chffi_hashset * set, chffi_bytes ** out_bytes, uint64_t * out_view);
+CHFFI_API void chffi_bytes_free(chffi_bytes * bytes);
+/* Writes the set to `path` atomically (temporary file, fsync, rename). CHFFI_IO_ERROR on failure. */
+CHFFI_API int32_t chffi_hashset_save(chffi_hashset * set, const char * path, size_t path_len, char * err, size_t err_cap);
+/* Reads a file written by chffi_hashset_save into a new set; CHFFI_CORRUPT if it does not verify. */
+CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_hashset ** out_set, char * err, size_t err_cap);
+
+/* Column kinds of a chunk descriptor. */
+#define CHFFI_COLUMN_UTF8 1        /* Arrow Utf8: int32 offsets */
+#define CHFFI_COLUMN_LARGE_UTF8 2  /* Arrow LargeUtf8: int64 offsets */
+#define CHFFI_COLUMN_DICTIONARY 3  /* Arrow Dictionary<Utf8 or LargeUtf8> */
+
+/* The operations of chffi_hashset_apply. Null rows give null results and are never inserted. */
+#define CHFFI_OP_IS_IN 0
+#define CHFFI_OP_NOT_IN 1
+#define CHFFI_OP_NOT_IN_AND_UPDATE 2          /* rows judged against the set before the call, then inserted */
+#define CHFFI_OP_NOT_IN_AND_UPDATE_ROWWISE 3  /* row by row: true for a value's first occurrence */
+#define CHFFI_OP_UPDATE 4                     /* inserts; writes no result */
+#define CHFFI_OP_UPDATE_BOOL 5                /* row by row: true if newly inserted */
+
+/*
+ * Words (uint64) per chunk descriptor. A chunk is one Arrow array, read in place:
+ *   [0] kind  [1] rows  [2] validity bitmap address (0: all valid)  [3] bit offset into it
+ *   [4] offsets address (Utf8: int32, LargeUtf8: int64; already at the first row) or, for a
+ *       dictionary, indices address  [5] data address, or for a dictionary the index width in
+ *       bytes (1, 2, 4, 8) | 0x100 if signed  [6] data bytes  [7] 0
+ *   [8] output values bitmap (rows bits, zeroed; 0: none)  [9] output validity bitmap (0: none)
+ *   [10..15] 0
+ *   [16..22] for a dictionary: its Utf8/LargeUtf8 values as words [0..6]  [23] 0
+ */
+#define CHFFI_CHUNK_WORDS 24
+
+/*
+ * Runs one operation over all chunks of a column, in order, under one lock acquisition.
+ * Every descriptor is validated before any row is read (CHFFI_MISUSE with a message otherwise).
+ */
+CHFFI_API int32_t chffi_hashset_apply(
+    chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, char * err, size_t err_cap);
 
 /* ---- Streaming queries and streaming INSERT (native/stream.cpp) ----
  * A stream keeps its connection busy until freed: chffi_close() gives CHFFI_BUSY meanwhile.

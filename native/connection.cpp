@@ -125,6 +125,8 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
         return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
 
+    if (conn->open_streams.load() != 0)
+        return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
     InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
 

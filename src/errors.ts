@@ -47,5 +47,10 @@ export class ChdbArgumentError extends ChdbError {}
 /** The feature exists in the API but is not built yet. */
 export class ChdbNotImplementedError extends ChdbError {}
 
+/**
+ * A value has a type the operation cannot take, e.g. a hash filter over a non-string column.
+ * (The TypeError of the issue, as a ChdbError so that every failure is one.)
+ */
+export class ChdbTypeError extends ChdbArgumentError {}
 /** The connection is reserved by an open stream (the engine runs one statement at a time). */
 export class ChdbBusyError extends ChdbError {}

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { connect } from "../mod.ts";
 
 const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
+const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /** Runs a script (importing the module as `M`, node:process and Buffer) with this runtime; stdin as given. */
 function runScript(body: string, input = "") {
@@ -17,7 +18,8 @@ function runScript(body: string, input = "") {
     const file = join(dir, "script.ts");
     const imports = `import process from "node:process";\nimport { Buffer } from "node:buffer";\n`;
     writeFileSync(file, `${imports}import * as M from ${JSON.stringify(MOD)};\n${body}\n`);
-    const args = "Deno" in globalThis ? ["run", "-A", file] : [file];
+    // The script lives outside the project: Deno needs the project's config to resolve its imports.
+    const args = "Deno" in globalThis ? ["run", "-A", "--config", DENO_CONFIG, file] : [file];
     const r = spawnSync(process.execPath, args, { input, encoding: "utf8", timeout: 120_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   } finally {

@@ -1,0 +1,31 @@
+// The Table returned by Arrow queries: an apache-arrow Table that owns the native memory its
+// columns view. close() (or `using`) frees it; reading a closed table's columns gives empty
+// buffers, never freed memory.
+import { type RecordBatch, type Schema, Table, type TypeMap } from "apache-arrow";
+import type { NativeArrowMemory } from "./owner.ts";
+
+export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements Disposable {
+  readonly #memory: NativeArrowMemory[];
+
+  constructor(schema: Schema<T>, batches: RecordBatch<T>[], memory: NativeArrowMemory[]) {
+    super(schema, batches);
+    this.#memory = memory;
+  }
+
+  /** True once close() has freed the native memory. */
+  get closed(): boolean {
+    return this.#memory.every((m) => m.closed);
+  }
+
+  /**
+   * Frees the native memory now (otherwise a FinalizationRegistry frees it some time after the
+   * table and every table derived from it are garbage). Idempotent.
+   */
+  close(): void {
+    for (const m of this.#memory) m.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
