@@ -29,7 +29,7 @@ const contenders: Record<string, () => Promise<unknown[]>> = {
 };
 
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-for (const [name, run] of Object.entries(contenders)) await run(); // warm-up
+for (const run of Object.values(contenders)) await run(); // warm-up
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, run] of Object.entries(contenders)) {
     const start = performance.now();
