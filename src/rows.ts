@@ -5,7 +5,8 @@
 // Values: (U)Int8-32, Float32/64 -> number; (U)Int64/128/256 -> bigint; Bool -> boolean;
 // String, FixedString, Enum, UUID, IPv4/6 -> string; Decimal -> string (exact);
 // Date, Date32, DateTime, DateTime64 -> Date (UTC instant); Nullable -> null; Array -> array;
-// Tuple -> array, or object for named tuples; Map -> plain object; LowCardinality -> its type.
+// Tuple -> array, or object for named tuples; Map -> plain object; LowCardinality -> its type;
+// Point, Ring, Polygon... -> nested arrays of [x, y].
 import { ChdbError, ChdbNotImplementedError } from "./errors.ts";
 
 /** The output format decodeRows() reads. */
@@ -184,6 +185,16 @@ function enumDecoder(t: TypeNode, width: 1 | 2): Decode {
   };
 }
 
+// Geo types are aliases of nested arrays of (x, y) tuples.
+const geo: Record<string, string> = {
+  Point: "Tuple(Float64, Float64)",
+  Ring: "Array(Tuple(Float64, Float64))",
+  LineString: "Array(Tuple(Float64, Float64))",
+  MultiLineString: "Array(Array(Tuple(Float64, Float64)))",
+  Polygon: "Array(Array(Tuple(Float64, Float64)))",
+  MultiPolygon: "Array(Array(Array(Tuple(Float64, Float64))))",
+};
+
 function decoder(t: TypeNode): Decode {
   switch (t.name) {
     case "UInt8":
@@ -301,6 +312,8 @@ function decoder(t: TypeNode): Decode {
       }
       return (r) => parts.map((p) => p(r));
     }
+    case "Point": case "Ring": case "LineString": case "MultiLineString": case "Polygon": case "MultiPolygon":
+      return decoder(parseType(geo[t.name]));
     case "Map": {
       const key = decoder(child(t, 0));
       const value = decoder(child(t, 1));

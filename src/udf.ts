@@ -66,6 +66,7 @@ function shellQuote(s: string): string {
 // ends it with the error on stderr and exit code 1, which the engine reports as the query's error.
 function runnerSource(source: string, name: string): string {
   return `import process from "node:process";
+import { Buffer } from "node:buffer";
 const fn = (${source});
 const unescape = (s) => s.replace(/\\\\(.)/g, (_, c) => ({ t: "\\t", n: "\\n", r: "\\r", 0: "\\0", b: "\\b", f: "\\f" })[c] ?? c);
 const escape = (s) => s.replace(/[\\\\\\t\\n\\r\\0]/g, (c) => ({ "\\\\": "\\\\\\\\", "\\t": "\\\\t", "\\n": "\\\\n", "\\r": "\\\\r", "\\0": "\\\\0" })[c]);

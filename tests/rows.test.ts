@@ -24,3 +24,9 @@ test("rows: truncated data is a ChdbError, not garbage", () => {
   assert.throws(() => decodeRows(bytes.subarray(0, bytes.length - 1)), ChdbError);
   assert.deepEqual(decodeRows(new Uint8Array(0)), { columns: [], rows: [] });
 });
+
+test("rows: geo types become nested arrays of [x, y]", () => {
+  const sql = "SELECT (1.5, 2)::Point p, [(0, 0), (1, 0), (0, 1)]::Ring r, [[(0, 0), (1, 1)]]::Polygon g";
+  const { rows } = decodeRows(query(sql, ROWS_FORMAT).bytes());
+  assert.deepEqual(rows, [[[1.5, 2], [[0, 0], [1, 0], [0, 1]], [[[0, 0], [1, 1]]]]]);
+});
