@@ -37,11 +37,6 @@ export class AsyncQueue {
   #closing = false;
   #finish: (() => void) | undefined;
 
-  /** Calls queued or running. */
-  get size(): number {
-    return this.#count;
-  }
-
   /**
    * Runs `call` after every call queued before it has settled. `owner` (the connection) stays
    * referenced until then, so that it cannot be garbage-collected and finalized under the call.
