@@ -2,7 +2,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Table } from "apache-arrow";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { ArrowTable, ChdbError, ChdbQueryError, connect, query, queryAsync } from "../mod.ts";
+import { fixture, ROOT, runtime } from "./helpers.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -225,4 +228,14 @@ describe("off the JS thread", () => {
     }
     await assert.rejects(conn.queryArrowAsync("SELEC 1"), (e: unknown) => e instanceof ChdbQueryError && e.code === 62);
   });
+});
+
+test(`tables never closed are freed by the FinalizationRegistry once garbage (${runtime})`, () => {
+  const file = fixture("arrow_finalize.ts");
+  const args = runtime === "deno" ? ["run", "--v8-flags=--expose-gc", "-A", file] : [file];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const growthMb = Number(r.stdout.trim());
+  // 40 tables x 40 MB = 1600 MB if nothing were freed.
+  assert.ok(growthMb < 600, `RSS grew by ${growthMb} MB`);
 });
