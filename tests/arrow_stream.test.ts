@@ -25,6 +25,13 @@ describe("streamArrow", () => {
     assert.equal(sum, 299999n * 300000n / 2n);
   });
 
+  test("an empty result yields no batch but has a schema", () => {
+    const stream = conn.streamArrow("SELECT 1 AS x, 'a' AS y WHERE 0");
+    assert.equal(stream.next(), null);
+    assert.deepEqual(stream.schema?.fields.map((f) => f.name), ["x", "y"]);
+    assert.equal(stream.closed, true);
+  });
+
   test("async iteration", async () => {
     let rows = 0;
     for await (const batch of conn.streamArrow("SELECT number FROM numbers(100000)")) rows += batch.numRows;
