@@ -270,3 +270,13 @@ describe("sql tagged template", () => {
     assert.deepEqual(r.toArray().map((x) => x.toJSON()), [{ name: "jerry", s: 5 }, { name: "tom", s: 1 }]);
   });
 });
+
+test("data detached after register() is refused, never read", () => {
+  using conn2 = connect();
+  const a = new Float64Array([1, 2, 3]);
+  conn2.register("fragile", { a });
+  a.buffer.transfer(0);
+  assert.throws(() => conn2.query("SELECT sum(a) FROM arrowstream('fragile')"), /detached or resized/);
+  assert.equal(conn2.query("SELECT 1").text(), "1\n");
+  conn2.unregister("fragile");
+});

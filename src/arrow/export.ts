@@ -49,6 +49,7 @@ class Writer {
   #strings: Uint8Array[] = [];
   #stringsLength = 0;
   pinned: ArrayBufferView[] = [];
+  pinnedLengths: number[] = [];
 
   text(s: string): void {
     const bytes = utf8(s);
@@ -69,7 +70,11 @@ class Writer {
 
   address(view: ArrayBufferView | undefined | null): bigint {
     if (!view || view.byteLength === 0) return 0n;
+    // V8 keeps small typed arrays inside its heap, where the GC may move them; asking for the
+    // buffer moves the data to a fixed off-heap allocation first, so the address stays valid.
+    void view.buffer;
     this.pinned.push(view);
+    this.pinnedLengths.push(view.byteLength);
     return native().addressOf(view);
   }
 
@@ -163,8 +168,9 @@ export const SCAN_BATCH_ROWS = 65536;
 export interface ScanLayout {
   layout: BigUint64Array;
   strings: Uint8Array;
-  /** Every JS buffer whose address the layout holds. */
+  /** Every JS buffer whose address the layout holds, and its byte length then. */
   pinned: ArrayBufferView[];
+  pinnedLengths: number[];
 }
 
 /** The layout of a table's batches for chffi_scan_new. */
@@ -183,5 +189,5 @@ export function describeTable(table: Table | { schema: Table["schema"]; batches:
   });
   w.words.push(BigInt(batches.length));
   for (const batch of batches) w.array(batch.data);
-  return { layout: BigUint64Array.from(w.words), strings: w.strings(), pinned: w.pinned };
+  return { layout: BigUint64Array.from(w.words), strings: w.strings(), pinned: w.pinned, pinnedLengths: w.pinnedLengths };
 }
