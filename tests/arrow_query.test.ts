@@ -20,6 +20,12 @@ describe("queryArrow", () => {
     assert.deepEqual([...t.getChild("s")!], ["0", "1", "2", "3", "4"]);
   });
 
+  test("the engine's metrics come with the table", () => {
+    using t = conn.queryArrow("SELECT number FROM numbers(1000) WHERE number % 2 = 0");
+    assert.equal(t.stats?.storageRowsRead, 1000);
+    assert.ok((t.stats?.elapsed ?? -1) >= 0);
+  });
+
   test("query(sql, 'ArrowTable') and 'Dataframe' return Tables", () => {
     using a = conn.query("SELECT 1 AS x", "ArrowTable");
     using b = query("SELECT 2 AS x", "Dataframe");

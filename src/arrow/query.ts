@@ -80,7 +80,16 @@ function tableOf(lib: NativeLib, status: number, slots: ArrowSlots): ArrowTable 
   const arrow = lib.pointer(slots.arrow[0]);
   if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
   const { memory, schema, batches } = adoptArrow(lib, arrow);
-  return new ArrowTable(schema, batches, [memory]);
+  const info = slots.info;
+  return new ArrowTable(schema, batches, [memory], {
+    elapsed: new Float64Array(info.buffer, 4 * 8, 1)[0],
+    rowsRead: Number(info[5]),
+    bytesRead: Number(info[6]),
+    storageRowsRead: Number(info[7]),
+    storageBytesRead: Number(info[8]),
+    rowsWritten: Number(info[9]),
+    bytesWritten: Number(info[10]),
+  });
 }
 
 export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {

@@ -2,14 +2,18 @@
 // columns view. close() (or `using`) frees it; reading a closed table's columns gives empty
 // buffers, never freed memory.
 import { type RecordBatch, type Schema, Table, type TypeMap } from "apache-arrow";
+import type { QueryStats } from "../result.ts";
 import type { NativeArrowMemory } from "./owner.ts";
 
 export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements Disposable {
   readonly #memory: NativeArrowMemory[];
+  /** The engine's metrics of the query (elapsed seconds, rows and bytes read...). */
+  readonly stats: QueryStats | undefined;
 
-  constructor(schema: Schema<T>, batches: RecordBatch<T>[], memory: NativeArrowMemory[]) {
+  constructor(schema: Schema<T>, batches: RecordBatch<T>[], memory: NativeArrowMemory[], stats?: QueryStats) {
     super(schema, batches);
     this.#memory = memory;
+    this.stats = stats;
   }
 
   /** True once close() has freed the native memory. */
