@@ -128,7 +128,18 @@ describe("type mapping", () => {
   test("dates and times", () => {
     assert.deepEqual(one("toDate('2024-02-29')"), { type: "Date32<DAY>", nullable: false, value: Date.UTC(2024, 1, 29) });
     assert.equal(one("toDate32('1900-01-02')").value, Date.UTC(1900, 0, 2));
-    assert.deepEqual(one("toDateTime('2024-02-29 12:34:56', 'UTC')"), { type: "Uint32", nullable: false, value: Date.UTC(2024, 1, 29, 12, 34, 56) / 1000 });
+    assert.deepEqual(one("toDateTime('2024-02-29 12:34:56', 'Asia/Tokyo')"), {
+      type: "Timestamp<SECOND, Asia/Tokyo>",
+      nullable: false,
+      value: Date.UTC(2024, 1, 29, 3, 34, 56),
+    });
+    assert.equal(one("toDateTime('2024-02-29 12:34:56', 'UTC')", { dateTimeAsTimestamp: false }).type, "Uint32");
+    assert.equal(one("toUInt32(7)").type, "Uint32", "a UInt32 stays a UInt32");
+    using dt = conn.queryArrow(
+      "SELECT toUInt32(number) AS u, if(number = 1, NULL, toDateTime(number, 'UTC')) AS d, toIPv4(number) AS ip FROM numbers(3)",
+    );
+    assert.deepEqual(dt.schema.fields.map((f) => String(f.type)), ["Uint32", "Timestamp<SECOND, UTC>", "Uint32"]);
+    assert.deepEqual([...dt.getChild("d")!], [0, null, 2000]);
     const ts = one("toDateTime64('2024-02-29 12:34:56.789', 3, 'Asia/Tokyo')");
     assert.equal(ts.type, "Timestamp<MILLISECOND, Asia/Tokyo>");
     assert.equal(ts.value, Date.UTC(2024, 1, 29, 3, 34, 56, 789));

@@ -8,6 +8,7 @@ import { native } from "../native.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
+import { withTimestamps } from "./datetime.ts";
 import { ArrowTable } from "./table.ts";
 
 export interface ArrowQueryOptions {
@@ -19,6 +20,12 @@ export interface ArrowQueryOptions {
   lowCardinalityAsDictionary?: boolean;
   /** String columns as Arrow Binary (for non-UTF-8 data) instead of Utf8. */
   stringAsBinary?: boolean;
+  /**
+   * DateTime columns as Timestamp(SECOND, their timezone) (default true). The engine exports them
+   * as plain Uint32 seconds; finding out which Uint32 columns are DateTime costs a DESCRIBE of the
+   * query when the result has Uint32 columns. false keeps Uint32 (and skips that).
+   */
+  dateTimeAsTimestamp?: boolean;
 }
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
@@ -95,7 +102,17 @@ function tableOf(lib: NativeLib, status: number, slots: ArrowSlots): ArrowTable 
 export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
   const lib = native();
   const args = argumentsOf(handle, sql, options, scratch);
-  return tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch);
+  return finish(tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, options, args[3]);
+}
+
+function finish(table: ArrowTable, handle: Pointer, sql: string, options: ArrowQueryOptions, params: Uint8Array): ArrowTable {
+  if (options.dateTimeAsTimestamp === false) return table;
+  try {
+    return withTimestamps(table, handle, sql, params);
+  } catch (e) {
+    table.close();
+    throw e;
+  }
 }
 
 /** queryArrow() on a lane: the engine works off the JS thread. */
@@ -103,5 +120,6 @@ export async function queryArrowOffThread(lane: Lane, handle: Pointer, sql: stri
   const slots = new ArrowSlots();
   const args = argumentsOf(handle, sql, options, slots);
   const status = await lane.fn.chffi_query_arrow(...args);
-  return tableOf(native(), status, slots);
+  // The DESCRIBE for DateTime columns runs on the JS thread: it only analyses the query.
+  return finish(tableOf(native(), status, slots), handle, sql, options, args[3]);
 }

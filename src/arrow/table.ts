@@ -16,6 +16,11 @@ export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements
     this.stats = stats;
   }
 
+  /** The same native memory and metrics with other batches (e.g. some columns converted). */
+  rebuilt<U extends TypeMap>(schema: Schema<U>, batches: RecordBatch<U>[]): ArrowTable<U> {
+    return new ArrowTable(schema, batches, this.#memory, this.stats);
+  }
+
   /** True once close() has freed the native memory. */
   get closed(): boolean {
     return this.#memory.every((m) => m.closed);
