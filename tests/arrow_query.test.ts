@@ -133,7 +133,7 @@ describe("type mapping", () => {
       nullable: false,
       value: Date.UTC(2024, 1, 29, 3, 34, 56),
     });
-    assert.equal(one("toDateTime('2024-02-29 12:34:56', 'UTC')", { dateTimeAsTimestamp: false }).type, "Uint32");
+    assert.equal(one("toDateTime('2024-02-29 12:34:56', 'UTC')", { restoreTypes: false }).type, "Uint32");
     assert.equal(one("toUInt32(7)").type, "Uint32", "a UInt32 stays a UInt32");
     using dt = conn.queryArrow(
       "SELECT toUInt32(number) AS u, if(number = 1, NULL, toDateTime(number, 'UTC')) AS d, toIPv4(number) AS ip FROM numbers(3)",
@@ -148,7 +148,10 @@ describe("type mapping", () => {
 
   test("IPv4, Enum, LowCardinality", () => {
     assert.equal(one("toIPv4('1.2.3.4')").value, 0x01020304);
-    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')"), { type: "Int8", nullable: false, value: 2 });
+    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')"), { type: "Dictionary<Int32, Utf8>", nullable: false, value: "b" });
+    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')", { restoreTypes: false }), { type: "Int8", nullable: false, value: 2 });
+    using e = conn.queryArrow(String.raw`SELECT CAST(if(number = 1, NULL, ['x', 'y', 'z'][number + 1]), 'Nullable(Enum16(\'x\' = -300, \'y\' = 7, \'z\' = 1000))') AS e FROM numbers(3)`);
+    assert.deepEqual([...e.getChild("e")!], ["x", null, "z"]);
     assert.equal(one("toLowCardinality('lc')").type, "Utf8");
     using t = conn.queryArrow("SELECT toLowCardinality(toString(number % 3)) AS v FROM numbers(7)", { lowCardinalityAsDictionary: true });
     assert.equal(String(t.schema.fields[0].type), "Dictionary<Uint32, Utf8>");

@@ -8,7 +8,7 @@ import { native } from "../native.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
-import { withTimestamps } from "./datetime.ts";
+import { withRestoredTypes } from "./restore_types.ts";
 import { ArrowTable } from "./table.ts";
 
 export interface ArrowQueryOptions {
@@ -21,11 +21,12 @@ export interface ArrowQueryOptions {
   /** String columns as Arrow Binary (for non-UTF-8 data) instead of Utf8. */
   stringAsBinary?: boolean;
   /**
-   * DateTime columns as Timestamp(SECOND, their timezone) (default true). The engine exports them
-   * as plain Uint32 seconds; finding out which Uint32 columns are DateTime costs a DESCRIBE of the
-   * query when the result has Uint32 columns. false keeps Uint32 (and skips that).
+   * DateTime columns as Timestamp(SECOND, their timezone) and Enum columns as dictionaries of
+   * their names (default true). The engine exports them as plain Uint32 seconds and Int8/Int16
+   * codes; finding out which columns they are costs a DESCRIBE of the query when the result has
+   * Uint32, Int8 or Int16 columns. false keeps the engine's types (and skips that).
    */
-  dateTimeAsTimestamp?: boolean;
+  restoreTypes?: boolean;
 }
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
@@ -106,9 +107,9 @@ export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOpti
 }
 
 function finish(table: ArrowTable, handle: Pointer, sql: string, options: ArrowQueryOptions, params: Uint8Array): ArrowTable {
-  if (options.dateTimeAsTimestamp === false) return table;
+  if (options.restoreTypes === false) return table;
   try {
-    return withTimestamps(table, handle, sql, params);
+    return withRestoredTypes(table, handle, sql, params);
   } catch (e) {
     table.close();
     throw e;
