@@ -46,6 +46,21 @@ describe("register", () => {
     });
   }
 
+  test("registered tables in stream(), prepare() and cursors", () => {
+    conn.register("everywhere", { a: [1, 2, 3] });
+    try {
+      const chunks = [...conn.stream("SELECT a FROM arrowstream('everywhere') ORDER BY a", "CSV")].map((r) => r.text());
+      assert.equal(chunks.join(""), "1\n2\n3\n");
+      assert.deepEqual(conn.prepare("SELECT sum(a) AS s FROM arrowstream('everywhere')").all(), [{ s: 6n }]);
+      const cursor = conn.cursor();
+      cursor.execute("SELECT count() FROM arrowstream('everywhere')");
+      assert.deepEqual(cursor.fetchall(), [[3n]]);
+      cursor.close();
+    } finally {
+      conn.unregister("everywhere");
+    }
+  });
+
   test("a self-join on one registered name reads the data for both sides", () => {
     conn.register("t", { a, b });
     try {
