@@ -40,7 +40,8 @@ const layoutWords = new BigUint64Array(1);
 
 export function arrowFlags(options: ArrowQueryOptions): number {
   if (options === null || typeof options !== "object") throw new ChdbArgumentError("options must be an object");
-  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) | (options.stringAsBinary ? 4 : 0);
+  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) |
+    (options.stringAsBinary ? 4 : 0);
 }
 
 /** Throws the error a failed chffi call left in `info` (the chffi_result_info words). */
@@ -74,7 +75,17 @@ function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, s
   const sqlBytes = utf8(sql);
   const paramBytes = encodeParams(options.params);
   slots.arrow[0] = 0n;
-  return [handle, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, slots.arrow, slots.result, slots.info] as const;
+  return [
+    handle,
+    sqlBytes,
+    sqlBytes.length,
+    paramBytes,
+    paramBytes.length,
+    flags,
+    slots.arrow,
+    slots.result,
+    slots.info,
+  ] as const;
 }
 
 /** The Table of a finished chffi_query_arrow call (or its error). */
@@ -106,7 +117,13 @@ export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOpti
   return finish(tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, options, args[3]);
 }
 
-function finish(table: ArrowTable, handle: Pointer, sql: string, options: ArrowQueryOptions, params: Uint8Array): ArrowTable {
+function finish(
+  table: ArrowTable,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+  params: Uint8Array,
+): ArrowTable {
   if (options.restoreTypes === false) return table;
   try {
     return withRestoredTypes(table, handle, sql, params);
@@ -117,7 +134,12 @@ function finish(table: ArrowTable, handle: Pointer, sql: string, options: ArrowQ
 }
 
 /** queryArrow() on a lane: the engine works off the JS thread. */
-export async function queryArrowOffThread(lane: Lane, handle: Pointer, sql: string, options: ArrowQueryOptions): Promise<ArrowTable> {
+export async function queryArrowOffThread(
+  lane: Lane,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+): Promise<ArrowTable> {
   const slots = new ArrowSlots();
   const args = argumentsOf(handle, sql, options, slots);
   const status = await lane.fn.chffi_query_arrow(...args);

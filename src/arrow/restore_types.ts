@@ -23,7 +23,7 @@ import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Pointer } from "../../ffi/types.ts";
 import { fromUtf8, utf8 } from "../encoding.ts";
 import { native } from "../native.ts";
-import { ArrowTable } from "./table.ts";
+import type { ArrowTable } from "./table.ts";
 
 const out = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
@@ -34,7 +34,17 @@ function text(handle: Pointer, sql: string, params: Uint8Array): string | undefi
   const lib = native();
   const sqlBytes = utf8(sql);
   const format = utf8("TSV");
-  const status = lib.fn.chffi_query(handle, sqlBytes, sqlBytes.length, format, format.length, params, params.length, out, info);
+  const status = lib.fn.chffi_query(
+    handle,
+    sqlBytes,
+    sqlBytes.length,
+    format,
+    format.length,
+    params,
+    params.length,
+    out,
+    info,
+  );
   const result = lib.pointer(out[0]);
   try {
     return status === Status.OK ? fromUtf8(lib.copy(info[0], Number(info[1]))) : undefined;
@@ -51,7 +61,9 @@ type Restore = { timezone: string } | { names: Map<number, string> };
 
 function enumNames(body: string): Map<number, string> {
   const names = new Map<number, string>();
-  for (const m of body.matchAll(/'((?:[^'\\]|\\.)*)'\s*=\s*(-?\d+)/g)) names.set(Number(m[2]), m[1].replace(/\\(.)/g, "$1"));
+  for (const m of body.matchAll(/'((?:[^'\\]|\\.)*)'\s*=\s*(-?\d+)/g)) {
+    names.set(Number(m[2]), m[1].replace(/\\(.)/g, "$1"));
+  }
   return names;
 }
 
@@ -89,7 +101,12 @@ function toTimestamps(data: Data, type: Timestamp): Data {
   } as never);
 }
 
-function toDictionary(data: Data, type: Dictionary<Utf8, Int32>, dictionary: Vector<Utf8>, codes: Map<number, number>): Data {
+function toDictionary(
+  data: Data,
+  type: Dictionary<Utf8, Int32>,
+  dictionary: Vector<Utf8>,
+  codes: Map<number, number>,
+): Data {
   const values = data.values as Int8Array | Int16Array;
   const indices = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) indices[i] = codes.get(values[i]) ?? 0;
@@ -131,7 +148,10 @@ export function withRestoredTypes(table: ArrowTable, handle: Pointer, sql: strin
   const schema = new Schema(fields, table.schema.metadata);
   const batches = table.batches.map((batch) => {
     const children = batch.data.children.map((child, i) => converters.get(i)?.(child) ?? child);
-    return new RecordBatch(schema, makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }));
+    return new RecordBatch(
+      schema,
+      makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }),
+    );
   });
   return table.rebuilt(schema, batches);
 }

@@ -47,7 +47,11 @@ export class NativeScan {
     const { pinned, pinnedLengths } = this.#layout;
     for (let i = 0; i < pinned.length; i++) {
       if (pinned[i].byteLength !== pinnedLengths[i]) {
-        throw new ChdbError(`the data registered as "${name.replace(/#\d+$/, "")}" was detached or resized after register(): register it again`);
+        throw new ChdbError(
+          `the data registered as "${
+            name.replace(/#\d+$/, "")
+          }" was detached or resized after register(): register it again`,
+        );
       }
     }
     const bytes = utf8(name);

@@ -9,7 +9,7 @@ import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError } from ".
 import { native, runAtExit } from "../native.ts";
 import { encodeParams } from "../params.ts";
 import type { NativeArrowMemory } from "./owner.ts";
-import { adoptArrow, type ArrowQueryOptions, arrowFlags, throwFromInfo } from "./query.ts";
+import { adoptArrow, arrowFlags, type ArrowQueryOptions, throwFromInfo } from "./query.ts";
 import type { QueryTables } from "./tables.ts";
 
 export interface ArrowStreamOptions extends ArrowQueryOptions {
@@ -50,7 +50,15 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     const paramBytes = encodeParams(options.params);
     outHandle[0] = 0n;
     const status = lib.fn.chffi_stream_arrow_open(
-      conn, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, outHandle, outResult, info,
+      conn,
+      sqlBytes,
+      sqlBytes.length,
+      paramBytes,
+      paramBytes.length,
+      flags,
+      outHandle,
+      outResult,
+      info,
     );
     const result = lib.pointer(outResult[0]);
     try {
