@@ -71,9 +71,7 @@ export function normalizePath(path: string): string {
 
 function settingArgs(settings: ConnectOptions["settings"]): string[] {
   return Object.entries(settings ?? {}).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) {
-      throw new ChdbArgumentError(`invalid setting name: ${JSON.stringify(name)}`);
-    }
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new ChdbArgumentError(`invalid setting name: ${JSON.stringify(name)}`);
     if (!["string", "number", "boolean"].includes(typeof value) || String(value).includes("\0")) {
       throw new ChdbArgumentError(`setting ${name} must be a string, number or boolean without NUL bytes`);
     }
@@ -107,15 +105,7 @@ export class Connection implements Disposable {
     const pathBytes = utf8(this.path);
     const optionBytes = encodeStringList(settingArgs(options.settings));
     const err = new Uint8Array(ERR_CAP);
-    const status = lib.fn.chffi_connect(
-      pathBytes,
-      pathBytes.length,
-      optionBytes,
-      optionBytes.length,
-      outPointer,
-      err,
-      ERR_CAP,
-    );
+    const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
       const message = fromCBuffer(err);
       if (status !== Status.PATH_CONFLICT) throw new ChdbConnectionError(message);
@@ -160,15 +150,7 @@ export class Connection implements Disposable {
     try {
       const text = tables.sql === sql ? q.sql : utf8(tables.sql);
       const status = native().fn.chffi_query(
-        q.handle,
-        text,
-        text.length,
-        q.format,
-        q.format.length,
-        q.params,
-        q.params.length,
-        scratch.out,
-        scratch.info,
+        q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
       );
       return takeResult(status, scratch, format);
     } finally {
@@ -180,21 +162,11 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  queryAsync(
-    sql: string,
-    format: "ArrowTable" | "Dataframe",
-    options?: ArrowQueryOptions & AsyncOptions,
-  ): Promise<ArrowTable>;
+  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
   queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-  async queryAsync(
-    sql: string,
-    format = "CSV",
-    options: QueryOptions & AsyncOptions = {},
-  ): Promise<Result | ArrowTable> {
+  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
-    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) {
-      return await this.queryArrowAsync(sql, options);
-    }
+    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options);
     return await this.asyncQueue().run(this, async (lane) => {
       // Registered JS tables are registered in the engine when the call runs, and until it ends
@@ -204,15 +176,7 @@ export class Connection implements Disposable {
         const text = tables.sql === sql ? q.sql : utf8(tables.sql);
         const slots = new ResultSlots();
         const status = await lane.fn.chffi_query(
-          q.handle,
-          text,
-          text.length,
-          q.format,
-          q.format.length,
-          q.params,
-          q.params.length,
-          slots.out,
-          slots.info,
+          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
         );
         return takeResult(status, slots, format);
       } finally {
@@ -252,9 +216,7 @@ export class Connection implements Disposable {
 
   #checkExclusive(): void {
     if (this.#exclusive) {
-      throw new ChdbBusyError(
-        "a stream is open on this connection: finish or close it first (or use another connection)",
-      );
+      throw new ChdbBusyError("a stream is open on this connection: finish or close it first (or use another connection)");
     }
   }
 
@@ -408,21 +370,16 @@ export class Connection implements Disposable {
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, host.handle, sql);
     try {
-      return new QueryStream(
-        {
-          ...host,
-          reserve: (stream) => {
-            const release = host.reserve(stream);
-            return () => {
-              release();
-              tables.release();
-            };
-          },
+      return new QueryStream({
+        ...host,
+        reserve: (stream) => {
+          const release = host.reserve(stream);
+          return () => {
+            release();
+            tables.release();
+          };
         },
-        format,
-        tables.sql,
-        options,
-      );
+      }, format, tables.sql, options);
     } catch (e) {
       tables.release();
       throw e;

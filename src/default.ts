@@ -1,6 +1,6 @@
 // Module-level query() on a lazily opened in-memory connection, and connect().
 import type { AsyncOptions } from "./async.ts";
-import { Connection, type ConnectOptions, MEMORY, type QueryOptions } from "./connection.ts";
+import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
@@ -26,11 +26,7 @@ export function queryAsync(
   options?: ArrowQueryOptions & AsyncOptions,
 ): Promise<ArrowTable>;
 export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-export function queryAsync(
-  sql: string,
-  format = "CSV",
-  options: QueryOptions & AsyncOptions = {},
-): Promise<Result | ArrowTable> {
+export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
   try {
     return defaultConnection().queryAsync(sql, format, options);
   } catch (e) {
