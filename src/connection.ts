@@ -372,7 +372,25 @@ export class Connection implements Disposable {
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
   stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
-    return new QueryStream(this.#streamHost(), format, sql, options);
+    if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
+    const host = this.#streamHost();
+    // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
+    const tables = tablesFor(this, host.handle, sql);
+    try {
+      return new QueryStream({
+        ...host,
+        reserve: (stream) => {
+          const release = host.reserve(stream);
+          return () => {
+            release();
+            tables.release();
+          };
+        },
+      }, format, tables.sql, options);
+    } catch (e) {
+      tables.release();
+      throw e;
+    }
   }
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
