@@ -1,9 +1,9 @@
 // Benchmark: 10M rows of (UInt64, String) into an apache-arrow Table.
 //   ours      conn.queryArrow(): C Data Interface, zero-copy views (src/arrow/); the shim calls
 //             chdb_query_arrow_n, which collects every block and then converts them all to Arrow
-//   streamed  the same query with its row count as a bound parameter: queryArrow() then runs
-//             chdb_stream_query_arrow_with_params_n + chdb_stream_fetch_arrow, which convert each
-//             block as the engine produces the next (no query metrics: stats are zeros)
+//   streamed  conn.queryArrow(sql, { stats: false }): the shim runs chdb_stream_query_arrow_n +
+//             chdb_stream_fetch_arrow instead, converting each block as the engine produces the
+//             next (that API reports no query metrics)
 //   ipc       ArrowStream bytes viewed in place (no copy) + apache-arrow tableFromIPC
 //   chdb-node npm `chdb`: queryAsync(sql, { format: "arrow" }).toArrow(), in a child process
 //   json      JSONEachRow text + JSON.parse per line
@@ -24,7 +24,6 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const JSON_ROUNDS = Number(process.env.JSON_ROUNDS ?? 1);
 const SQL = `SELECT number AS a, toString(number) AS s FROM numbers(${ROWS})`;
 const INT_SQL = `SELECT number AS a FROM numbers(${ROWS})`;
-const PARAM_SQL = "SELECT number AS a, toString(number) AS s FROM numbers({rows:UInt64})";
 const IPC_SETTINGS = " SETTINGS output_format_arrow_compression_method='none', output_format_arrow_string_as_string=1";
 
 const conn = connect();
@@ -49,7 +48,7 @@ function ours(sql = SQL): void {
 }
 
 function streamed(): void {
-  using t = conn.queryArrow(PARAM_SQL, { params: { rows: ROWS } });
+  using t = conn.queryArrow(SQL, { stats: false });
   check(t, SQL);
 }
 
