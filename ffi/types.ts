@@ -42,7 +42,7 @@ export interface Lane {
 }
 
 export interface NativeLib {
-  readonly runtime: "deno" | "bun";
+  readonly runtime: "deno" | "bun" | "node";
   readonly fn: ShimFunctions;
   /** Opens another library with a neutral symbol table (benchmarks call libchdb directly). */
   openLibrary<T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T>;
