@@ -1,18 +1,25 @@
-// Runs a job on both runtimes and sums up: `node scripts/run.mjs test|demo|bench [deno|bun]`.
-// The test job ends with the line `N passed, N failed` over both runtimes.
+// Runs a job on the runtimes and sums up: `node scripts/run.mjs test|demo|bench [deno|bun|node]`.
+// The test job ends with the line `N passed, N failed` over all runtimes. Node cannot run
+// TypeScript: its test run compiles the suite with tsc first (tsconfig.node-tests.json).
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const [job, only] = process.argv.slice(2);
-const runtimes = only ? [only] : ["deno", "bun"];
+const runtimes = only ? [only] : job === "test" ? ["deno", "bun", "node"] : ["deno", "bun"];
 
-function run(command, args, { capture = false } = {}) {
+// Where the compiled suite runs; it finds this checkout's shim through the environment.
+const nodeTests = join(root, "dist", "node-tests");
+const nodeEnv = { ...process.env, CHDB_FFI_SHIM_PATH: join(root, "zig-out", "lib", "libchdb_ffi.so") };
+
+function run(command, args, { capture = false, cwd = root, env = process.env } = {}) {
   console.log(`\n$ ${[command, ...args].map((a) => a.replace(root + "/", "")).join(" ")}`);
   const r = spawnSync(command, args, {
-    cwd: root,
+    cwd,
+    env,
     stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -40,12 +47,28 @@ const jobs = {
       ok = false;
     }
     for (const runtime of runtimes) {
+      if (runtime === "node") {
+        rmSync(nodeTests, { recursive: true, force: true });
+        if (run(bin("tsc"), ["-p", "tsconfig.node-tests.json", "--outDir", nodeTests]).status !== 0) {
+          console.log("node: the suite did not compile");
+          failed++;
+          ok = false;
+          continue;
+        }
+      }
       const r = runtime === "deno"
         ? run(bin("deno"), ["test", "-A", "tests/"], { capture: true })
-        : run(bin("bun"), ["test", "--timeout", "300000", "./tests/"], { capture: true });
+        : runtime === "bun"
+        ? run(bin("bun"), ["test", "--timeout", "300000", "./tests/"], { capture: true })
+        : run("node", ["--test", "tests/"], { capture: true, cwd: nodeTests, env: nodeEnv });
       const out = `${r.stdout}\n${r.stderr}`;
-      const p = runtime === "deno" ? count(out, /(\d+) passed/g) : count(out, /^\s*(\d+) pass$/gm);
-      const f = runtime === "deno" ? count(out, /(\d+) failed/g) : count(out, /^\s*(\d+) fail$/gm);
+      const [passPattern, failPattern] = {
+        deno: [/(\d+) passed/g, /(\d+) failed/g],
+        bun: [/^\s*(\d+) pass$/gm, /^\s*(\d+) fail$/gm],
+        node: [/^# pass (\d+)$/gm, /^# fail (\d+)$/gm],
+      }[runtime];
+      const p = count(out, passPattern);
+      const f = count(out, failPattern);
       console.log(`${runtime}: ${p} passed, ${f} failed (exit ${r.status})`);
       passed += p;
       failed += f;
