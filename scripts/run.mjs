@@ -31,6 +31,12 @@ function run(command, args, { capture = false, cwd = root, env = process.env } =
   return r;
 }
 
+/** Compiles the package, tests and benchmarks to JavaScript for Node (into dist/node-tests). */
+function compileForNode() {
+  rmSync(nodeTests, { recursive: true, force: true });
+  return run(bin("tsc"), ["-p", "tsconfig.node-tests.json", "--outDir", nodeTests]).status === 0;
+}
+
 function count(text, pattern) {
   const matches = [...text.matchAll(pattern)];
   return matches.length ? Number(matches[matches.length - 1][1]) : 0;
@@ -47,14 +53,11 @@ const jobs = {
       ok = false;
     }
     for (const runtime of runtimes) {
-      if (runtime === "node") {
-        rmSync(nodeTests, { recursive: true, force: true });
-        if (run(bin("tsc"), ["-p", "tsconfig.node-tests.json", "--outDir", nodeTests]).status !== 0) {
-          console.log("node: the suite did not compile");
-          failed++;
-          ok = false;
-          continue;
-        }
+      if (runtime === "node" && !compileForNode()) {
+        console.log("node: the suite did not compile");
+        failed++;
+        ok = false;
+        continue;
       }
       const r = runtime === "deno"
         ? run(bin("deno"), ["test", "-A", "tests/"], { capture: true })
@@ -85,9 +88,12 @@ const jobs = {
   },
   bench() {
     const file = process.argv[4] ?? "bench/tiny_query.ts";
-    return runtimes.every((runtime) =>
-      (runtime === "deno" ? run(bin("deno"), ["run", "-A", file]) : run(bin("bun"), [file])).status === 0
-    );
+    return runtimes.every((runtime) => {
+      if (runtime === "deno") return run(bin("deno"), ["run", "-A", file]).status === 0;
+      if (runtime === "bun") return run(bin("bun"), [file]).status === 0;
+      const compiled = join(nodeTests, file.replace(/\.ts$/, ".js"));
+      return compileForNode() && run("node", [compiled], { env: nodeEnv }).status === 0;
+    });
   },
 };
 
