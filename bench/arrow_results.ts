@@ -101,7 +101,9 @@ function report(title: string, results: Record<string, number[]>): void {
   for (const [name, ms] of Object.entries(results)) {
     const m = median(ms);
     console.log(
-      `${name.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  (${ms.length} runs: ${ms.map((x) => x.toFixed(0)).join(", ")})` +
+      `${name.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  (${ms.length} runs: ${
+        ms.map((x) => x.toFixed(0)).join(", ")
+      })` +
         (name === "ours" ? "" : `  ${(m / base).toFixed(1)}x ours`),
     );
   }

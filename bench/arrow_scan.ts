@@ -62,7 +62,9 @@ conn.query("DROP TABLE native_mem");
 conn.unregister("js");
 conn.close();
 
-console.log(`# ${runtimeName()}: GROUP BY over ${ROWS.toLocaleString("en")} rows (UInt64, String), ${ROUNDS} rounds alternating`);
+console.log(
+  `# ${runtimeName()}: GROUP BY over ${ROWS.toLocaleString("en")} rows (UInt64, String), ${ROUNDS} rounds alternating`,
+);
 console.log(`build the JS Arrow table ${buildMs.toFixed(0)} ms; register() ${registerMs.toFixed(1)} ms (no copy)`);
 console.log(`registered JS table  median ${median(js).toFixed(0)} ms  (${js.map((x) => x.toFixed(0)).join(", ")})`);
 console.log(`native Memory table  median ${median(mem).toFixed(0)} ms  (${mem.map((x) => x.toFixed(0)).join(", ")})`);

@@ -37,5 +37,9 @@ conn.close();
 
 console.log(`# ${runtimeName()}: streamArrow over ${ROWS.toLocaleString("en")} rows (UInt64, String)`);
 console.log(`${batches} batches in ${seconds.toFixed(1)} s (${(ROWS / seconds / 1e6).toFixed(0)} M rows/s)`);
-console.log(`RSS before ${(baseline / MB).toFixed(0)} MB, peak while streaming ${(peak / MB).toFixed(0)} MB (+${((peak - baseline) / MB).toFixed(0)} MB)`);
+console.log(
+  `RSS before ${(baseline / MB).toFixed(0)} MB, peak while streaming ${(peak / MB).toFixed(0)} MB (+${
+    ((peak - baseline) / MB).toFixed(0)
+  } MB)`,
+);
 console.log(`contrast: one 10M-row queryArrow() table: +${((tablePeak - before) / MB).toFixed(0)} MB RSS`);

@@ -365,7 +365,10 @@ int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_
         }
         if (end) {
             stream->finish();
-            return static_cast<int32_t>(CHFFI_OK);
+            // The last fetch carries the schema and no batch: handed over so that an empty result
+            // still has a schema; the next call returns NULL.
+            if (batch->schema.release == nullptr)
+                return static_cast<int32_t>(CHFFI_OK);
         }
         chffi::flatten(*batch);
         *out_batch = batch.release();

@@ -163,7 +163,10 @@ CHFFI_API int32_t chffi_stream_arrow_open(
     chffi_result ** out_result,
     chffi_result_info * out_info);
 
-/* The next batch as a one-batch chffi_arrow (free it with chffi_arrow_free); NULL at the end. */
+/*
+ * The next batch as a one-batch chffi_arrow (free it with chffi_arrow_free). At the end of the
+ * query: once a chffi_arrow with the schema and no batch, then NULL.
+ */
 CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap);
 
 /* Cancels the query if it has not finished and frees the stream. NULL is a no-op. */

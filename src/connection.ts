@@ -24,6 +24,7 @@ import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
+import { udfBootOptions } from "./udf.ts";
 
 export const MEMORY = ":memory:";
 
@@ -103,7 +104,7 @@ export class Connection implements Disposable {
     this.path = normalizePath(path);
     const lib = native();
     const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList(settingArgs(options.settings));
+    const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
     const err = new Uint8Array(ERR_CAP);
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
@@ -319,17 +320,7 @@ export class Connection implements Disposable {
 
   /** Closes the connection (its open stream, registered tables). Idempotent. */
   close(): void {
-    void this.#close();
-  }
-
-  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
-  closeAsync(): Promise<void> {
-    return this.#close();
-  }
-
-  #close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    if (!live.has(this.#id)) return Promise.resolve();
+    if (this.#closing || !live.has(this.#id)) return;
     const exclusive = this.#exclusive;
     this.#exclusive = undefined;
     unclosed.unregister(this);
@@ -337,13 +328,29 @@ export class Connection implements Disposable {
       exclusive?.close();
       releaseTables(this);
       closeHandle(this.#id);
+      for (const task of this.#afterFree.splice(0)) task();
     };
     // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
     // and the connection is freed after the last one.
-    if (this.#async) return (this.#closing = this.#async.close(free));
-    this.#closing = Promise.resolve();
-    free();
-    return this.#closing;
+    if (this.#async) this.#closing = this.#async.close(free);
+    else {
+      this.#closing = Promise.resolve();
+      free();
+    }
+  }
+
+  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
+  closeAsync(): Promise<void> {
+    this.close();
+    return this.#closing ?? Promise.resolve();
+  }
+
+  #afterFree: (() => void)[] = [];
+
+  /** Runs `task` once the native connection is freed: now, or after the off-thread calls in flight. */
+  protected afterFree(task: () => void): void {
+    if (live.has(this.#id)) this.#afterFree.push(task);
+    else task();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -365,7 +372,25 @@ export class Connection implements Disposable {
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
   stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
-    return new QueryStream(this.#streamHost(), format, sql, options);
+    if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
+    const host = this.#streamHost();
+    // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
+    const tables = tablesFor(this, host.handle, sql);
+    try {
+      return new QueryStream({
+        ...host,
+        reserve: (stream) => {
+          const release = host.reserve(stream);
+          return () => {
+            release();
+            tables.release();
+          };
+        },
+      }, format, tables.sql, options);
+    } catch (e) {
+      tables.release();
+      throw e;
+    }
   }
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */

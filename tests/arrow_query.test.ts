@@ -2,7 +2,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Table } from "apache-arrow";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { ArrowTable, ChdbError, ChdbQueryError, connect, query, queryAsync } from "../mod.ts";
+import { fixture, ROOT, runtime } from "./helpers.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -15,6 +18,12 @@ describe("queryArrow", () => {
     assert.deepEqual(t.schema.fields.map((f) => f.name), ["a", "s"]);
     assert.deepEqual([...t.getChild("a")!], [0n, 1n, 2n, 3n, 4n]);
     assert.deepEqual([...t.getChild("s")!], ["0", "1", "2", "3", "4"]);
+  });
+
+  test("the engine's metrics come with the table", () => {
+    using t = conn.queryArrow("SELECT number FROM numbers(1000) WHERE number % 2 = 0");
+    assert.equal(t.stats?.storageRowsRead, 1000);
+    assert.ok((t.stats?.elapsed ?? -1) >= 0);
   });
 
   test("query(sql, 'ArrowTable') and 'Dataframe' return Tables", () => {
@@ -76,7 +85,11 @@ describe("type mapping", () => {
   const one = (expr: string, options = {}) => {
     const t = conn.queryArrow(`SELECT ${expr} AS v`, options);
     try {
-      return { type: String(t.schema.fields[0].type), nullable: t.schema.fields[0].nullable, value: plain(t.getChild("v")!.get(0)) };
+      return {
+        type: String(t.schema.fields[0].type),
+        nullable: t.schema.fields[0].nullable,
+        value: plain(t.getChild("v")!.get(0)),
+      };
     } finally {
       t.close();
     }
@@ -87,7 +100,11 @@ describe("type mapping", () => {
     assert.deepEqual(one("toUInt16(16)").value, 16);
     assert.deepEqual(one("toInt32(-32)").value, -32);
     assert.deepEqual(one("toUInt32(4000000000)").value, 4000000000);
-    assert.deepEqual(one("toInt64(-9223372036854775808)"), { type: "Int64", nullable: false, value: -9223372036854775808n });
+    assert.deepEqual(one("toInt64(-9223372036854775808)"), {
+      type: "Int64",
+      nullable: false,
+      value: -9223372036854775808n,
+    });
     assert.deepEqual(one("toUInt64(18446744073709551615)").value, 18446744073709551615n);
   });
 
@@ -97,7 +114,10 @@ describe("type mapping", () => {
     assert.deepEqual(i128.value, [254, ...Array(15).fill(255)]);
     assert.equal(one("toUInt256(1)").type, "FixedSizeBinary[32]");
     const uuid = one("toUUID('61f0c404-5cb3-11e7-907b-a6006ad3dba0')");
-    assert.equal((uuid.value as number[]).map((b) => b.toString(16).padStart(2, "0")).join(""), "61f0c4045cb311e7907ba6006ad3dba0");
+    assert.equal(
+      (uuid.value as number[]).map((b) => b.toString(16).padStart(2, "0")).join(""),
+      "61f0c4045cb311e7907ba6006ad3dba0",
+    );
     assert.deepEqual(one("toIPv6('::1')").value, [...Array(15).fill(0), 1]);
   });
 
@@ -117,20 +137,54 @@ describe("type mapping", () => {
   });
 
   test("dates and times", () => {
-    assert.deepEqual(one("toDate('2024-02-29')"), { type: "Date32<DAY>", nullable: false, value: Date.UTC(2024, 1, 29) });
+    assert.deepEqual(one("toDate('2024-02-29')"), {
+      type: "Date32<DAY>",
+      nullable: false,
+      value: Date.UTC(2024, 1, 29),
+    });
     assert.equal(one("toDate32('1900-01-02')").value, Date.UTC(1900, 0, 2));
-    assert.deepEqual(one("toDateTime('2024-02-29 12:34:56', 'UTC')"), { type: "Uint32", nullable: false, value: Date.UTC(2024, 1, 29, 12, 34, 56) / 1000 });
+    assert.deepEqual(one("toDateTime('2024-02-29 12:34:56', 'Asia/Tokyo')"), {
+      type: "Timestamp<SECOND, Asia/Tokyo>",
+      nullable: false,
+      value: Date.UTC(2024, 1, 29, 3, 34, 56),
+    });
+    assert.equal(one("toDateTime('2024-02-29 12:34:56', 'UTC')", { restoreTypes: false }).type, "Uint32");
+    assert.equal(one("toUInt32(7)").type, "Uint32", "a UInt32 stays a UInt32");
+    using dt = conn.queryArrow(
+      "SELECT toUInt32(number) AS u, if(number = 1, NULL, toDateTime(number, 'UTC')) AS d, toIPv4(number) AS ip FROM numbers(3)",
+    );
+    assert.deepEqual(dt.schema.fields.map((f) => String(f.type)), ["Uint32", "Timestamp<SECOND, UTC>", "Uint32"]);
+    assert.deepEqual([...dt.getChild("d")!], [0, null, 2000]);
     const ts = one("toDateTime64('2024-02-29 12:34:56.789', 3, 'Asia/Tokyo')");
     assert.equal(ts.type, "Timestamp<MILLISECOND, Asia/Tokyo>");
     assert.equal(ts.value, Date.UTC(2024, 1, 29, 3, 34, 56, 789));
-    assert.equal(one("toDateTime64(toDateTime('2024-02-29 12:34:56', 'UTC'), 0, 'UTC')").type, "Timestamp<SECOND, UTC>");
+    assert.equal(
+      one("toDateTime64(toDateTime('2024-02-29 12:34:56', 'UTC'), 0, 'UTC')").type,
+      "Timestamp<SECOND, UTC>",
+    );
   });
 
   test("IPv4, Enum, LowCardinality", () => {
     assert.equal(one("toIPv4('1.2.3.4')").value, 0x01020304);
-    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')"), { type: "Int8", nullable: false, value: 2 });
+    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')"), {
+      type: "Dictionary<Int32, Utf8>",
+      nullable: false,
+      value: "b",
+    });
+    assert.deepEqual(one("CAST('b', 'Enum8(\\'a\\' = 1, \\'b\\' = 2)')", { restoreTypes: false }), {
+      type: "Int8",
+      nullable: false,
+      value: 2,
+    });
+    using e = conn.queryArrow(
+      String
+        .raw`SELECT CAST(if(number = 1, NULL, ['x', 'y', 'z'][number + 1]), 'Nullable(Enum16(\'x\' = -300, \'y\' = 7, \'z\' = 1000))') AS e FROM numbers(3)`,
+    );
+    assert.deepEqual([...e.getChild("e")!], ["x", null, "z"]);
     assert.equal(one("toLowCardinality('lc')").type, "Utf8");
-    using t = conn.queryArrow("SELECT toLowCardinality(toString(number % 3)) AS v FROM numbers(7)", { lowCardinalityAsDictionary: true });
+    using t = conn.queryArrow("SELECT toLowCardinality(toString(number % 3)) AS v FROM numbers(7)", {
+      lowCardinalityAsDictionary: true,
+    });
     assert.equal(String(t.schema.fields[0].type), "Dictionary<Uint32, Utf8>");
     assert.deepEqual([...t.getChild("v")!], ["0", "1", "2", "0", "1", "2", "0"]);
   });
@@ -148,14 +202,19 @@ describe("type mapping", () => {
   });
 
   test("Variant is a dense union; JSON and Dynamic are text", () => {
-    using t = conn.queryArrow("SELECT arrayJoin([CAST(1, 'Variant(UInt8, String)'), CAST('x', 'Variant(UInt8, String)'), NULL]) AS v");
+    using t = conn.queryArrow(
+      "SELECT arrayJoin([CAST(1, 'Variant(UInt8, String)'), CAST('x', 'Variant(UInt8, String)'), NULL]) AS v",
+    );
     assert.match(String(t.schema.fields[0].type), /^Union</);
     assert.deepEqual([...t.getChild("v")!], [1, "x", null]);
     assert.deepEqual(one(`CAST('{"a":1}', 'JSON')`), { type: "Utf8", nullable: false, value: '{"a":1}' });
   });
 
   test("a type with no faithful mapping fails clearly, or is binary on request", () => {
-    assert.throws(() => one("sumState(1)"), (e: unknown) => e instanceof ChdbQueryError && /AggregateFunction/.test(e.message));
+    assert.throws(
+      () => one("sumState(1)"),
+      (e: unknown) => e instanceof ChdbQueryError && /AggregateFunction/.test(e.message),
+    );
     assert.equal(one("sumState(1)", { unsupportedAsBinary: true }).type, "Binary");
   });
 });
@@ -225,4 +284,14 @@ describe("off the JS thread", () => {
     }
     await assert.rejects(conn.queryArrowAsync("SELEC 1"), (e: unknown) => e instanceof ChdbQueryError && e.code === 62);
   });
+});
+
+test(`tables never closed are freed by the FinalizationRegistry once garbage (${runtime})`, () => {
+  const file = fixture("arrow_finalize.ts");
+  const args = runtime === "deno" ? ["run", "--v8-flags=--expose-gc", "-A", file] : [file];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const growthMb = Number(r.stdout.trim());
+  // 40 tables x 40 MB = 1600 MB if nothing were freed.
+  assert.ok(growthMb < 600, `RSS grew by ${growthMb} MB`);
 });

@@ -25,6 +25,13 @@ describe("streamArrow", () => {
     assert.equal(sum, 299999n * 300000n / 2n);
   });
 
+  test("an empty result yields no batch but has a schema", () => {
+    const stream = conn.streamArrow("SELECT 1 AS x, 'a' AS y WHERE 0");
+    assert.equal(stream.next(), null);
+    assert.deepEqual(stream.schema?.fields.map((f) => f.name), ["x", "y"]);
+    assert.equal(stream.closed, true);
+  });
+
   test("async iteration", async () => {
     let rows = 0;
     for await (const batch of conn.streamArrow("SELECT number FROM numbers(100000)")) rows += batch.numRows;
@@ -49,7 +56,11 @@ describe("streamArrow", () => {
     assert.equal(first.getChild("n")!.data[0].values.length, 0, "the first batch's views are detached");
     stream.close();
     let kept: RecordBatch | undefined;
-    for (const batch of conn.streamArrow("SELECT number AS n FROM numbers(100000) SETTINGS max_block_size = 50000", { retain: true })) {
+    for (
+      const batch of conn.streamArrow("SELECT number AS n FROM numbers(100000) SETTINGS max_block_size = 50000", {
+        retain: true,
+      })
+    ) {
       kept ??= batch;
     }
     assert.equal(kept!.getChild("n")!.get(1), 1n);
@@ -58,7 +69,10 @@ describe("streamArrow", () => {
   test("another query on the connection while a stream is open is refused, not corrupting", () => {
     using stream = conn.streamArrow("SELECT number FROM numbers(1000000)");
     assert.equal(stream.next()!.numRows > 0, true);
-    assert.throws(() => conn.query("SELECT 1"), (e: unknown) => e instanceof ChdbError && /stream is open|open streaming query/.test(e.message));
+    assert.throws(
+      () => conn.query("SELECT 1"),
+      (e: unknown) => e instanceof ChdbError && /stream is open|open streaming query/.test(e.message),
+    );
     assert.throws(() => conn.queryArrow("SELECT 1"), /stream is open|open streaming query/);
     let rows = 0;
     for (let b = stream.next(); b !== null; b = stream.next()) rows += b.numRows;
@@ -69,7 +83,11 @@ describe("streamArrow", () => {
   test("errors: at start, mid-stream, after close", () => {
     assert.throws(() => conn.streamArrow("SELEC 1"), (e: unknown) => e instanceof ChdbQueryError && e.code === 62);
     assert.throws(() => {
-      for (const _ of conn.streamArrow("SELECT throwIf(number = 100000) FROM numbers(1000000) SETTINGS max_block_size = 1000")) {
+      for (
+        const _ of conn.streamArrow(
+          "SELECT throwIf(number = 100000) FROM numbers(1000000) SETTINGS max_block_size = 1000",
+        )
+      ) {
         // drain
       }
     }, (e: unknown) => e instanceof ChdbQueryError && e.code === 395);
@@ -91,7 +109,9 @@ describe("streamArrow", () => {
     conn.register("src", { a: [1, 2, 3, 4] });
     try {
       let total = 0n;
-      for (const b of conn.streamArrow("SELECT a FROM arrowstream('src') WHERE a > {min:Int64}", { params: { min: 2 } })) {
+      for (
+        const b of conn.streamArrow("SELECT a FROM arrowstream('src') WHERE a > {min:Int64}", { params: { min: 2 } })
+      ) {
         for (const v of b.getChild("a")!) total += v as bigint;
       }
       assert.equal(total, 7n);

@@ -10,7 +10,8 @@ after(() => conn.close());
 const a = [1, 2, 3, 4, 5, 6];
 const b = ["tom", "jerry", "auxten", "tom", "jerry", "auxten"];
 const EXPECTED = '"auxten",9\n"jerry",7\n"tom",5\n';
-const groupBy = (name: string) => conn.query(`SELECT b, sum(a) FROM arrowstream('${name}') GROUP BY b ORDER BY b`).text();
+const groupBy = (name: string) =>
+  conn.query(`SELECT b, sum(a) FROM arrowstream('${name}') GROUP BY b ORDER BY b`).text();
 
 class ColumnsReader extends TableReader {
   #pos = 0;
@@ -45,6 +46,21 @@ describe("register", () => {
       }
     });
   }
+
+  test("registered tables in stream(), prepare() and cursors", () => {
+    conn.register("everywhere", { a: [1, 2, 3] });
+    try {
+      const chunks = [...conn.stream("SELECT a FROM arrowstream('everywhere') ORDER BY a", "CSV")].map((r) => r.text());
+      assert.equal(chunks.join(""), "1\n2\n3\n");
+      assert.deepEqual(conn.prepare("SELECT sum(a) AS s FROM arrowstream('everywhere')").all(), [{ s: 6n }]);
+      const cursor = conn.cursor();
+      cursor.execute("SELECT count() FROM arrowstream('everywhere')");
+      assert.deepEqual(cursor.fetchall(), [[3n]]);
+      cursor.close();
+    } finally {
+      conn.unregister("everywhere");
+    }
+  });
 
   test("a self-join on one registered name reads the data for both sides", () => {
     conn.register("t", { a, b });
@@ -81,7 +97,9 @@ describe("register", () => {
       arr: [[1, 2], [], [3]],
     });
     try {
-      const types = conn.query("DESCRIBE arrowstream('typed')", "TSV").text().split("\n").map((l) => l.split("\t").slice(0, 2).join("\t")).join("\n");
+      const types = conn.query("DESCRIBE arrowstream('typed')", "TSV").text().split("\n").map((l) =>
+        l.split("\t").slice(0, 2).join("\t")
+      ).join("\n");
       assert.equal(
         types,
         "i\tNullable(Int64)\nf\tNullable(Float64)\nbig\tUInt64\ns\tNullable(String)\nok\tNullable(Bool)\n" +
@@ -91,7 +109,7 @@ describe("register", () => {
       assert.equal(
         rows,
         '[1, 1.5, 1, "x", true, "2024-01-02 03:04:05.006", [1,2]]\n' +
-          '[null, 2, 18446744073709551615, null, false, null, []]\n' +
+          "[null, 2, 18446744073709551615, null, false, null, []]\n" +
           '[3, null, 0, "é", null, "1970-01-01 00:00:00.000", [3]]\n',
       );
     } finally {
@@ -113,7 +131,10 @@ describe("register", () => {
     using result = conn.queryArrow("SELECT number AS a, toString(number % 3) AS b FROM numbers(10)");
     conn.register("roundtrip", result);
     try {
-      assert.equal(conn.query("SELECT b, sum(a) FROM arrowstream('roundtrip') GROUP BY b ORDER BY b").text(), '"0",18\n"1",12\n"2",15\n');
+      assert.equal(
+        conn.query("SELECT b, sum(a) FROM arrowstream('roundtrip') GROUP BY b ORDER BY b").text(),
+        '"0",18\n"1",12\n"2",15\n',
+      );
     } finally {
       conn.unregister("roundtrip");
     }
@@ -138,9 +159,14 @@ describe("TableReader", () => {
     }
     conn.register("numbers", new Numbers());
     try {
-      const types = conn.query("DESCRIBE arrowstream('numbers')", "TSV").text().split("\n").map((l) => l.split("\t")[1]);
+      const types = conn.query("DESCRIBE arrowstream('numbers')", "TSV").text().split("\n").map((l) =>
+        l.split("\t")[1]
+      );
       assert.deepEqual(types.slice(0, 3), ["UInt32", "Nullable(String)", "Array(String)"]);
-      assert.equal(conn.query("SELECT sum(n), count(label), sum(length(tags)) FROM arrowstream('numbers')").text(), "10,3,4\n");
+      assert.equal(
+        conn.query("SELECT sum(n), count(label), sum(length(tags)) FROM arrowstream('numbers')").text(),
+        "10,3,4\n",
+      );
     } finally {
       conn.unregister("numbers");
     }
@@ -155,7 +181,10 @@ describe("TableReader", () => {
         return [[1, 300]];
       }
     }
-    assert.throws(() => conn.register("bad_reader", new Bad()), (e: unknown) => e instanceof ChdbArgumentError && /does not fit Uint8/.test(e.message));
+    assert.throws(
+      () => conn.register("bad_reader", new Bad()),
+      (e: unknown) => e instanceof ChdbArgumentError && /does not fit Uint8/.test(e.message),
+    );
     class Unknown extends TableReader {
       getSchema(): [string, string][] {
         return [["n", "Decimal(10, 2)"]];
@@ -170,7 +199,10 @@ describe("TableReader", () => {
 
 describe("bad input", () => {
   const rejects = (data: unknown, pattern: RegExp) => {
-    assert.throws(() => conn.register("bad", data), (e: unknown) => e instanceof ChdbArgumentError && pattern.test(e.message));
+    assert.throws(
+      () => conn.register("bad", data),
+      (e: unknown) => e instanceof ChdbArgumentError && pattern.test(e.message),
+    );
     assert.equal(conn.unregister("bad"), false);
   };
 
@@ -207,7 +239,10 @@ describe("bad input", () => {
         return [[1, 2], [1]];
       }
     }
-    assert.throws(() => conn.register("r", new Throwing({ a: [] })), (e: unknown) => e instanceof ChdbError && /disk on fire/.test(e.message));
+    assert.throws(
+      () => conn.register("r", new Throwing({ a: [] })),
+      (e: unknown) => e instanceof ChdbError && /disk on fire/.test(e.message),
+    );
     assert.throws(() => conn.register("r", new Ragged({ a: [], b: [] })), /different lengths/);
     assert.equal(conn.unregister("r"), false);
   });
@@ -238,7 +273,10 @@ describe("sql tagged template", () => {
   test("the seed example with a table and a bound value", () => {
     const table = { a, b };
     using t = conn.sql`SELECT b, sum(a) AS s FROM ${table} WHERE a > ${1} GROUP BY b ORDER BY b`;
-    assert.deepEqual(t.toArray().map((r) => r.toJSON()), [{ b: "auxten", s: 9n }, { b: "jerry", s: 7n }, { b: "tom", s: 4n }]);
+    assert.deepEqual(t.toArray().map((r) => r.toJSON()), [{ b: "auxten", s: 9n }, { b: "jerry", s: 7n }, {
+      b: "tom",
+      s: 4n,
+    }]);
   });
 
   test("top-level sql and a self-join through two interpolations", () => {
@@ -266,7 +304,18 @@ describe("sql tagged template", () => {
   test("a join of two JS tables", () => {
     const people = [{ id: 1, name: "tom" }, { id: 2, name: "jerry" }];
     const scores = tableFromArrays({ id: Int32Array.from([1, 2, 2]), score: Float64Array.from([1, 2, 3]) });
-    using r = conn.sql`SELECT name, sum(score) AS s FROM ${people} p JOIN ${scores} s ON p.id = s.id GROUP BY name ORDER BY name`;
+    using r = conn
+      .sql`SELECT name, sum(score) AS s FROM ${people} p JOIN ${scores} s ON p.id = s.id GROUP BY name ORDER BY name`;
     assert.deepEqual(r.toArray().map((x) => x.toJSON()), [{ name: "jerry", s: 5 }, { name: "tom", s: 1 }]);
   });
+});
+
+test("data detached after register() is refused, never read", () => {
+  using conn2 = connect();
+  const a = new Float64Array([1, 2, 3]);
+  conn2.register("fragile", { a });
+  a.buffer.transfer(0);
+  assert.throws(() => conn2.query("SELECT sum(a) FROM arrowstream('fragile')"), /detached or resized/);
+  assert.equal(conn2.query("SELECT 1").text(), "1\n");
+  conn2.unregister("fragile");
 });

@@ -100,7 +100,7 @@ function inferType(values: ArrayLike<unknown>, column: string): DataType {
     if (kind === undefined) firstRow = i;
     kind = k;
     if (k === "bigint" && (v as bigint) > 0x7fffffffffffffffn) unsigned64 = true;
-    if (k === "array") for (const e of v as unknown[]) elements.push(e);
+    if (k === "array") { for (const e of v as unknown[]) elements.push(e); }
   }
   switch (kind) {
     case undefined:
@@ -139,7 +139,9 @@ function validity(values: ArrayLike<unknown>): { bitmap: Uint8Array | undefined;
 }
 
 function wrongValue(column: string, row: number, v: unknown, type: DataType): never {
-  throw new ChdbArgumentError(`column "${column}" row ${row}: ${typeof v} ${String(v).slice(0, 40)} does not fit ${type}`);
+  throw new ChdbArgumentError(
+    `column "${column}" row ${row}: ${typeof v} ${String(v).slice(0, 40)} does not fit ${type}`,
+  );
 }
 
 function encodeStrings(values: ArrayLike<unknown>, column: string, type: DataType, asBytes: boolean) {
@@ -159,7 +161,9 @@ function encodeStrings(values: ArrayLike<unknown>, column: string, type: DataTyp
         if (data.length - pos < v.length * 3) data = grow(data, pos + v.length * 3);
         pos += encoder.encodeInto(v, data.subarray(pos)).written;
       }
-      if (pos > 0x7fffffff) throw new ChdbArgumentError(`column "${column}" holds more than 2 GiB of text in one batch`);
+      if (pos > 0x7fffffff) {
+        throw new ChdbArgumentError(`column "${column}" holds more than 2 GiB of text in one batch`);
+      }
     }
     offsets[i + 1] = pos;
   }
@@ -230,7 +234,9 @@ function columnData(values: ArrayLike<unknown>, type: DataType, column: string):
     }
     case Type.Int:
     case Type.Float: {
-      const Ctor = (type as unknown as { ArrayType: new (n: number) => ArrayLike<number | bigint> & Record<number, unknown> }).ArrayType;
+      const Ctor =
+        (type as unknown as { ArrayType: new (n: number) => ArrayLike<number | bigint> & Record<number, unknown> })
+          .ArrayType;
       const out = new Ctor(length);
       const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
       const bits = (type as unknown as { bitWidth?: number }).bitWidth;
@@ -269,7 +275,9 @@ function column(values: unknown, column: string, declared?: DataType): Data {
     return columnData(items, declared ?? inferType(items, column), column);
   }
   if (!Array.isArray(values)) {
-    throw new ChdbArgumentError(`column "${column}" must be an array or a typed array, got ${values === null ? "null" : typeof values}`);
+    throw new ChdbArgumentError(
+      `column "${column}" must be an array or a typed array, got ${values === null ? "null" : typeof values}`,
+    );
   }
   return columnData(values, declared ?? inferType(values, column), column);
 }
@@ -283,7 +291,9 @@ function batchOf(names: string[], columns: unknown[], schema?: Schema): RecordBa
   const ragged = data.findIndex((d) => d.length !== length);
   if (ragged >= 0) {
     throw new ChdbArgumentError(
-      `columns have different lengths: "${names[0]}" has ${lengths[0]} values, "${names[ragged]}" has ${lengths[ragged]}`,
+      `columns have different lengths: "${names[0]}" has ${lengths[0]} values, "${names[ragged]}" has ${
+        lengths[ragged]
+      }`,
     );
   }
   const fields = data.map((d, i) => new Field(names[i], d.type, schema ? schema.fields[i].nullable : d.nullCount > 0));
@@ -336,7 +346,9 @@ function fieldFor(name: string, clickhouseType: string): Field {
   const make = clickhouseTypes[inner];
   if (!make) {
     throw new ChdbArgumentError(
-      `TableReader.getSchema(): type ${clickhouseType} of column "${name}" is not supported (use ${Object.keys(clickhouseTypes).join(", ")}, Nullable(T), Array(T))`,
+      `TableReader.getSchema(): type ${clickhouseType} of column "${name}" is not supported (use ${
+        Object.keys(clickhouseTypes).join(", ")
+      }, Nullable(T), Array(T))`,
     );
   }
   return new Field(name, make(), nullable !== null);
@@ -349,7 +361,10 @@ function fromReader(reader: TableReader): Table {
   let names: string[];
   const declared = declaredSchema(reader);
   if (declared !== undefined) {
-    if (!Array.isArray(declared) || declared.some((e) => !Array.isArray(e) || typeof e[0] !== "string" || typeof e[1] !== "string")) {
+    if (
+      !Array.isArray(declared) ||
+      declared.some((e) => !Array.isArray(e) || typeof e[0] !== "string" || typeof e[1] !== "string")
+    ) {
       throw new ChdbArgumentError("TableReader.getSchema() must return [name, clickhouseType][]");
     }
     schema = new Schema(declared.map(([n, t]) => fieldFor(n, t)));
@@ -377,7 +392,9 @@ function fromReader(reader: TableReader): Table {
     batches.push(batch);
     if (batches.length > 1e6) throw new ChdbArgumentError("TableReader.read() never signalled its end with []");
   }
-  if (schema === undefined) throw new ChdbArgumentError("a TableReader without getSchema() returned no rows: its column types are unknown");
+  if (schema === undefined) {
+    throw new ChdbArgumentError("a TableReader without getSchema() returned no rows: its column types are unknown");
+  }
   return new Table(schema, batches);
 }
 
@@ -390,9 +407,12 @@ export function toArrowTable(data: unknown): Table {
   if (data !== null && typeof data === "object" && Object.getPrototypeOf(data) === Object.prototype) {
     return fromColumns(data as Record<string, unknown>);
   }
-  const what = data === null ? "null" : typeof data === "object" ? (data as object).constructor?.name ?? "object" : typeof data;
+  const what = data === null
+    ? "null"
+    : typeof data === "object"
+    ? (data as object).constructor?.name ?? "object"
+    : typeof data;
   throw new ChdbArgumentError(
     `cannot use ${what} as a table: pass an apache-arrow Table or RecordBatch, an array of row objects, a record of column arrays, or a TableReader`,
   );
 }
-

@@ -16,29 +16,48 @@ const unitLetter = ["s", "m", "u", "n"];
 function formatOf(type: DataType): string {
   const t = type as unknown as Record<string, unknown>;
   switch (type.typeId) {
-    case Type.Null: return "n";
-    case Type.Bool: return "b";
+    case Type.Null:
+      return "n";
+    case Type.Bool:
+      return "b";
     case Type.Int: {
       const letter = ({ 8: "c", 16: "s", 32: "i", 64: "l" } as Record<number, string>)[t.bitWidth as number];
       return t.isSigned ? letter : letter.toUpperCase();
     }
-    case Type.Float: return ["e", "f", "g"][t.precision as number];
-    case Type.Utf8: return "u";
-    case Type.LargeUtf8: return "U";
-    case Type.Binary: return "z";
-    case Type.LargeBinary: return "Z";
-    case Type.FixedSizeBinary: return `w:${t.byteWidth}`;
-    case Type.Date: return t.unit === DateUnit.DAY ? "tdD" : "tdm";
-    case Type.Time: return `tt${unitLetter[t.unit as number]}`;
-    case Type.Timestamp: return `ts${unitLetter[t.unit as number]}:${t.timezone ?? ""}`;
-    case Type.Duration: return `tD${unitLetter[t.unit as number]}`;
-    case Type.Decimal: return `d:${t.precision},${t.scale},${t.bitWidth}`;
-    case Type.List: return "+l";
-    case Type.LargeList: return "+L";
-    case Type.FixedSizeList: return `+w:${t.listSize}`;
-    case Type.Struct: return "+s";
-    case Type.Map: return "+m";
-    case Type.Dictionary: return formatOf(t.indices as DataType);
+    case Type.Float:
+      return ["e", "f", "g"][t.precision as number];
+    case Type.Utf8:
+      return "u";
+    case Type.LargeUtf8:
+      return "U";
+    case Type.Binary:
+      return "z";
+    case Type.LargeBinary:
+      return "Z";
+    case Type.FixedSizeBinary:
+      return `w:${t.byteWidth}`;
+    case Type.Date:
+      return t.unit === DateUnit.DAY ? "tdD" : "tdm";
+    case Type.Time:
+      return `tt${unitLetter[t.unit as number]}`;
+    case Type.Timestamp:
+      return `ts${unitLetter[t.unit as number]}:${t.timezone ?? ""}`;
+    case Type.Duration:
+      return `tD${unitLetter[t.unit as number]}`;
+    case Type.Decimal:
+      return `d:${t.precision},${t.scale},${t.bitWidth}`;
+    case Type.List:
+      return "+l";
+    case Type.LargeList:
+      return "+L";
+    case Type.FixedSizeList:
+      return `+w:${t.listSize}`;
+    case Type.Struct:
+      return "+s";
+    case Type.Map:
+      return "+m";
+    case Type.Dictionary:
+      return formatOf(t.indices as DataType);
   }
   throw new ChdbArgumentError(`Arrow type ${type} cannot be scanned by chDB`);
 }
@@ -49,6 +68,7 @@ class Writer {
   #strings: Uint8Array[] = [];
   #stringsLength = 0;
   pinned: ArrayBufferView[] = [];
+  pinnedLengths: number[] = [];
 
   text(s: string): void {
     const bytes = utf8(s);
@@ -69,7 +89,11 @@ class Writer {
 
   address(view: ArrayBufferView | undefined | null): bigint {
     if (!view || view.byteLength === 0) return 0n;
+    // V8 keeps small typed arrays inside its heap, where the GC may move them; asking for the
+    // buffer moves the data to a fixed off-heap allocation first, so the address stays valid.
+    void view.buffer;
     this.pinned.push(view);
+    this.pinnedLengths.push(view.byteLength);
     return native().addressOf(view);
   }
 
@@ -77,10 +101,16 @@ class Writer {
     this.text(formatOf(type));
     this.text(name);
     let flags = nullable ? FLAG_NULLABLE : 0n;
-    if (type.typeId === Type.Map && (type as unknown as { keysSorted: boolean }).keysSorted) flags |= FLAG_MAP_KEYS_SORTED;
-    if (type.typeId === Type.Dictionary && (type as unknown as { isOrdered: boolean }).isOrdered) flags |= FLAG_DICTIONARY_ORDERED;
+    if (type.typeId === Type.Map && (type as unknown as { keysSorted: boolean }).keysSorted) {
+      flags |= FLAG_MAP_KEYS_SORTED;
+    }
+    if (type.typeId === Type.Dictionary && (type as unknown as { isOrdered: boolean }).isOrdered) {
+      flags |= FLAG_DICTIONARY_ORDERED;
+    }
     const children = (type.children ?? []) as Field[];
-    const dictionary = type.typeId === Type.Dictionary ? (type as unknown as { dictionary: DataType }).dictionary : null;
+    const dictionary = type.typeId === Type.Dictionary
+      ? (type as unknown as { dictionary: DataType }).dictionary
+      : null;
     this.words.push(flags, BigInt(children.length), dictionary ? 1n : 0n);
     for (const child of children) this.field(child.name, child.type, child.nullable);
     if (dictionary) this.field("", dictionary, true);
@@ -139,7 +169,9 @@ class Writer {
       case Type.Dictionary: {
         buffers.push(this.address(data.values));
         const chunks = data.dictionary?.data ?? [];
-        if (chunks.length !== 1) throw new ChdbArgumentError("an Arrow dictionary must be a single chunk to be scanned");
+        if (chunks.length !== 1) {
+          throw new ChdbArgumentError("an Arrow dictionary must be a single chunk to be scanned");
+        }
         dictionary = chunks[0];
         break;
       }
@@ -163,8 +195,9 @@ export const SCAN_BATCH_ROWS = 65536;
 export interface ScanLayout {
   layout: BigUint64Array;
   strings: Uint8Array;
-  /** Every JS buffer whose address the layout holds. */
+  /** Every JS buffer whose address the layout holds, and its byte length then. */
   pinned: ArrayBufferView[];
+  pinnedLengths: number[];
 }
 
 /** The layout of a table's batches for chffi_scan_new. */
@@ -178,10 +211,17 @@ export function describeTable(table: Table | { schema: Table["schema"]; batches:
   // on several threads, but never splits one.
   const batches = table.batches.flatMap((b) => {
     const slices: RecordBatch[] = [];
-    for (let start = 0; start < b.numRows; start += SCAN_BATCH_ROWS) slices.push(b.slice(start, start + SCAN_BATCH_ROWS));
+    for (let start = 0; start < b.numRows; start += SCAN_BATCH_ROWS) {
+      slices.push(b.slice(start, start + SCAN_BATCH_ROWS));
+    }
     return slices;
   });
   w.words.push(BigInt(batches.length));
   for (const batch of batches) w.array(batch.data);
-  return { layout: BigUint64Array.from(w.words), strings: w.strings(), pinned: w.pinned };
+  return {
+    layout: BigUint64Array.from(w.words),
+    strings: w.strings(),
+    pinned: w.pinned,
+    pinnedLengths: w.pinnedLengths,
+  };
 }

@@ -102,36 +102,66 @@ const timeUnits: Record<string, number> = { s: 0, m: 1, u: 2, n: 3 };
 /** The apache-arrow type for a C Data Interface format string (children already converted). */
 function typeOf(format: string, children: Field[], flags: number): DataType {
   switch (format) {
-    case "n": return new Null();
-    case "b": return new Bool();
-    case "c": return new Int8();
-    case "C": return new Uint8();
-    case "s": return new Int16();
-    case "S": return new Uint16();
-    case "i": return new Int32();
-    case "I": return new Uint32();
-    case "l": return new Int64();
-    case "L": return new Uint64();
-    case "e": return new Float16();
-    case "f": return new Float32();
-    case "g": return new Float64();
-    case "z": return new Binary();
-    case "Z": return new LargeBinary();
-    case "u": return new Utf8();
-    case "U": return new LargeUtf8();
-    case "tdD": return new DateDay();
-    case "tdm": return new DateMillisecond();
-    case "tts": return new Time(timeUnits.s, 32);
-    case "ttm": return new Time(timeUnits.m, 32);
-    case "ttu": return new Time(timeUnits.u, 64);
-    case "ttn": return new Time(timeUnits.n, 64);
-    case "tiM": return new Interval(0);
-    case "tiD": return new Interval(1);
-    case "tin": return new Interval(2);
-    case "+l": return new List(children[0]);
-    case "+L": return new LargeList(children[0]);
-    case "+s": return new Struct(children);
-    case "+m": return new Map_(children[0] as Field<Struct>, (flags & FLAG_MAP_KEYS_SORTED) !== 0);
+    case "n":
+      return new Null();
+    case "b":
+      return new Bool();
+    case "c":
+      return new Int8();
+    case "C":
+      return new Uint8();
+    case "s":
+      return new Int16();
+    case "S":
+      return new Uint16();
+    case "i":
+      return new Int32();
+    case "I":
+      return new Uint32();
+    case "l":
+      return new Int64();
+    case "L":
+      return new Uint64();
+    case "e":
+      return new Float16();
+    case "f":
+      return new Float32();
+    case "g":
+      return new Float64();
+    case "z":
+      return new Binary();
+    case "Z":
+      return new LargeBinary();
+    case "u":
+      return new Utf8();
+    case "U":
+      return new LargeUtf8();
+    case "tdD":
+      return new DateDay();
+    case "tdm":
+      return new DateMillisecond();
+    case "tts":
+      return new Time(timeUnits.s, 32);
+    case "ttm":
+      return new Time(timeUnits.m, 32);
+    case "ttu":
+      return new Time(timeUnits.u, 64);
+    case "ttn":
+      return new Time(timeUnits.n, 64);
+    case "tiM":
+      return new Interval(0);
+    case "tiD":
+      return new Interval(1);
+    case "tin":
+      return new Interval(2);
+    case "+l":
+      return new List(children[0]);
+    case "+L":
+      return new LargeList(children[0]);
+    case "+s":
+      return new Struct(children);
+    case "+m":
+      return new Map_(children[0] as Field<Struct>, (flags & FLAG_MAP_KEYS_SORTED) !== 0);
   }
   let m: RegExpExecArray | null;
   if ((m = /^ts([smun]):(.*)$/.exec(format))) return new Timestamp(timeUnits[m[1]], m[2] === "" ? null : m[2]);
@@ -144,7 +174,9 @@ function typeOf(format: string, children: Field[], flags: number): DataType {
   if ((m = /^\+w:(\d+)$/.exec(format))) return new FixedSizeList(Number(m[1]), children[0]);
   if ((m = /^d:(\d+),(-?\d+)(?:,(\d+))?$/.exec(format))) {
     const bits = Number(m[3] ?? 128);
-    if (bits !== 128 && bits !== 256) throw new ChdbError(`Arrow decimal of ${bits} bits is not supported by apache-arrow JS`);
+    if (bits !== 128 && bits !== 256) {
+      throw new ChdbError(`Arrow decimal of ${bits} bits is not supported by apache-arrow JS`);
+    }
     return new Decimal(Number(m[2]), Number(m[1]), bits);
   }
   throw new ChdbError(`Arrow type with format "${format}" has no apache-arrow JS mapping`);
@@ -201,7 +233,10 @@ function valueWidth(type: DataType): number {
   return 0;
 }
 
-type ArrayCtor = { new (buffer: ArrayBuffer, offset: number, length: number): ArrayBufferView; BYTES_PER_ELEMENT: number };
+type ArrayCtor = {
+  new (buffer: ArrayBuffer, offset: number, length: number): ArrayBufferView;
+  BYTES_PER_ELEMENT: number;
+};
 
 function typed(Ctor: ArrayCtor, buffer: ArrayBuffer): ArrayBufferView {
   return new Ctor(buffer, 0, buffer.byteLength / Ctor.BYTES_PER_ELEMENT);
@@ -291,7 +326,10 @@ function toDataFromZero(type: DataType, node: Node, memory: NativeArrowMemory): 
       const dictType = type as Dictionary;
       if (node.dictionary === null) throw new ChdbError("Arrow dictionary array without its dictionary");
       const values = makeVector([toData(dictType.dictionary, node.dictionary, memory)]);
-      const indices = typed(dictType.indices.ArrayType as ArrayCtor, memory.view(node.buffers[1], length * valueWidth(dictType)));
+      const indices = typed(
+        dictType.indices.ArrayType as ArrayCtor,
+        memory.view(node.buffers[1], length * valueWidth(dictType)),
+      );
       return makeData({ ...base, data: indices, dictionary: values } as never);
     }
   }
@@ -302,7 +340,10 @@ function toDataFromZero(type: DataType, node: Node, memory: NativeArrowMemory): 
 }
 
 /** Reads the schema and every batch of a layout into RecordBatches over zero-copy views. */
-export function importLayout(layout: BigUint64Array, memory: NativeArrowMemory): { schema: Schema; batches: RecordBatch[] } {
+export function importLayout(
+  layout: BigUint64Array,
+  memory: NativeArrowMemory,
+): { schema: Schema; batches: RecordBatch[] } {
   const words = new Words(layout);
   const schema = readSchema(words);
   const batchCount = words.int();

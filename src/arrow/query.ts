@@ -8,6 +8,7 @@ import { native } from "../native.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
+import { withRestoredTypes } from "./restore_types.ts";
 import { ArrowTable } from "./table.ts";
 
 export interface ArrowQueryOptions {
@@ -19,6 +20,13 @@ export interface ArrowQueryOptions {
   lowCardinalityAsDictionary?: boolean;
   /** String columns as Arrow Binary (for non-UTF-8 data) instead of Utf8. */
   stringAsBinary?: boolean;
+  /**
+   * DateTime columns as Timestamp(SECOND, their timezone) and Enum columns as dictionaries of
+   * their names (default true). The engine exports them as plain Uint32 seconds and Int8/Int16
+   * codes; finding out which columns they are costs a DESCRIBE of the query when the result has
+   * Uint32, Int8 or Int16 columns. false keeps the engine's types (and skips that).
+   */
+  restoreTypes?: boolean;
 }
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
@@ -32,7 +40,8 @@ const layoutWords = new BigUint64Array(1);
 
 export function arrowFlags(options: ArrowQueryOptions): number {
   if (options === null || typeof options !== "object") throw new ChdbArgumentError("options must be an object");
-  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) | (options.stringAsBinary ? 4 : 0);
+  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) |
+    (options.stringAsBinary ? 4 : 0);
 }
 
 /** Throws the error a failed chffi call left in `info` (the chffi_result_info words). */
@@ -66,7 +75,17 @@ function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, s
   const sqlBytes = utf8(sql);
   const paramBytes = encodeParams(options.params);
   slots.arrow[0] = 0n;
-  return [handle, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, slots.arrow, slots.result, slots.info] as const;
+  return [
+    handle,
+    sqlBytes,
+    sqlBytes.length,
+    paramBytes,
+    paramBytes.length,
+    flags,
+    slots.arrow,
+    slots.result,
+    slots.info,
+  ] as const;
 }
 
 /** The Table of a finished chffi_query_arrow call (or its error). */
@@ -80,19 +99,50 @@ function tableOf(lib: NativeLib, status: number, slots: ArrowSlots): ArrowTable 
   const arrow = lib.pointer(slots.arrow[0]);
   if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
   const { memory, schema, batches } = adoptArrow(lib, arrow);
-  return new ArrowTable(schema, batches, [memory]);
+  const info = slots.info;
+  return new ArrowTable(schema, batches, [memory], {
+    elapsed: new Float64Array(info.buffer, 4 * 8, 1)[0],
+    rowsRead: Number(info[5]),
+    bytesRead: Number(info[6]),
+    storageRowsRead: Number(info[7]),
+    storageBytesRead: Number(info[8]),
+    rowsWritten: Number(info[9]),
+    bytesWritten: Number(info[10]),
+  });
 }
 
 export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
   const lib = native();
   const args = argumentsOf(handle, sql, options, scratch);
-  return tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch);
+  return finish(tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, options, args[3]);
+}
+
+function finish(
+  table: ArrowTable,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+  params: Uint8Array,
+): ArrowTable {
+  if (options.restoreTypes === false) return table;
+  try {
+    return withRestoredTypes(table, handle, sql, params);
+  } catch (e) {
+    table.close();
+    throw e;
+  }
 }
 
 /** queryArrow() on a lane: the engine works off the JS thread. */
-export async function queryArrowOffThread(lane: Lane, handle: Pointer, sql: string, options: ArrowQueryOptions): Promise<ArrowTable> {
+export async function queryArrowOffThread(
+  lane: Lane,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+): Promise<ArrowTable> {
   const slots = new ArrowSlots();
   const args = argumentsOf(handle, sql, options, slots);
   const status = await lane.fn.chffi_query_arrow(...args);
-  return tableOf(native(), status, slots);
+  // The DESCRIBE for DateTime columns runs on the JS thread: it only analyses the query.
+  return finish(tableOf(native(), status, slots), handle, sql, options, args[3]);
 }

@@ -44,6 +44,16 @@ export class NativeScan {
 
   /** Makes the data readable once as arrowstream('name') on the connection. */
   register(conn: Pointer, name: string): void {
+    const { pinned, pinnedLengths } = this.#layout;
+    for (let i = 0; i < pinned.length; i++) {
+      if (pinned[i].byteLength !== pinnedLengths[i]) {
+        throw new ChdbError(
+          `the data registered as "${
+            name.replace(/#\d+$/, "")
+          }" was detached or resized after register(): register it again`,
+        );
+      }
+    }
     const bytes = utf8(name);
     const err = new Uint8Array(ERR_CAP);
     const status = native().fn.chffi_scan_register(conn, this.#live(), bytes, bytes.length, err, ERR_CAP);

@@ -1,7 +1,7 @@
 // streamArrow(): RecordBatches pulled one at a time from a streaming Arrow query, so memory
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
-import type { RecordBatch } from "apache-arrow";
+import type { RecordBatch, Schema } from "apache-arrow";
 import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Pointer } from "../../ffi/types.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
@@ -9,7 +9,7 @@ import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError } from ".
 import { native, runAtExit } from "../native.ts";
 import { encodeParams } from "../params.ts";
 import type { NativeArrowMemory } from "./owner.ts";
-import { adoptArrow, type ArrowQueryOptions, arrowFlags, throwFromInfo } from "./query.ts";
+import { adoptArrow, arrowFlags, type ArrowQueryOptions, throwFromInfo } from "./query.ts";
 import type { QueryTables } from "./tables.ts";
 
 export interface ArrowStreamOptions extends ArrowQueryOptions {
@@ -38,6 +38,7 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   #onClose: (() => void)[] = [];
   #retain: boolean;
   #current: NativeArrowMemory | null = null;
+  #schema: Schema | undefined;
 
   constructor(conn: Pointer, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
@@ -49,7 +50,15 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     const paramBytes = encodeParams(options.params);
     outHandle[0] = 0n;
     const status = lib.fn.chffi_stream_arrow_open(
-      conn, sqlBytes, sqlBytes.length, paramBytes, paramBytes.length, flags, outHandle, outResult, info,
+      conn,
+      sqlBytes,
+      sqlBytes.length,
+      paramBytes,
+      paramBytes.length,
+      flags,
+      outHandle,
+      outResult,
+      info,
     );
     const result = lib.pointer(outResult[0]);
     try {
@@ -66,6 +75,11 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   onClose(fn: () => void): void {
     if (this.#handle === null) fn();
     else this.#onClose.push(fn);
+  }
+
+  /** The result's schema, known once the first batch (or the end of an empty result) arrived. */
+  get schema(): Schema | undefined {
+    return this.#schema;
   }
 
   get closed(): boolean {
@@ -90,7 +104,8 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
         this.close();
         return null;
       }
-      const { memory, batches } = adoptArrow(lib, arrow);
+      const { memory, schema, batches } = adoptArrow(lib, arrow);
+      this.#schema ??= schema;
       if (batches.length === 0 || batches[0].numRows === 0) {
         memory.close();
         continue;

@@ -20,7 +20,7 @@ runAtExit(() => {
 
 function registryOf(conn: object): Map<string, NativeScan> {
   let r = registries.get(conn);
-  if (r === undefined) registries.set(conn, (r = new Map()));
+  if (r === undefined) registries.set(conn, r = new Map());
   return r;
 }
 
@@ -34,7 +34,9 @@ export function registerTable(conn: object, name: string, data: unknown): void {
   checkName(name);
   const registry = registryOf(conn);
   if (registry.has(name)) {
-    throw new ChdbArgumentError(`a table named "${name}" is already registered on this connection: unregister("${name}") first`);
+    throw new ChdbArgumentError(
+      `a table named "${name}" is already registered on this connection: unregister("${name}") first`,
+    );
   }
   registry.set(name, scanOf(data));
 }
@@ -75,7 +77,12 @@ export class QueryTables {
   #registered: { scan: NativeScan; name: string }[] = [];
   #conn: Pointer;
 
-  constructor(conn: Pointer, sql: string, registry: Map<string, NativeScan> | undefined, extra?: Map<string, NativeScan>) {
+  constructor(
+    conn: Pointer,
+    sql: string,
+    registry: Map<string, NativeScan> | undefined,
+    extra?: Map<string, NativeScan>,
+  ) {
     this.#conn = conn;
     if ((registry === undefined || registry.size === 0) && extra === undefined) {
       this.sql = sql;
