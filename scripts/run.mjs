@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const [job, only] = process.argv.slice(2);
-const runtimes = only ? [only] : job === "test" ? ["deno", "bun", "node"] : ["deno", "bun"];
+// Benchmarks default to Deno and Bun: most call libchdb directly, which Node's FFI cannot (see ffi/node.ts).
+const runtimes = only ? [only] : job === "bench" ? ["deno", "bun"] : ["deno", "bun", "node"];
 
 // Where the compiled suite runs; it finds this checkout's shim through the environment.
 const nodeTests = join(root, "dist", "node-tests");
@@ -82,9 +83,11 @@ const jobs = {
     return ok && failed === 0;
   },
   demo() {
-    return runtimes.every((runtime) =>
-      (runtime === "deno" ? run(bin("deno"), ["run", "-A", "demo.ts"]) : run(bin("bun"), ["demo.ts"])).status === 0
-    );
+    return runtimes.every((runtime) => {
+      if (runtime === "deno") return run(bin("deno"), ["run", "-A", "demo.ts"]).status === 0;
+      if (runtime === "bun") return run(bin("bun"), ["demo.ts"]).status === 0;
+      return compileForNode() && run("node", [join(nodeTests, "demo.js")], { env: nodeEnv }).status === 0;
+    });
   },
   bench() {
     const file = process.argv[4] ?? "bench/tiny_query.ts";

@@ -288,7 +288,11 @@ describe("off the JS thread", () => {
 
 test(`tables never closed are freed by the FinalizationRegistry once garbage (${runtime})`, () => {
   const file = fixture("arrow_finalize.ts");
-  const args = runtime === "deno" ? ["run", "--v8-flags=--expose-gc", "-A", file] : [file];
+  const args = runtime === "deno"
+    ? ["run", "--v8-flags=--expose-gc", "-A", file]
+    : runtime === "node"
+    ? ["--expose-gc", file.replace(/\.ts$/, ".js")] // the suite runs compiled on Node
+    : [file];
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const growthMb = Number(r.stdout.trim());
