@@ -2,11 +2,10 @@
 // tsconfig.npm.json), the shim prebuilt for linux x64 and arm64 (zig cross-compiles them), a
 // package.json with `exports` conditions and a `bin`, and the README. One package serves Node
 // (through koffi), Bun and Deno (`npm:` specifier or a bare import with node_modules).
-// Run: deno run -A scripts/build_npm.ts   |   bun scripts/build_npm.ts   (then `npm pack dist/npm`)
+// Run: deno run -A scripts/build_npm.ts   |   bun scripts/build_npm.ts   (then `npm pack ./dist/npm`)
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -80,5 +79,4 @@ const manifest = {
 writeFileSync(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 copyFileSync(join(root, "README.md"), join(out, "README.md"));
 if (existsSync(join(root, "LICENSE"))) copyFileSync(join(root, "LICENSE"), join(out, "LICENSE"));
-console.log(`npm package in ${out.replace(root + "/", "")}: npm pack ${out.replace(root + "/", "")}`);
-process.exitCode = 0;
+console.log(`npm package in ${out.replace(root + "/", "")}: npm pack ./${out.replace(root + "/", "")}`);
