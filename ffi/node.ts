@@ -5,18 +5,20 @@
 // async calls (on libuv's thread pool), so the event loop never waits for the engine.
 import { createRequire } from "node:module";
 import process from "node:process";
-import { type FfiType, type SymbolSpec, symbols } from "./symbols.ts";
+import { type FfiType, symbols, type SymbolSpec } from "./symbols.ts";
 import type { FunctionsOf, Lane, NativeLib, OffThreadFunctions, Pointer, ShimFunctions } from "./types.ts";
 
 // The slice of koffi used here, declared locally so the module type-checks without koffi's types.
 type KoffiFunction = ((...args: unknown[]) => unknown) & {
   async(...args: unknown[]): void;
 };
+interface KoffiLibrary {
+  func(name: string, result: string, parameters: string[]): KoffiFunction;
+  /** The address of an exported symbol. */
+  symbol(name: string): bigint;
+}
 interface Koffi {
-  load(path: string): {
-    func(name: string, result: string, parameters: string[]): KoffiFunction;
-    symbol(name: string): bigint;
-  };
+  load(path: string): KoffiLibrary;
   address(value: unknown): bigint;
   view(pointer: bigint, length: number): ArrayBuffer;
   decode: { string(pointer: bigint): string };
@@ -56,18 +58,19 @@ export function openNode(shimPath: string): NativeLib {
   const words = (spec: SymbolSpec, args: unknown[]) =>
     new BigUint64Array(args.map((a, i) => word(spec.parameters[i], a)));
 
-  const openLibrary = <T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T> => {
-    const library = koffi.load(path);
-    return Object.fromEntries(
+  const functionsOf = (library: KoffiLibrary, table: Record<string, SymbolSpec>) =>
+    Object.fromEntries(
       Object.entries(table).map(([name, spec]) => [
         name,
         library.func(name, koffiTypes[spec.result], spec.parameters.map((t) => koffiTypes[t])),
       ]),
-    ) as unknown as FunctionsOf<T>;
-  };
+    );
+  // Plain koffi calls: fine for libraries that do not check their stack (not for libchdb itself).
+  const openLibrary = <T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T> =>
+    functionsOf(koffi.load(path), table) as unknown as FunctionsOf<T>;
 
   const library = koffi.load(shimPath);
-  const direct = openLibrary(shimPath, symbols) as unknown as Record<string, KoffiFunction>;
+  const direct = functionsOf(library, symbols);
   const callBlocking = direct.chffi_call_blocking;
   const engineCall = (name: string, spec: SymbolSpec) => {
     const address = library.symbol(name);

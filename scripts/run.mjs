@@ -48,7 +48,7 @@ const jobs = {
     let passed = 0;
     let failed = 0;
     let ok = true;
-    const check = run(bin("deno"), ["check", "mod.ts", "cli.ts", "demo.ts", "tests/", "bench/"]);
+    const check = run(bin("deno"), ["check", "mod.ts", "cli.ts", "demo.ts", "tests/", "bench/", "scripts/build_npm.ts"]);
     if (check.status !== 0) {
       failed++;
       ok = false;

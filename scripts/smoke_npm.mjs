@@ -41,7 +41,9 @@ function step(name, command, args, options) {
 }
 
 try {
-  if (!process.argv.includes("--no-build")) step("build dist/npm", bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root });
+  if (!process.argv.includes("--no-build")) {
+    step("build dist/npm", bin("deno"), ["run", "-A", "scripts/build_npm.ts"], { cwd: root });
+  }
   step("npm pack", "npm", ["pack", join(root, "dist", "npm"), "--pack-destination", work, "--silent"]);
   const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
   const app = join(work, "app");
@@ -64,9 +66,15 @@ try {
   });
   check("bun: examples", bin("bun"), ["examples.mjs"], "examples ok", { cwd: app });
   check("bun: cli.js", bin("bun"), [cli, ...cliArgs], cliOut, { cwd: app });
-  check("deno: examples (bare import through node_modules)", bin("deno"), ["run", "-A", "examples.mjs"], "examples ok", {
-    cwd: app,
-  });
+  check(
+    "deno: examples (bare import through node_modules)",
+    bin("deno"),
+    ["run", "-A", "examples.mjs"],
+    "examples ok",
+    {
+      cwd: app,
+    },
+  );
   check("deno: examples (npm: specifier)", bin("deno"), ["run", "-A", "examples_npm.mjs"], "examples ok", { cwd: app });
   check("deno: cli.js", bin("deno"), ["run", "-A", cli, ...cliArgs], cliOut, { cwd: app });
 } finally {

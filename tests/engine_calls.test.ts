@@ -25,8 +25,11 @@ test("async queries on several connections at once all complete with their own r
   const conns = Array.from({ length: 4 }, () => connect());
   try {
     const results = await Promise.all(
-      Array.from({ length: 16 }, (_, i) =>
-        conns[i % conns.length].queryAsync(`SELECT sum(number) + ${i} FROM numbers(200000)`).then((r) => r.text())),
+      Array.from(
+        { length: 16 },
+        (_, i) =>
+          conns[i % conns.length].queryAsync(`SELECT sum(number) + ${i} FROM numbers(200000)`).then((r) => r.text()),
+      ),
     );
     results.forEach((text, i) => assert.equal(text, `${19999900000 + i}\n`));
   } finally {

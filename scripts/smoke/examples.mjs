@@ -21,7 +21,10 @@ try {
     "CSV",
     { params: { path: parquet } },
   );
-  assert.equal(query(`SELECT count(), max(id), any(name) LIKE 'user_%' FROM file('${parquet}', Parquet)`).text(), "100,99,1\n");
+  assert.equal(
+    query(`SELECT count(), max(id), any(name) LIKE 'user_%' FROM file('${parquet}', Parquet)`).text(),
+    "100,99,1\n",
+  );
 
   // a stateful in-memory session
   const sess = new Session();
