@@ -6,6 +6,7 @@
 //   (d) the engine: `k IN set_table` / anti-join `NOT IN set_table`, and `LIMIT 1 BY k`,
 // plus the native memory per distinct key.
 // Run: deno run -A bench/hashset_ops.ts   |   bun bench/hashset_ops.ts   (ROWS=... to shrink)
+// Needs boost headers for the boost candidate in the floor program (installed on demand, as root).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Data, makeData, Utf8, Vector } from "apache-arrow";
 import { connect, StringHashSet } from "../mod.ts";
+import { prepareBoostHeaders } from "../scripts/boost_headers.mjs";
 import { median, runtimeName } from "./stats.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -127,7 +129,7 @@ const results: Record<string, { isIn?: number; rowwise?: number; hits?: number; 
   const exe = join(dataDir, "hashset_floor");
   const build = spawnSync(zig, [
     "c++", "-target", "x86_64-linux-gnu.2.17", "-mcpu=baseline", "-O3", "-std=c++20",
-    "-isystem", join(ROOT, "zig-cache", "boost-include"), "-I", join(ROOT, "native"),
+    "-isystem", prepareBoostHeaders(ROOT), "-I", join(ROOT, "native"),
     join(ROOT, "bench", "hashset_floor.cpp"), "-o", exe,
   ], { stdio: "inherit" });
   if (build.status !== 0) throw new Error("building bench/hashset_floor.cpp failed (run `node scripts/build_shim.mjs` first)");
@@ -137,8 +139,16 @@ const results: Record<string, { isIn?: number; rowwise?: number; hits?: number; 
     encoding: "utf8",
   });
   if (run.status !== 0) throw new Error(`hashset_floor failed: ${run.stderr}`);
-  const floor = JSON.parse(run.stdout);
-  results["C++ loop, same table (floor)"] = { isIn: floor.isInMs, rowwise: floor.rowwiseMs, hits: floor.hits, firsts: floor.firsts };
+  const names: Record<string, string> = {
+    "ours": "C++ plain loop, same table (floor)",
+    "ours-prefetch": "C++ prefetch loop, same table, 1 thr",
+    "boost": "C++ plain loop, boost flat_set",
+  };
+  for (const line of run.stdout.trim().split("\n")) {
+    const floor = JSON.parse(line);
+    results[names[floor.table]] = { isIn: floor.isInMs, rowwise: floor.rowwiseMs, hits: floor.hits, firsts: floor.firsts };
+    if (floor.memoryBytes) console.log(`memory (${floor.table} table, C++): ${(floor.memoryBytes / floor.size).toFixed(1)} B/key`);
+  }
 }
 
 // ---- (a) JS Set<string> over the same Arrow vector ----
@@ -217,11 +227,11 @@ try {
 
 // ---- report ----
 const ours = results["StringHashSet (ours)"];
-console.log(`${"".padEnd(34)} ${"isIn ms".padStart(8)} ${"ours x".padStart(7)} ${"rowwise ms".padStart(10)} ${"ours x".padStart(7)}   check (hits / firsts)`);
+console.log(`${"".padEnd(38)} ${"isIn ms".padStart(8)} ${"ours x".padStart(7)} ${"rowwise ms".padStart(10)} ${"ours x".padStart(7)}   check (hits / firsts)`);
 for (const [name, r] of Object.entries(results)) {
   const x = (theirs?: number, mine?: number) => (theirs && mine ? (theirs / mine).toFixed(2) : "-").padStart(7);
   console.log(
-    `${name.padEnd(34)} ${r.isIn === undefined ? "-".padStart(8) : fmt(r.isIn)} ${x(r.isIn, ours.isIn)} ` +
+    `${name.padEnd(38)} ${r.isIn === undefined ? "-".padStart(8) : fmt(r.isIn)} ${x(r.isIn, ours.isIn)} ` +
       `${r.rowwise === undefined ? "-".padStart(10) : fmt(r.rowwise).padStart(10)} ${x(r.rowwise, ours.rowwise)}   ` +
       `${r.hits ?? "-"} / ${r.firsts ?? "-"}`,
   );

@@ -1,6 +1,8 @@
-// Makes boost's header-only containers available to the zig build (the string hash set uses
-// boost::unordered_flat_set). zig must see only boost, not all of /usr/include, so the build
-// includes zig-cache/boost-include, which holds a single `boost` link to the real headers.
+// Makes boost's header-only containers available to a zig build of bench/hashset_floor.cpp, which
+// measures the shim's string set against boost::unordered_flat_set (the shim itself needs no
+// boost). zig must see only boost, not all of /usr/include (that would mix the host's glibc
+// headers into a glibc-2.17 build), so it includes zig-cache/boost-include, which holds a single
+// `boost` link to the real headers.
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
