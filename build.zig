@@ -21,6 +21,8 @@ pub fn build(b: *std.Build) void {
         "native/connection.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",
+        "native/stream.cpp",
+        "native/async_worker.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",
@@ -32,5 +34,6 @@ pub fn build(b: *std.Build) void {
     lib.addIncludePath(.{ .path = "native" });
     lib.linkLibCpp();
     lib.version_script = "native/exports.map";
+    lib.strip = optimize != .Debug;
     b.installArtifact(lib);
 }

@@ -7,6 +7,12 @@ export type FfiType = "void" | "i32" | "u32" | "usize" | "f64" | "pointer" | "bu
 export interface SymbolSpec {
   readonly parameters: readonly FfiType[];
   readonly result: FfiType;
+  /**
+   * The call may block for long (it runs a query): besides the synchronous form, the backend
+   * offers it off the JS thread on a `Lane` (Deno: a nonblocking symbol; Bun: a shim worker).
+   * Only for i32-returning calls whose arguments are pointers, buffers or integers.
+   */
+  readonly nonblocking?: boolean;
 }
 
 export const symbols = {
@@ -30,6 +36,7 @@ export const symbols = {
   chffi_query: {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer"],
     result: "i32",
+    nonblocking: true,
   },
   // void chffi_result_free(chffi_result *result);
   chffi_result_free: { parameters: ["pointer"], result: "void" },
@@ -64,6 +71,49 @@ export const symbols = {
   // int32_t chffi_hashset_apply(chffi_hashset *set, int32_t op, const uint64_t *chunks, size_t chunk_count,
   //                             char *err, size_t err_cap);
   chffi_hashset_apply: { parameters: ["pointer", "i32", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // Streaming queries and streaming INSERT (native/stream.cpp).
+  // int32_t chffi_stream_open(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
+  //                           size_t format_len, const uint8_t *params, size_t params_len,
+  //                           chffi_stream **out_stream, chffi_result **out_result, chffi_result_info *out_info);
+  chffi_stream_open: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int32_t chffi_stream_next(chffi_stream *stream, chffi_result **out_result, chffi_result_info *out_info);
+  chffi_stream_next: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true },
+  // void chffi_stream_cancel(chffi_stream *stream);
+  chffi_stream_cancel: { parameters: ["pointer"], result: "void" },
+  // void chffi_stream_free(chffi_stream *stream);
+  chffi_stream_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_insert_open(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
+  //                           size_t format_len, const uint8_t *params, size_t params_len,
+  //                           chffi_insert **out_insert, chffi_result **out_result, chffi_result_info *out_info);
+  chffi_insert_open: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // int32_t chffi_insert_append(chffi_insert *insert, const uint8_t *data, size_t data_len,
+  //                             chffi_result **out_result, chffi_result_info *out_info);
+  chffi_insert_append: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // int32_t chffi_insert_done(chffi_insert *insert, chffi_result **out_result, chffi_result_info *out_info);
+  chffi_insert_done: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true },
+  // void chffi_insert_cancel(chffi_insert *insert);
+  chffi_insert_cancel: { parameters: ["pointer"], result: "void" },
+  // void chffi_insert_free(chffi_insert *insert);
+  chffi_insert_free: { parameters: ["pointer"], result: "void" },
+
+  // Worker threads for runtimes without nonblocking FFI (native/async_worker.cpp); used by ffi/bun.ts.
+  // int32_t chffi_worker_new(chffi_worker_done done, chffi_worker **out_worker);
+  chffi_worker_new: { parameters: ["pointer", "buffer"], result: "i32" },
+  // int32_t chffi_worker_submit(chffi_worker *worker, const void *fn, const uint64_t *args, uint32_t nargs, uint32_t tag);
+  chffi_worker_submit: { parameters: ["pointer", "pointer", "buffer", "u32", "u32"], result: "i32" },
+  // void chffi_worker_free(chffi_worker *worker);
+  chffi_worker_free: { parameters: ["pointer"], result: "void" },
 } as const satisfies Record<string, SymbolSpec>;
 
 export type SymbolTable = typeof symbols;

@@ -20,6 +20,27 @@ export type FunctionsOf<T extends Record<string, SymbolSpec>> = {
 /** The shim's functions, typed from its symbol table. */
 export type ShimFunctions = FunctionsOf<SymbolTable>;
 
+/** The symbols marked `nonblocking` in the table. */
+export type NonblockingName = {
+  [Name in keyof SymbolTable]: SymbolTable[Name] extends { nonblocking: true } ? Name : never;
+}[keyof SymbolTable];
+
+/** The nonblocking symbols as calls that run off the JS thread and resolve with their status. */
+export type OffThreadFunctions = {
+  [Name in NonblockingName]: (...args: Parameters<ShimFunctions[Name]>) => Promise<number>;
+};
+
+/**
+ * Runs the shim's blocking calls off the JS thread (the event loop keeps running meanwhile).
+ * The caller starts a call only after the lane's previous call settled, and keeps every buffer
+ * it passed alive until then; calls on different lanes may run in parallel.
+ */
+export interface Lane {
+  readonly fn: OffThreadFunctions;
+  /** Releases the lane (its thread, if it has one). Only once no call is in flight. */
+  close(): void;
+}
+
 export interface NativeLib {
   readonly runtime: "deno" | "bun";
   readonly fn: ShimFunctions;
@@ -40,6 +61,8 @@ export interface NativeLib {
   view(address: bigint, length: number): ArrayBuffer;
   /** Reads a NUL-terminated UTF-8 string; null pointer gives null. */
   cString(pointer: Pointer | null): string | null;
+  /** A new lane for running blocking shim calls off the JS thread (one per connection). */
+  openLane(): Lane;
   /**
    * Runs `hook` when this JS program ends normally (its event loop drained, or process exit).
    * Native teardown does not depend on it: the shim stops the engine in a C exit handler.

@@ -181,6 +181,78 @@ CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_h
 CHFFI_API int32_t chffi_hashset_apply(
     chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, char * err, size_t err_cap);
 
+/* ---- Streaming queries and streaming INSERT (native/stream.cpp) ----
+ * A stream keeps its connection busy until freed: chffi_close() gives CHFFI_BUSY meanwhile.
+ * Like chffi_query(), every call that takes out_result sets it (except on CHFFI_NO_MEMORY) to a
+ * result that must be freed with chffi_result_free() whatever the status; errors are in out_info.
+ */
+typedef struct chffi_stream chffi_stream;
+typedef struct chffi_insert chffi_insert;
+
+/* Starts a streaming query; on success *out_stream must be freed with chffi_stream_free(). */
+CHFFI_API int32_t chffi_stream_open(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const char * format, size_t format_len,
+    const uint8_t * params, size_t params_len,
+    chffi_stream ** out_stream,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/* The next chunk of output; an empty chunk (data_len 0, no error) means the stream has ended. */
+CHFFI_API int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info);
+
+/* Stops the query between chunks. Further chffi_stream_next() calls report an error. */
+CHFFI_API void chffi_stream_cancel(chffi_stream * stream);
+
+/* Cancels the query if it has not ended and frees the stream. NULL is a no-op. */
+CHFFI_API void chffi_stream_free(chffi_stream * stream);
+
+/*
+ * Starts a streaming INSERT: sql is an INSERT without FORMAT clause or data, format the input
+ * format of the appended chunks. On success *out_insert must be freed with chffi_insert_free().
+ */
+CHFFI_API int32_t chffi_insert_open(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const char * format, size_t format_len,
+    const uint8_t * params, size_t params_len,
+    chffi_insert ** out_insert,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/* Appends one chunk of input (copied). */
+CHFFI_API int32_t chffi_insert_append(
+    chffi_insert * insert, const uint8_t * data, size_t data_len, chffi_result ** out_result, chffi_result_info * out_info);
+
+/* Ends the input and commits; out_info carries rows_written / bytes_written. */
+CHFFI_API int32_t chffi_insert_done(chffi_insert * insert, chffi_result ** out_result, chffi_result_info * out_info);
+
+/* Abandons the INSERT without committing what was not yet written. */
+CHFFI_API void chffi_insert_cancel(chffi_insert * insert);
+
+/* Cancels the INSERT if it was not done and frees it. NULL is a no-op. */
+CHFFI_API void chffi_insert_free(chffi_insert * insert);
+
+/* ---- Worker threads for hosts without nonblocking FFI calls (native/async_worker.cpp) ---- */
+typedef struct chffi_worker chffi_worker;
+
+/* Called on the worker's thread after each call, with the call's tag and chffi_status. */
+typedef void (*chffi_worker_done)(uint32_t tag, int32_t status);
+
+/* Starts a worker thread that runs submitted calls one at a time, in order. */
+CHFFI_API int32_t chffi_worker_new(chffi_worker_done done, chffi_worker ** out_worker);
+
+/*
+ * Queues a call of fn, the address of one of chffi_query, chffi_stream_open, chffi_stream_next,
+ * chffi_insert_append or chffi_insert_done, with its nargs arguments as 64-bit words (copied).
+ * Anything the arguments point to must stay valid until done() reports the tag.
+ */
+CHFFI_API int32_t chffi_worker_submit(chffi_worker * worker, const void * fn, const uint64_t * args, uint32_t nargs, uint32_t tag);
+
+/* Runs the calls still queued, stops the thread and frees the worker. NULL is a no-op. */
+CHFFI_API void chffi_worker_free(chffi_worker * worker);
+
 #ifdef __cplusplus
 }
 #endif

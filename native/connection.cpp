@@ -3,6 +3,7 @@
 #include "chdb_ffi.h"
 #include "engine.h"
 #include "string_list.h"
+#include "connection.h"
 
 #include <atomic>
 #include <cstring>
@@ -10,18 +11,6 @@
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-struct chffi_conn {
-    chffi::EngineConnection ** handle = nullptr;
-    std::string path;
-    std::mutex query_mutex; // the engine runs one statement at a time per connection
-    std::atomic<uint32_t> in_flight{0};
-};
-
-struct chffi_result {
-    chffi::EngineResult * engine = nullptr;
-    std::string message; // the shim's own error, when the engine was never reached
-};
 
 namespace chffi {
 namespace {
@@ -109,30 +98,6 @@ void close_locked(Registry & reg, chffi_conn * conn) {
     delete conn;
 }
 
-void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
-    info.data = reinterpret_cast<const uint8_t *>(api.result_buffer(r));
-    info.data_len = api.result_length(r);
-    info.elapsed_seconds = api.result_elapsed(r);
-    info.rows_read = api.result_rows_read(r);
-    info.bytes_read = api.result_bytes_read(r);
-    info.storage_rows_read = api.result_storage_rows_read(r);
-    info.storage_bytes_read = api.result_storage_bytes_read(r);
-    info.rows_written = api.result_rows_written(r);
-    info.bytes_written = api.result_bytes_written(r);
-    const char * error = api.result_error(r);
-    if (error != nullptr && *error != '\0') {
-        info.error = error;
-        info.error_len = std::strlen(error);
-    }
-}
-
-int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message) {
-    result->message = std::move(message);
-    info->error = result->message.c_str();
-    info->error_len = result->message.size();
-    return status;
-}
-
 int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, const uint8_t * params, size_t params_len,
     chffi_result * result, chffi_result_info * info) {
     const EngineApi * api = engine();
@@ -144,11 +109,7 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
         return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
 
-    conn->in_flight.fetch_add(1);
-    struct InFlight {
-        chffi_conn * c;
-        ~InFlight() { c->in_flight.fetch_sub(1); }
-    } in_flight{conn};
+    InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
 
     EngineConnection * handle = *conn->handle;
@@ -174,6 +135,31 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
 }
 
 } // namespace
+
+void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
+    info.data = reinterpret_cast<const uint8_t *>(api.result_buffer(r));
+    info.data_len = api.result_length(r);
+    info.elapsed_seconds = api.result_elapsed(r);
+    info.rows_read = api.result_rows_read(r);
+    info.bytes_read = api.result_bytes_read(r);
+    info.storage_rows_read = api.result_storage_rows_read(r);
+    info.storage_bytes_read = api.result_storage_bytes_read(r);
+    info.rows_written = api.result_rows_written(r);
+    info.bytes_written = api.result_bytes_written(r);
+    const char * error = api.result_error(r);
+    if (error != nullptr && *error != '\0') {
+        info.error = error;
+        info.error_len = std::strlen(error);
+    }
+}
+
+int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message) {
+    result->message = std::move(message);
+    info->error = result->message.c_str();
+    info->error_len = result->message.size();
+    return status;
+}
+
 } // namespace chffi
 
 extern "C" {

@@ -17,6 +17,7 @@ namespace {
 std::mutex load_mutex;
 std::string loaded_path;
 EngineApi api;
+void * library = nullptr;
 std::atomic<const EngineApi *> loaded{nullptr};
 
 // Deno dlcloses FFI libraries while its runtime tears down, before the C library runs the exit
@@ -86,6 +87,7 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     api.set_signal_handlers_enabled(0);
     std::atexit(shutdown_at_exit);
     loaded_path = path;
+    library = lib;
     loaded.store(&api);
     return CHFFI_OK;
 }
@@ -94,6 +96,10 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
 
 const EngineApi * engine() {
     return loaded.load();
+}
+
+void * engine_symbol(const char * name) {
+    return loaded.load() == nullptr ? nullptr : dlsym(library, name);
 }
 
 } // namespace chffi

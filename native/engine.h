@@ -38,4 +38,8 @@ struct EngineApi {
 // The loaded engine, or nullptr before a successful chffi_load().
 const EngineApi * engine();
 
+// Resolves a further libchdb symbol (nullptr before chffi_load() or when absent), for source
+// files that need parts of the C API beyond EngineApi.
+void * engine_symbol(const char * name);
+
 } // namespace chffi

@@ -1,21 +1,25 @@
 // A connection to the in-process engine: open, query, close.
 import { resolve } from "node:path";
-import { RESULT_INFO_WORDS, Status } from "../ffi/symbols.ts";
+import { Status } from "../ffi/symbols.ts";
 import type { Pointer } from "../ffi/types.ts";
-import { encodeStringList, fromCBuffer, fromUtf8, utf8 } from "./encoding.ts";
+import { type AsyncOptions, AsyncQueue, checkSignal } from "./async.ts";
+import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
 import {
   ChdbArgumentError,
+  ChdbBusyError,
   ChdbClosedError,
   ChdbConnectionError,
-  ChdbError,
   ChdbNotImplementedError,
   ChdbPathConflictError,
-  ChdbQueryError,
 } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
+import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
-import { Result } from "./result.ts";
 import { LazyQuery } from "./lazy.ts";
+import type { Result } from "./result.ts";
+import { Cursor } from "./cursor.ts";
+import { Statement } from "./statement.ts";
+import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
 
 export const MEMORY = ":memory:";
 
@@ -30,9 +34,9 @@ export interface QueryOptions {
 }
 
 // Scratch out-params for the synchronous calls: JS runs them one at a time on this thread.
+// Off-thread calls never use these: each has its own ResultSlots.
 const outPointer = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
-const infoFloat = new Float64Array(info.buffer);
+const scratch = new ResultSlots();
 const ERR_CAP = 4096;
 
 // The one owner of native connection handles: a handle is closed exactly once, by whichever
@@ -117,13 +121,16 @@ export class Connection implements Disposable {
     }
   }
 
+  /** Set by close(); the handle itself is freed once the off-thread calls made before have finished. */
+  #closing: Promise<void> | undefined;
+
   get closed(): boolean {
-    return !live.has(this.#id);
+    return this.#closing !== undefined || !live.has(this.#id);
   }
 
   /** The native handle; throws once the connection is closed. */
   protected handle(): Pointer {
-    const handle = live.get(this.#id);
+    const handle = this.#closing === undefined ? live.get(this.#id) : undefined;
     if (handle === undefined) throw new ChdbClosedError("the connection is closed");
     return handle;
   }
@@ -133,35 +140,63 @@ export class Connection implements Disposable {
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+    const q = this.#prepareQuery(sql, format, options);
+    const status = native().fn.chffi_query(
+      q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
+    );
+    return takeResult(status, scratch, format);
+  }
+
+  /**
+   * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
+   * connection run one at a time in call order; use several connections for parallel queries.
+   */
+  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+    const signal = checkSignal(options.signal);
+    const q = this.#prepareQuery(sql, format, options);
+    return await this.asyncQueue().run(this, async (lane) => {
+      const slots = new ResultSlots();
+      const status = await lane.fn.chffi_query(
+        q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
+      );
+      return takeResult(status, slots, format);
+    }, signal);
+  }
+
+  #prepareQuery(sql: string, format: string, options: QueryOptions) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
     const missing = notYet[format.toLowerCase()];
     if (missing) throw new ChdbNotImplementedError(`format ${format}: ${missing} are not implemented yet`);
-    const handle = this.handle();
-    const lib = native();
-    const sqlBytes = utf8(sql);
-    const formatBytes = utf8(format);
-    const paramBytes = encodeParams(options.params);
-    const status = lib.fn.chffi_query(
-      handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, paramBytes, paramBytes.length, outPointer, info,
-    );
-    const result = lib.pointer(outPointer[0]);
-    try {
-      if (status !== Status.OK) {
-        const text = fromUtf8(lib.copy(info[2], Number(info[3]))) || `the shim failed with status ${status}`;
-        throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
-      }
-      return new Result(lib.copy(info[0], Number(info[1])), format, {
-        elapsed: infoFloat[4],
-        rowsRead: Number(info[5]),
-        bytesRead: Number(info[6]),
-        storageRowsRead: Number(info[7]),
-        storageBytesRead: Number(info[8]),
-        rowsWritten: Number(info[9]),
-        bytesWritten: Number(info[10]),
-      });
-    } finally {
-      lib.fn.chffi_result_free(result);
+    this.#checkExclusive();
+    return { handle: this.handle(), sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
+  }
+
+  #async: AsyncQueue | undefined;
+  #exclusive: { close(): void } | undefined;
+
+  /** The queue of this connection's off-thread calls (created on first use). */
+  protected asyncQueue(): AsyncQueue {
+    this.handle();
+    return (this.#async ??= new AsyncQueue());
+  }
+
+  /**
+   * Reserves the connection for a streaming query or INSERT: the engine runs nothing else on it
+   * until `owner` gives it back with release(). close() closes the owner first.
+   */
+  protected reserve(owner: { close(): void }): () => void {
+    this.handle();
+    this.#checkExclusive();
+    this.#exclusive = owner;
+    return () => {
+      if (this.#exclusive === owner) this.#exclusive = undefined;
+    };
+  }
+
+  #checkExclusive(): void {
+    if (this.#exclusive) {
+      throw new ChdbBusyError("a stream is open on this connection: finish or close it first (or use another connection)");
     }
   }
 
@@ -176,11 +211,66 @@ export class Connection implements Disposable {
 
   /** Closes the connection. Idempotent. */
   close(): void {
+    void this.#close();
+  }
+
+  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
+  closeAsync(): Promise<void> {
+    return this.#close();
+  }
+
+  #close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    if (!live.has(this.#id)) return Promise.resolve();
+    const exclusive = this.#exclusive;
+    this.#exclusive = undefined;
     unclosed.unregister(this);
-    closeHandle(this.#id);
+    const free = () => {
+      exclusive?.close();
+      closeHandle(this.#id);
+    };
+    // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
+    // and the connection is freed after the last one.
+    if (this.#async) return (this.#closing = this.#async.close(free));
+    this.#closing = Promise.resolve();
+    free();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.closeAsync();
   }
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
+  prepare(sql: string): Statement {
+    this.handle();
+    return new Statement(this, sql);
+  }
+
+  /**
+   * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
+   * the query). The connection runs nothing else until the stream ends or is closed.
+   */
+  stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
+    return new QueryStream(this.#streamHost(), format, sql, options);
+  }
+
+  /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
+  insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
+    return new InsertStream(this.#streamHost(), sql, format, options);
+  }
+
+  #streamHost(): StreamHost {
+    return { owner: this, handle: this.handle(), queue: () => this.asyncQueue(), reserve: (s) => this.reserve(s) };
+  }
+
+  /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */
+  cursor(): Cursor {
+    this.handle();
+    return new Cursor(this);
   }
 }

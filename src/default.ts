@@ -1,4 +1,5 @@
 // Module-level query() on a lazily opened in-memory connection, and connect().
+import type { AsyncOptions } from "./async.ts";
 import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import type { Result } from "./result.ts";
 
@@ -12,6 +13,15 @@ function defaultConnection(): Connection {
 /** Runs SQL on the process's default in-memory connection (opened on first use). */
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
   return defaultConnection().query(sql, format, options);
+}
+
+/** query() off the JS thread, on the default connection (calls queue in order on it). */
+export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+  try {
+    return defaultConnection().queryAsync(sql, format, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 /**

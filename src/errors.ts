@@ -52,3 +52,5 @@ export class ChdbNotImplementedError extends ChdbError {}
  * (The TypeError of the issue, as a ChdbError so that every failure is one.)
  */
 export class ChdbTypeError extends ChdbArgumentError {}
+/** The connection is reserved by an open stream (the engine runs one statement at a time). */
+export class ChdbBusyError extends ChdbError {}

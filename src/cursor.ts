@@ -1,0 +1,116 @@
+// The DB-API 2.0 (PEP 249) cursor: execute, then fetch rows of JS values (see rows.ts).
+// Parameters are named and bound server-side: `cursor.execute("SELECT {n:UInt32}", { n: 1 })`.
+import type { AsyncOptions } from "./async.ts";
+import type { Connection } from "./connection.ts";
+import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
+import type { QueryParams } from "./params.ts";
+import type { Result } from "./result.ts";
+import { decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
+
+/** One column of `Cursor.description`: name, type code (the ClickHouse type), and five unknowns. */
+export type ColumnDescription = [
+  name: string,
+  typeCode: string,
+  displaySize: null,
+  internalSize: null,
+  precision: null,
+  scale: null,
+  nullOk: boolean,
+];
+
+export class Cursor implements Disposable, Iterable<unknown[]> {
+  #conn: Connection | null;
+  #rows: unknown[][] = [];
+  #next = 0;
+  /** Column descriptions of the last result set, null after a statement without one. */
+  description: ColumnDescription[] | null = null;
+  /** Rows in the last result set, or rows written by the last statement; -1 before any. */
+  rowcount = -1;
+  /** Default size of fetchmany(). */
+  arraysize = 1;
+
+  constructor(conn: Connection) {
+    this.#conn = conn;
+  }
+
+  /** The connection this cursor runs on. */
+  get connection(): Connection {
+    if (this.#conn === null) throw new ChdbClosedError("the cursor is closed");
+    return this.#conn;
+  }
+
+  #load(result: Result, set: RowSet): void {
+    this.#rows = set.rows;
+    this.#next = 0;
+    this.description = set.columns.length === 0 ? null : set.columns.map((c) =>
+      [c.name, c.type, null, null, null, null, /^Nullable\(|^LowCardinality\(Nullable\(/.test(c.type)] as ColumnDescription
+    );
+    this.rowcount = set.columns.length === 0 ? result.rowsWritten : set.rows.length;
+  }
+
+  /** Runs one statement; its rows are then read with the fetch methods. */
+  execute(sql: string, params?: QueryParams): this {
+    const result = this.connection.query(sql, ROWS_FORMAT, { params });
+    this.#load(result, decodeRows(result.bytes()));
+    return this;
+  }
+
+  /** execute() off the JS thread. */
+  async executeAsync(sql: string, params?: QueryParams, options: AsyncOptions = {}): Promise<this> {
+    const result = await this.connection.queryAsync(sql, ROWS_FORMAT, { params, signal: options.signal });
+    this.#load(result, decodeRows(result.bytes()));
+    return this;
+  }
+
+  /** Runs the statement once per parameter set; rowcount sums the rows written. */
+  executemany(sql: string, paramSets: Iterable<QueryParams>): this {
+    if (paramSets === null || typeof (paramSets as Iterable<QueryParams>)?.[Symbol.iterator] !== "function") {
+      throw new ChdbArgumentError("executemany needs an iterable of parameter objects");
+    }
+    let written = 0;
+    for (const params of paramSets) written += this.connection.query(sql, ROWS_FORMAT, { params }).rowsWritten;
+    this.#rows = [];
+    this.#next = 0;
+    this.description = null;
+    this.rowcount = written;
+    return this;
+  }
+
+  /** The next row, or null when none is left. */
+  fetchone(): unknown[] | null {
+    this.connection;
+    return this.#next < this.#rows.length ? this.#rows[this.#next++] : null;
+  }
+
+  /** Up to `size` further rows. */
+  fetchmany(size = this.arraysize): unknown[][] {
+    this.connection;
+    if (!Number.isInteger(size) || size < 0) throw new ChdbArgumentError("fetchmany size must be a non-negative integer");
+    const rows = this.#rows.slice(this.#next, this.#next + size);
+    this.#next += rows.length;
+    return rows;
+  }
+
+  /** All remaining rows. */
+  fetchall(): unknown[][] {
+    this.connection;
+    const rows = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
+    this.#next = this.#rows.length;
+    return rows;
+  }
+
+  *[Symbol.iterator](): Iterator<unknown[]> {
+    for (let row = this.fetchone(); row !== null; row = this.fetchone()) yield row;
+  }
+
+  /** Releases the rows; the connection stays open. Idempotent. */
+  close(): void {
+    this.#conn = null;
+    this.#rows = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+

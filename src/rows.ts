@@ -1,0 +1,331 @@
+// Query output as rows of JS values. Today the engine sends RowBinaryWithNamesAndTypes (exact
+// binary values with their ClickHouse types) decoded here; this module is the one place to
+// switch to the Arrow C Data path once it exists: callers only see `ROWS_FORMAT` and `decodeRows`.
+//
+// Values: (U)Int8-32, Float32/64 -> number; (U)Int64/128/256 -> bigint; Bool -> boolean;
+// String, FixedString, Enum, UUID, IPv4/6 -> string; Decimal -> string (exact);
+// Date, Date32, DateTime, DateTime64 -> Date (UTC instant); Nullable -> null; Array -> array;
+// Tuple -> array, or object for named tuples; Map -> plain object; LowCardinality -> its type.
+import { ChdbError, ChdbNotImplementedError } from "./errors.ts";
+
+/** The output format decodeRows() reads. */
+export const ROWS_FORMAT = "RowBinaryWithNamesAndTypes";
+
+export interface Column {
+  readonly name: string;
+  /** The ClickHouse type, e.g. `Nullable(String)`. */
+  readonly type: string;
+}
+
+export interface RowSet {
+  readonly columns: Column[];
+  readonly rows: unknown[][];
+}
+
+const utf8 = new TextDecoder();
+const DAY_MS = 86_400_000;
+
+class Reader {
+  pos = 0;
+  readonly view: DataView;
+  constructor(readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  get done(): boolean {
+    return this.pos >= this.bytes.length;
+  }
+  need(n: number): number {
+    const at = this.pos;
+    if (at + n > this.bytes.length) throw new ChdbError("row data ends in the middle of a value");
+    this.pos = at + n;
+    return at;
+  }
+  varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.bytes[this.need(1)];
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+    }
+  }
+  string(): string {
+    const n = this.varint();
+    const at = this.need(n);
+    return text(this.bytes, at, n);
+  }
+}
+
+function text(bytes: Uint8Array, at: number, n: number): string {
+  if (n < 24) {
+    // Short ASCII strings are common and TextDecoder's fixed cost dominates for them.
+    let s = "";
+    for (let i = at; i < at + n; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return utf8.decode(bytes.subarray(at, at + n));
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return utf8.decode(bytes.subarray(at, at + n));
+}
+
+type Decode = (r: Reader) => unknown;
+
+/** A parsed type: name and arguments (nested types or literals), e.g. Map(String, UInt8). */
+interface TypeNode {
+  readonly name: string;
+  readonly args: TypeArg[];
+}
+type TypeArg = { node: TypeNode; field?: string } | { literal: string };
+
+function parseType(source: string): TypeNode {
+  let i = 0;
+  const space = () => {
+    while (source[i] === " ") i++;
+  };
+  const ident = () => {
+    const start = i;
+    while (i < source.length && /[A-Za-z0-9_]/.test(source[i])) i++;
+    return source.slice(start, i);
+  };
+  const quoted = () => {
+    const start = i++;
+    while (i < source.length && source[i] !== "'") i += source[i] === "\\" ? 2 : 1;
+    i++;
+    return source.slice(start, i);
+  };
+  const arg = (): TypeArg => {
+    space();
+    if (source[i] === "'") {
+      let literal = quoted();
+      space();
+      if (source[i] === "=") { // Enum entry: 'name' = value
+        const start = i;
+        while (i < source.length && source[i] !== "," && source[i] !== ")") i++;
+        literal += source.slice(start, i);
+      }
+      return { literal };
+    }
+    if (/[-0-9]/.test(source[i])) {
+      const start = i;
+      while (i < source.length && source[i] !== "," && source[i] !== ")") i++;
+      return { literal: source.slice(start, i).trim() };
+    }
+    const first = ident();
+    space();
+    if (source[i] !== "(" && source[i] !== "," && source[i] !== ")") return { node: node(ident()), field: first };
+    return { node: node(first) };
+  };
+  const node = (name: string): TypeNode => {
+    const args: TypeArg[] = [];
+    space();
+    if (source[i] === "(") {
+      i++;
+      for (;;) {
+        args.push(arg());
+        space();
+        if (source[i] === ",") i++;
+        else if (source[i] === ")") {
+          i++;
+          break;
+        } else throw new ChdbError(`cannot parse the type ${source}`);
+      }
+    }
+    return { name, args };
+  };
+  return node(ident());
+}
+
+const child = (t: TypeNode, k: number): TypeNode => {
+  const a = t.args[k];
+  if (!a || !("node" in a)) throw new ChdbError(`unexpected type arguments in ${t.name}`);
+  return a.node;
+};
+const literal = (t: TypeNode, k: number): string => {
+  const a = t.args[k];
+  return a && "literal" in a ? a.literal : "";
+};
+
+function bigintOf(r: Reader, bytes: number, signed: boolean): bigint {
+  const at = r.need(bytes);
+  let v = 0n;
+  for (let k = bytes - 8; k >= 0; k -= 8) v = (v << 64n) | r.view.getBigUint64(at + k, true);
+  return signed ? BigInt.asIntN(bytes * 8, v) : v;
+}
+
+function decimalText(v: bigint, scale: number): string {
+  if (scale === 0) return v.toString();
+  const negative = v < 0n;
+  const digits = (negative ? -v : v).toString().padStart(scale + 1, "0");
+  return `${negative ? "-" : ""}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+function hex(bytes: Uint8Array, at: number, n: number): string {
+  let s = "";
+  for (let k = 0; k < n; k++) s += bytes[at + k].toString(16).padStart(2, "0");
+  return s;
+}
+
+function enumDecoder(t: TypeNode, width: 1 | 2): Decode {
+  const names = new Map<number, string>();
+  for (const a of t.args) {
+    const m = "literal" in a ? /^'((?:[^'\\]|\\.)*)'\s*=\s*(-?\d+)$/.exec(a.literal) : null;
+    if (m) names.set(Number(m[2]), m[1].replace(/\\(.)/g, "$1"));
+  }
+  return (r) => {
+    const code = width === 1 ? r.view.getInt8(r.need(1)) : r.view.getInt16(r.need(2), true);
+    return names.get(code) ?? String(code);
+  };
+}
+
+function decoder(t: TypeNode): Decode {
+  switch (t.name) {
+    case "UInt8":
+      return (r) => r.bytes[r.need(1)];
+    case "Int8":
+      return (r) => r.view.getInt8(r.need(1));
+    case "UInt16":
+      return (r) => r.view.getUint16(r.need(2), true);
+    case "Int16":
+      return (r) => r.view.getInt16(r.need(2), true);
+    case "UInt32":
+      return (r) => r.view.getUint32(r.need(4), true);
+    case "Int32":
+      return (r) => r.view.getInt32(r.need(4), true);
+    case "UInt64":
+      return (r) => r.view.getBigUint64(r.need(8), true);
+    case "Int64":
+    case "IntervalNanosecond": case "IntervalMicrosecond": case "IntervalMillisecond": case "IntervalSecond":
+    case "IntervalMinute": case "IntervalHour": case "IntervalDay": case "IntervalWeek": case "IntervalMonth":
+    case "IntervalQuarter": case "IntervalYear":
+      return (r) => r.view.getBigInt64(r.need(8), true);
+    case "UInt128":
+      return (r) => bigintOf(r, 16, false);
+    case "Int128":
+      return (r) => bigintOf(r, 16, true);
+    case "UInt256":
+      return (r) => bigintOf(r, 32, false);
+    case "Int256":
+      return (r) => bigintOf(r, 32, true);
+    case "Float32":
+      return (r) => r.view.getFloat32(r.need(4), true);
+    case "Float64":
+      return (r) => r.view.getFloat64(r.need(8), true);
+    case "Bool":
+      return (r) => r.bytes[r.need(1)] !== 0;
+    case "String":
+      return (r) => r.string();
+    case "FixedString": {
+      const n = Number(literal(t, 0));
+      return (r) => {
+        const at = r.need(n);
+        let end = at + n;
+        while (end > at && r.bytes[end - 1] === 0) end--; // the engine pads with NUL bytes
+        return text(r.bytes, at, end - at);
+      };
+    }
+    case "Date":
+      return (r) => new Date(r.view.getUint16(r.need(2), true) * DAY_MS);
+    case "Date32":
+      return (r) => new Date(r.view.getInt32(r.need(4), true) * DAY_MS);
+    case "DateTime":
+      return (r) => new Date(r.view.getUint32(r.need(4), true) * 1000);
+    case "DateTime64": {
+      const scale = Number(literal(t, 0));
+      const perMs = 10 ** (scale - 3);
+      return (r) => new Date(Number(r.view.getBigInt64(r.need(8), true)) / perMs);
+    }
+    case "Decimal": case "Decimal32": case "Decimal64": case "Decimal128": case "Decimal256": {
+      const [precision, scale] = t.name === "Decimal"
+        ? [Number(literal(t, 0)), Number(literal(t, 1))]
+        : [{ Decimal32: 9, Decimal64: 18, Decimal128: 38, Decimal256: 76 }[t.name]!, Number(literal(t, 0))];
+      const bytes = precision <= 9 ? 4 : precision <= 18 ? 8 : precision <= 38 ? 16 : 32;
+      return (r) => decimalText(bytes === 4 ? BigInt(r.view.getInt32(r.need(4), true)) : bigintOf(r, bytes, true), scale);
+    }
+    case "UUID":
+      return (r) => {
+        const at = r.need(16);
+        const b = r.bytes;
+        // Two little-endian UInt64 halves, high half first.
+        const h = (k: number) => hex(Uint8Array.of(b[k + 7], b[k + 6], b[k + 5], b[k + 4], b[k + 3], b[k + 2], b[k + 1], b[k]), 0, 8);
+        const s = h(at) + h(at + 8);
+        return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+      };
+    case "IPv4":
+      return (r) => {
+        const v = r.view.getUint32(r.need(4), true);
+        return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+      };
+    case "IPv6":
+      return (r) => {
+        const at = r.need(16);
+        const groups = Array.from({ length: 8 }, (_, k) => r.view.getUint16(at + 2 * k, false).toString(16));
+        return groups.join(":").replace(/(^|:)0(:0)+(:|$)/, "::").replace(/:{3,}/, "::");
+      };
+    case "Enum8":
+      return enumDecoder(t, 1);
+    case "Enum16":
+      return enumDecoder(t, 2);
+    case "Nothing":
+      return () => null;
+    case "LowCardinality":
+      return decoder(child(t, 0));
+    case "Nullable": {
+      const inner = decoder(child(t, 0));
+      return (r) => (r.bytes[r.need(1)] !== 0 ? null : inner(r));
+    }
+    case "Array": {
+      const inner = decoder(child(t, 0));
+      return (r) => {
+        const n = r.varint();
+        const out = new Array(n);
+        for (let k = 0; k < n; k++) out[k] = inner(r);
+        return out;
+      };
+    }
+    case "Tuple": {
+      const parts = t.args.map((_, k) => decoder(child(t, k)));
+      const fields = t.args.map((a) => ("node" in a ? a.field : undefined));
+      if (fields.every((f) => f !== undefined)) {
+        return (r) => {
+          const out: Record<string, unknown> = {};
+          for (let k = 0; k < parts.length; k++) out[fields[k]!] = parts[k](r);
+          return out;
+        };
+      }
+      return (r) => parts.map((p) => p(r));
+    }
+    case "Map": {
+      const key = decoder(child(t, 0));
+      const value = decoder(child(t, 1));
+      return (r) => {
+        const n = r.varint();
+        const out: Record<string, unknown> = {};
+        for (let k = 0; k < n; k++) out[String(key(r))] = value(r);
+        return out;
+      };
+    }
+  }
+  throw new ChdbNotImplementedError(
+    `values of type ${t.name} cannot be decoded into JS values yet: CAST the column to String (or another type)`,
+  );
+}
+
+/** Decodes ROWS_FORMAT output. Empty output (a statement without a result set) has no columns. */
+export function decodeRows(bytes: Uint8Array): RowSet {
+  if (bytes.length === 0) return { columns: [], rows: [] };
+  const r = new Reader(bytes);
+  const n = r.varint();
+  const names = Array.from({ length: n }, () => r.string());
+  const columns = names.map((name) => ({ name, type: r.string() }));
+  const decoders = columns.map((c) => decoder(parseType(c.type)));
+  const rows: unknown[][] = [];
+  while (!r.done) {
+    const row = new Array(n);
+    for (let k = 0; k < n; k++) row[k] = decoders[k](r);
+    rows.push(row);
+  }
+  return { columns, rows };
+}

@@ -1,0 +1,113 @@
+// Statements in the shape of bun:sqlite: SQL with {name:Type} placeholders, run with bound
+// parameters as often as needed, rows as objects (all/get/iterate) or arrays (values).
+import type { AsyncOptions } from "./async.ts";
+import type { Connection } from "./connection.ts";
+import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
+import type { QueryParams } from "./params.ts";
+import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
+
+export type Row = Record<string, unknown>;
+
+/** What run() reports: rows written by the statement (INSERT...). */
+export interface RunResult {
+  readonly changes: number;
+}
+
+function objects(set: RowSet): Row[] {
+  const names = set.columns.map((c) => c.name);
+  return set.rows.map((values) => {
+    const row: Row = {};
+    for (let k = 0; k < names.length; k++) row[names[k]] = values[k];
+    return row;
+  });
+}
+
+export class Statement implements Disposable {
+  #conn: Connection | null;
+  #columns: Column[] | undefined;
+
+  constructor(conn: Connection, readonly sql: string) {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    this.#conn = conn;
+  }
+
+  #connection(): Connection {
+    if (this.#conn === null) throw new ChdbClosedError("the statement is finalized");
+    return this.#conn;
+  }
+
+  #rows(params?: QueryParams): RowSet {
+    const set = decodeRows(this.#connection().query(this.sql, ROWS_FORMAT, { params }).bytes());
+    this.#columns = set.columns;
+    return set;
+  }
+
+  async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
+    const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    const set = decodeRows(result.bytes());
+    this.#columns = set.columns;
+    return set;
+  }
+
+  /** All rows as objects keyed by column name. */
+  all(params?: QueryParams): Row[] {
+    return objects(this.#rows(params));
+  }
+
+  /** The first row as an object, or null when there is none. */
+  get(params?: QueryParams): Row | null {
+    return this.all(params)[0] ?? null;
+  }
+
+  /** All rows as arrays of values, in column order. */
+  values(params?: QueryParams): unknown[][] {
+    return this.#rows(params).rows;
+  }
+
+  /** Runs the statement for its effect. */
+  run(params?: QueryParams): RunResult {
+    const result = this.#connection().query(this.sql, ROWS_FORMAT, { params });
+    return { changes: result.rowsWritten };
+  }
+
+  /** The rows as objects, one at a time. */
+  *iterate(params?: QueryParams): IterableIterator<Row> {
+    yield* this.all(params);
+  }
+
+  allAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row[]> {
+    return this.#rowsAsync(params, options).then(objects);
+  }
+
+  async getAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row | null> {
+    return (await this.allAsync(params, options))[0] ?? null;
+  }
+
+  async valuesAsync(params?: QueryParams, options?: AsyncOptions): Promise<unknown[][]> {
+    return (await this.#rowsAsync(params, options)).rows;
+  }
+
+  async runAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RunResult> {
+    const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    return { changes: result.rowsWritten };
+  }
+
+  /** Column names of the last run (empty before the first run). */
+  get columnNames(): string[] {
+    return (this.#columns ?? []).map((c) => c.name);
+  }
+
+  /** ClickHouse types of the columns of the last run. */
+  get declaredTypes(): string[] {
+    return (this.#columns ?? []).map((c) => c.type);
+  }
+
+  /** Releases the statement; using it afterwards throws. The connection stays open. */
+  finalize(): void {
+    this.#conn = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.finalize();
+  }
+}
