@@ -24,18 +24,17 @@ function installWithApt() {
   return r.status === 0;
 }
 
-/** Returns the include directory to give zig; exits with a clear message when boost is missing. */
+/** Returns the include directory to give zig; throws a clear message when boost is missing. */
 export function prepareBoostHeaders(root) {
   // BOOST_INCLUDE_DIR: a directory holding `boost/` (e.g. /opt/homebrew/include) instead of /usr/include.
   const parent = process.env.BOOST_INCLUDE_DIR ?? "/usr/include";
   const boost = join(parent, "boost");
   if (!existsSync(join(boost, NEEDED)) && !(parent === "/usr/include" && installWithApt() && existsSync(join(boost, NEEDED)))) {
-    console.error(
-      `the shim needs boost >= 1.81 headers (boost/${NEEDED}) and found none in ${parent}.\n` +
+    throw new Error(
+      `the boost candidate of the benchmark needs boost >= 1.81 headers (boost/${NEEDED}), none in ${parent}. ` +
         `Install them (Debian/Ubuntu: apt-get install ${DEBIAN_PACKAGE}; macOS: brew install boost) ` +
         `or set BOOST_INCLUDE_DIR to the directory that contains boost/.`,
     );
-    process.exit(1);
   }
   const dir = join(root, "zig-cache", "boost-include");
   const link = join(dir, "boost");

@@ -312,6 +312,19 @@ describe("conn.lazy()", () => {
     assert.equal(none.numRows, 0);
   });
 
+  it("leaving the stream early cancels the query; the connection stays usable", () => {
+    using conn = connect();
+    using seen = new StringHashSet();
+    const sql = "SELECT toString(number) AS id FROM numbers(10000000) SETTINGS max_block_size = 10000";
+    let batches = 0;
+    for (const batch of conn.lazy(sql).filter(col("id").hashfilter.notInAndUpdateRowwise(seen)).stream()) {
+      assert.equal(batch.numRows, 10000);
+      if (++batches === 3) break;
+    }
+    assert.ok(seen.size >= 30000 && seen.size < 10_000_000, `${seen.size}`);
+    assert.equal(conn.query("SELECT 42").text().trim(), "42");
+  });
+
   it("engine errors and closed connections are ChdbErrors", () => {
     const conn = connect();
     assert.throws(() => conn.lazy("SELEC 1").collect(), (e: unknown) => e instanceof ChdbError && e.code === 62);
