@@ -179,12 +179,23 @@ void run_range(const StringSet & set, const Range & r, bool write, Decide && dec
     const Chunk & c = *r.chunk;
     BitWriter values(write && c.out_values != nullptr ? c.out_values + r.begin / 8 : nullptr);
     BitWriter validity(write && c.out_validity != nullptr ? c.out_validity + r.begin / 8 : nullptr);
-    pipelined_rows(
-        set, r.end - r.begin, [&](uint64_t i, std::string_view & v) { return c.get(r.begin + i, v); }, decide,
-        [&](bool present, bool result) {
-            values.push(result);
-            validity.push(present);
-        });
+    auto emit = [&](bool present, bool result) {
+        values.push(result);
+        validity.push(present);
+    };
+    if (!c.dictionary && c.strings.validity == nullptr && c.strings.kind == CHFFI_COLUMN_UTF8) {
+        // The common case (Utf8 without nulls) gets a loop without per-row kind and null checks.
+        const int32_t * offsets = static_cast<const int32_t *>(c.strings.offsets) + r.begin;
+        const char * data = reinterpret_cast<const char *>(c.strings.data);
+        auto get = [&](uint64_t i, std::string_view & v) {
+            v = std::string_view(data + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i]));
+            return true;
+        };
+        pipelined_rows(set, r.end - r.begin, get, decide, emit);
+    } else {
+        auto get = [&](uint64_t i, std::string_view & v) { return c.get(r.begin + i, v); };
+        pipelined_rows(set, r.end - r.begin, get, decide, emit);
+    }
     values.finish();
     validity.finish();
 }
