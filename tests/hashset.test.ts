@@ -102,6 +102,7 @@ describe("StringHashSet API", () => {
     assert.throws(() => s.extend(["ok", 1 as unknown as string]), ChdbArgumentError);
     assert.throws(() => new StringHashSet(-1), ChdbArgumentError);
     assert.throws(() => StringHashSet.withCapacity(1.5), ChdbArgumentError);
+    assert.throws(() => StringHashSet.withCapacity(2 ** 52), (e: unknown) => e instanceof ChdbError && /out of memory/.test(e.message));
     assert.equal(s.size, 0);
   });
 });
