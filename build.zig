@@ -19,6 +19,8 @@ pub fn build(b: *std.Build) void {
     lib.addCSourceFiles(&.{
         "native/engine.cpp",
         "native/connection.cpp",
+        "native/arrow_export.cpp",
+        "native/arrow_scan.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",
         "native/stream.cpp",

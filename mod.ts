@@ -1,14 +1,19 @@
 // chdb-ffi: in-process ClickHouse for Deno and Bun.
-export { closeDefaultConnection, connect, query, queryAsync } from "./src/default.ts";
+export { closeDefaultConnection, connect, query, queryAsync, sql } from "./src/default.ts";
 export type { AsyncOptions } from "./src/async.ts";
 export { type ColumnDescription, Cursor } from "./src/cursor.ts";
 export { dbapi, DbapiConnection } from "./src/dbapi.ts";
 export { type Row, type RunResult, Statement } from "./src/statement.ts";
 export { type Column, ROWS_FORMAT } from "./src/rows.ts";
+export { udf, type UdfOptions } from "./src/udf.ts";
 export { InsertStream, QueryStream, type StreamOptions } from "./src/stream.ts";
 export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";
+export { ArrowTable } from "./src/arrow/table.ts";
+export type { ArrowQueryOptions } from "./src/arrow/query.ts";
+export { ArrowBatchStream, type ArrowStreamOptions } from "./src/arrow/stream.ts";
+export { TableReader } from "./src/arrow/convert.ts";
 export type { QueryParams, QueryParamValue } from "./src/params.ts";
 export { engineVersion } from "./src/native.ts";
 export {

@@ -44,6 +44,41 @@ export const symbols = {
   chffi_open_connections: { parameters: [], result: "u32" },
   // int32_t chffi_shutdown(void);
   chffi_shutdown: { parameters: [], result: "i32" },
+  // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----
+  // int32_t chffi_query_arrow(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
+  //                           size_t params_len, uint32_t flags, chffi_arrow **out_arrow,
+  //                           chffi_result **out_result, chffi_result_info *out_info);
+  chffi_query_arrow: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // const uint64_t *chffi_arrow_layout(const chffi_arrow *arrow, uint64_t *out_words);
+  chffi_arrow_layout: { parameters: ["pointer", "buffer"], result: "pointer" },
+  // void chffi_arrow_free(chffi_arrow *arrow);
+  chffi_arrow_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_stream_arrow_open(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
+  //                                 size_t params_len, uint32_t flags, chffi_arrow_stream **out_stream,
+  //                                 chffi_result **out_result, chffi_result_info *out_info);
+  chffi_stream_arrow_open: {
+    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  // int32_t chffi_stream_arrow_next(chffi_arrow_stream *stream, chffi_arrow **out_batch, char *err, size_t err_cap);
+  chffi_stream_arrow_next: { parameters: ["pointer", "buffer", "buffer", "usize"], result: "i32" },
+  // void chffi_stream_arrow_free(chffi_arrow_stream *stream);
+  chffi_stream_arrow_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_scan_new(const uint64_t *layout, size_t layout_words, const uint8_t *strings, size_t strings_len,
+  //                        chffi_scan **out_scan, char *err, size_t err_cap);
+  chffi_scan_new: { parameters: ["buffer", "usize", "buffer", "usize", "buffer", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_scan_register(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
+  //                             char *err, size_t err_cap);
+  chffi_scan_register: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // int32_t chffi_scan_unregister(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
+  //                               char *err, size_t err_cap);
+  chffi_scan_unregister: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  // void chffi_scan_free(chffi_scan *scan);
+  chffi_scan_free: { parameters: ["pointer"], result: "void" },
 
   // ---- string hash set (native/hashset.cpp, native/hashfilter_kernels.cpp) ----
   // int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset **out_set);

@@ -29,6 +29,7 @@ struct Runnable {
 
 const Runnable runnables[] = {
     {reinterpret_cast<const void *>(&chffi_query), 9},
+    {reinterpret_cast<const void *>(&chffi_query_arrow), 9},
     {reinterpret_cast<const void *>(&chffi_stream_open), 10},
     {reinterpret_cast<const void *>(&chffi_stream_next), 3},
     {reinterpret_cast<const void *>(&chffi_insert_append), 5},

@@ -116,6 +116,92 @@ CHFFI_API uint32_t chffi_open_connections(void);
  */
 CHFFI_API int32_t chffi_shutdown(void);
 
+/* ---------------------------------------------------------------------------------------------
+ * Arrow results (arrow_export.cpp): the engine's Arrow C Data Interface output, drained and kept
+ * alive by a chffi_arrow until chffi_arrow_free(). TypeScript reads the flat "layout" (uint64
+ * words: the schema tree, then every batch's array tree with raw buffer addresses; the format
+ * is documented in arrow_export.cpp) and wraps the buffers without copying them.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct chffi_arrow chffi_arrow;
+typedef struct chffi_arrow_stream chffi_arrow_stream;
+
+/* Flags for the Arrow type mapping (chdb_arrow_options). */
+#define CHFFI_ARROW_UNSUPPORTED_AS_BINARY 1u         /* types with no faithful mapping become binary */
+#define CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY 2u /* LowCardinality as an Arrow dictionary */
+#define CHFFI_ARROW_STRING_AS_BINARY 4u              /* String as Arrow binary instead of utf8 */
+
+/*
+ * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on
+ * CHFFI_NO_MEMORY, *out_result must be freed with chffi_result_free() whatever the status (it
+ * carries metrics and the error); on CHFFI_OK *out_arrow owns the data.
+ */
+CHFFI_API int32_t chffi_query_arrow(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const uint8_t * params, size_t params_len,
+    uint32_t flags,
+    chffi_arrow ** out_arrow,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/* The layout words of an Arrow result (valid until chffi_arrow_free); their count in *out_words. */
+CHFFI_API const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_t * out_words);
+
+/* Releases an Arrow result and every buffer it owns. NULL is a no-op. */
+CHFFI_API void chffi_arrow_free(chffi_arrow * arrow);
+
+/*
+ * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). The connection
+ * stays busy (chffi_close gives CHFFI_BUSY) until chffi_stream_arrow_free().
+ */
+CHFFI_API int32_t chffi_stream_arrow_open(
+    chffi_conn * conn,
+    const char * sql, size_t sql_len,
+    const uint8_t * params, size_t params_len,
+    uint32_t flags,
+    chffi_arrow_stream ** out_stream,
+    chffi_result ** out_result,
+    chffi_result_info * out_info);
+
+/*
+ * The next batch as a one-batch chffi_arrow (free it with chffi_arrow_free). At the end of the
+ * query: once a chffi_arrow with the schema and no batch, then NULL.
+ */
+CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap);
+
+/* Cancels the query if it has not finished and frees the stream. NULL is a no-op. */
+CHFFI_API void chffi_stream_arrow_free(chffi_arrow_stream * stream);
+
+/* ---------------------------------------------------------------------------------------------
+ * JS data as tables (arrow_scan.cpp): Arrow data living in (pinned) caller memory, described by
+ * a layout of the same shape as above, except that a schema node is
+ *   format_offset, format_len, name_offset, name_len, flags, n_children, has_dictionary
+ * with offsets into a `strings` buffer (copied). Buffers are not copied: the caller keeps them
+ * alive and unchanged until the chffi_scan is freed. A zero buffer address other than a validity
+ * bitmap stands for an empty buffer.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct chffi_scan chffi_scan;
+
+CHFFI_API int32_t chffi_scan_new(
+    const uint64_t * layout, size_t layout_words,
+    const uint8_t * strings, size_t strings_len,
+    chffi_scan ** out_scan,
+    char * err, size_t err_cap);
+
+/*
+ * Registers a fresh one-read ArrowArrayStream over the scan as arrowstream('name') (the engine's
+ * registry is process-wide and consumes a stream with one read: use a fresh name per query).
+ */
+CHFFI_API int32_t chffi_scan_register(
+    chffi_conn * conn, chffi_scan * scan,
+    const char * name, size_t name_len,
+    char * err, size_t err_cap);
+
+/* Unregisters a name registered by chffi_scan_register(). */
+CHFFI_API int32_t chffi_scan_unregister(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, char * err, size_t err_cap);
+
+/* Unregisters every name still registered over the scan and frees it. NULL is a no-op. */
+CHFFI_API void chffi_scan_free(chffi_scan * scan);
 /* ---- String hash set (StringHashSet) and its column kernels ------------------------------ */
 
 /*

@@ -13,7 +13,14 @@ struct chffi_conn {
     std::string path;
     std::mutex query_mutex; // the engine runs one statement at a time per connection
     std::atomic<uint32_t> in_flight{0}; // queries running and streams open: close() is refused meanwhile
+    // Arrow streams not yet finished: the engine runs one statement per connection, and a
+    // statement started under an open stream breaks that stream, so queries are refused meanwhile.
+    std::atomic<uint32_t> open_streams{0};
 };
+
+// The message for a query refused because a stream is still open on its connection.
+inline constexpr const char * kStreamOpenMessage =
+    "the connection has an open streaming query: finish or close it before running another query on this connection";
 
 struct chffi_result {
     chffi::EngineResult * engine = nullptr;

@@ -77,6 +77,14 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     resolve(lib, "chdb_result_bytes_written", api.result_bytes_written, missing);
     resolve(lib, "chdb_result_error", api.result_error, missing);
     resolve(lib, "chdb_shutdown", api.shutdown, missing);
+    std::string optional_missing; // the Arrow API: reported when used, not at load
+    resolve(lib, "chdb_query_arrow_n", api.query_arrow_n, optional_missing);
+    resolve(lib, "chdb_stream_query_arrow_n", api.stream_query_arrow_n, optional_missing);
+    resolve(lib, "chdb_stream_query_arrow_with_params_n", api.stream_query_arrow_with_params_n, optional_missing);
+    resolve(lib, "chdb_stream_fetch_arrow", api.stream_fetch_arrow, optional_missing);
+    resolve(lib, "chdb_stream_cancel_query", api.stream_cancel_query, optional_missing);
+    resolve(lib, "chdb_arrow_scan", api.arrow_scan, optional_missing);
+    resolve(lib, "chdb_arrow_unregister_table", api.arrow_unregister_table, optional_missing);
     if (!missing.empty()) {
         // The library stays mapped: unloading a half-initialised engine is riskier than the leak.
         write_message(err, err_cap, "libchdb at " + path + " is too old: missing " + missing);

@@ -33,6 +33,25 @@ struct EngineApi {
     uint64_t (*result_bytes_written)(EngineResult * result);
     const char * (*result_error)(EngineResult * result);
     int (*shutdown)();
+
+    // Arrow C Data Interface (optional: older engines lack them; callers check for nullptr).
+    // The stream/schema/array handles are really ArrowArrayStream* etc. (arrow_abi.h).
+    EngineResult * (*query_arrow_n)(EngineConnection * conn, const char * sql, size_t sql_len, void * out_stream, const void * options);
+    EngineResult * (*stream_query_arrow_n)(EngineConnection * conn, const char * sql, size_t sql_len, const void * options);
+    EngineResult * (*stream_query_arrow_with_params_n)(
+        EngineConnection * conn, const char * sql, size_t sql_len, const void * options, const char * const * names,
+        const size_t * name_lens, const char * const * values, const size_t * value_lens, size_t count);
+    int (*stream_fetch_arrow)(EngineConnection * conn, EngineResult * stream, void * out_batch);
+    void (*stream_cancel_query)(EngineConnection * conn, EngineResult * stream);
+    int (*arrow_scan)(EngineConnection * conn, const char * name, void * stream);
+    int (*arrow_unregister_table)(EngineConnection * conn, const char * name);
+};
+
+// chdb_arrow_options: how the engine maps types to Arrow.
+struct EngineArrowOptions {
+    int unsupported_as_binary;
+    int low_cardinality_as_dictionary;
+    int string_as_string;
 };
 
 // The loaded engine, or nullptr before a successful chffi_load().

@@ -26,6 +26,9 @@ export function checkSignal(signal: unknown): AbortSignal | undefined {
   return signal;
 }
 
+// Releases the lane (on Bun, a native thread) of a connection garbage-collected without close().
+const forgotten = new FinalizationRegistry<Lane>((lane) => lane.close());
+
 /** The queue of off-thread calls of one connection. */
 export class AsyncQueue {
   #lane: Lane | undefined;
@@ -33,11 +36,6 @@ export class AsyncQueue {
   #count = 0; // calls queued or running
   #closing = false;
   #finish: (() => void) | undefined;
-
-  /** Calls queued or running. */
-  get size(): number {
-    return this.#count;
-  }
 
   /**
    * Runs `call` after every call queued before it has settled. `owner` (the connection) stays
@@ -49,7 +47,7 @@ export class AsyncQueue {
     this.#count++;
     const settled = this.#tail.then(() => {
       if (signal?.aborted) throw signal.reason;
-      return call(this.#lane ??= native().openLane());
+      return call(this.#lane ??= this.#openLane(owner));
     }).finally(() => {
       if (--this.#count === 0 && this.#closing) this.#close();
       void owner;
@@ -69,9 +67,16 @@ export class AsyncQueue {
     return this.#tail.then(() => {});
   }
 
+  #openLane(owner: object): Lane {
+    const lane = native().openLane();
+    forgotten.register(owner, lane, this);
+    return lane;
+  }
+
   #close(): void {
     const finish = this.#finish;
     this.#finish = undefined;
+    forgotten.unregister(this);
     this.#lane?.close();
     this.#lane = undefined;
     finish?.();

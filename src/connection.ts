@@ -9,7 +9,6 @@ import {
   ChdbBusyError,
   ChdbClosedError,
   ChdbConnectionError,
-  ChdbNotImplementedError,
   ChdbPathConflictError,
 } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
@@ -20,6 +19,12 @@ import type { Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
+import { type ArrowQueryOptions, queryArrow, queryArrowOffThread } from "./arrow/query.ts";
+import type { ArrowTable } from "./arrow/table.ts";
+import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
+import { buildSql } from "./arrow/sql.ts";
+import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
+import { udfBootOptions } from "./udf.ts";
 
 export const MEMORY = ":memory:";
 
@@ -87,10 +92,8 @@ function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["setti
   if (unknown.length > 0) throw new ChdbConnectionError(`unknown setting(s): ${unknown.join(", ")}`);
 }
 
-const notYet: Record<string, string> = {
-  arrowtable: "Arrow Table results",
-  dataframe: "Arrow Table results",
-};
+/** query() formats that return an apache-arrow Table instead of a Result. */
+const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
 export class Connection implements Disposable {
   readonly #id = nextId++;
@@ -101,7 +104,7 @@ export class Connection implements Disposable {
     this.path = normalizePath(path);
     const lib = native();
     const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList(settingArgs(options.settings));
+    const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
     const err = new Uint8Array(ERR_CAP);
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
@@ -139,35 +142,53 @@ export class Connection implements Disposable {
    * Runs one or more SQL statements and returns the output of the last one in `format`
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
-  query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+  query(sql: string, format?: string, options?: QueryOptions): Result;
+  query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
+    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const q = this.#prepareQuery(sql, format, options);
-    const status = native().fn.chffi_query(
-      q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
-    );
-    return takeResult(status, scratch, format);
+    const tables = tablesFor(this, q.handle, sql);
+    try {
+      const text = tables.sql === sql ? q.sql : utf8(tables.sql);
+      const status = native().fn.chffi_query(
+        q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
+      );
+      return takeResult(status, scratch, format);
+    } finally {
+      tables.release();
+    }
   }
 
   /**
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
+  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
+  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
+    if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options);
     return await this.asyncQueue().run(this, async (lane) => {
-      const slots = new ResultSlots();
-      const status = await lane.fn.chffi_query(
-        q.handle, q.sql, q.sql.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
-      );
-      return takeResult(status, slots, format);
+      // Registered JS tables are registered in the engine when the call runs, and until it ends
+      // (not when an AbortSignal stops the waiting).
+      const tables = tablesFor(this, q.handle, sql);
+      try {
+        const text = tables.sql === sql ? q.sql : utf8(tables.sql);
+        const slots = new ResultSlots();
+        const status = await lane.fn.chffi_query(
+          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
+        );
+        return takeResult(status, slots, format);
+      } finally {
+        tables.release();
+      }
     }, signal);
   }
 
   #prepareQuery(sql: string, format: string, options: QueryOptions) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
-    const missing = notYet[format.toLowerCase()];
-    if (missing) throw new ChdbNotImplementedError(`format ${format}: ${missing} are not implemented yet`);
     this.#checkExclusive();
     return { handle: this.handle(), sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
   }
@@ -209,32 +230,127 @@ export class Connection implements Disposable {
     return new LazyQuery(this, sql);
   }
 
-  /** Closes the connection. Idempotent. */
+  // ---- Arrow (src/arrow/) ----
+
+  /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
+  queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    this.#checkExclusive();
+    const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    try {
+      return queryArrow(handle, tables.sql, options);
+    } finally {
+      tables.release();
+    }
+  }
+
+  /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    const signal = checkSignal(options.signal);
+    this.#checkExclusive();
+    const handle = this.handle();
+    return await this.asyncQueue().run(this, async (lane) => {
+      const tables = tablesFor(this, handle, sql); // registered while the call runs (see queryAsync)
+      try {
+        return await queryArrowOffThread(lane, handle, tables.sql, options);
+      } finally {
+        tables.release();
+      }
+    }, signal);
+  }
+
+  /**
+   * Runs SQL as a stream of Arrow RecordBatches (sync and async iterable) with bounded memory.
+   * Leaving the loop early cancels the query. A batch is valid until the next one is requested.
+   * The connection runs nothing else until the stream ends.
+   */
+  streamArrow(sql: string, options: ArrowStreamOptions = {}): ArrowBatchStream {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    this.#checkExclusive();
+    const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    let stream: ArrowBatchStream;
+    try {
+      stream = new ArrowBatchStream(handle, tables.sql, options, tables);
+    } catch (e) {
+      tables.release();
+      throw e;
+    }
+    stream.onClose(this.reserve(stream));
+    return stream;
+  }
+
+  /**
+   * Makes JS data readable as `arrowstream('name')` until unregister(name): an apache-arrow
+   * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
+   * a TableReader (converted to Arrow once, now).
+   */
+  register(name: string, data: unknown): void {
+    this.handle();
+    registerTable(this, name, data);
+  }
+
+  /** Forgets a table registered with register(); false if the name was not registered. */
+  unregister(name: string): boolean {
+    return unregisterTable(this, name);
+  }
+
+  /**
+   * Tagged template: ``conn.sql`SELECT b, sum(a) FROM ${table} WHERE a > ${n} GROUP BY b` ``.
+   * Interpolated tables are scanned in place for this query only; other values are bound
+   * parameters. Returns an apache-arrow Table.
+   */
+  sql(strings: TemplateStringsArray, ...values: unknown[]): ArrowTable {
+    this.#checkExclusive();
+    const handle = this.handle();
+    const query = buildSql(strings, values);
+    try {
+      const tables = tablesFor(this, handle, query.sql, query.tables);
+      try {
+        return queryArrow(handle, tables.sql, { params: query.params });
+      } finally {
+        tables.release();
+      }
+    } finally {
+      for (const scan of query.tables.values()) scan.free();
+    }
+  }
+
+  /** Closes the connection (its open stream, registered tables). Idempotent. */
   close(): void {
-    void this.#close();
-  }
-
-  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
-  closeAsync(): Promise<void> {
-    return this.#close();
-  }
-
-  #close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    if (!live.has(this.#id)) return Promise.resolve();
+    if (this.#closing || !live.has(this.#id)) return;
     const exclusive = this.#exclusive;
     this.#exclusive = undefined;
     unclosed.unregister(this);
     const free = () => {
       exclusive?.close();
+      releaseTables(this);
       closeHandle(this.#id);
+      for (const task of this.#afterFree.splice(0)) task();
     };
     // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
     // and the connection is freed after the last one.
-    if (this.#async) return (this.#closing = this.#async.close(free));
-    this.#closing = Promise.resolve();
-    free();
-    return this.#closing;
+    if (this.#async) this.#closing = this.#async.close(free);
+    else {
+      this.#closing = Promise.resolve();
+      free();
+    }
+  }
+
+  /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
+  closeAsync(): Promise<void> {
+    this.close();
+    return this.#closing ?? Promise.resolve();
+  }
+
+  #afterFree: (() => void)[] = [];
+
+  /** Runs `task` once the native connection is freed: now, or after the off-thread calls in flight. */
+  protected afterFree(task: () => void): void {
+    if (live.has(this.#id)) this.#afterFree.push(task);
+    else task();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -256,7 +372,25 @@ export class Connection implements Disposable {
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
   stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
-    return new QueryStream(this.#streamHost(), format, sql, options);
+    if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
+    const host = this.#streamHost();
+    // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
+    const tables = tablesFor(this, host.handle, sql);
+    try {
+      return new QueryStream({
+        ...host,
+        reserve: (stream) => {
+          const release = host.reserve(stream);
+          return () => {
+            release();
+            tables.release();
+          };
+        },
+      }, format, tables.sql, options);
+    } catch (e) {
+      tables.release();
+      throw e;
+    }
   }
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */

@@ -2,6 +2,8 @@
 import type { AsyncOptions } from "./async.ts";
 import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import type { Result } from "./result.ts";
+import type { ArrowQueryOptions } from "./arrow/query.ts";
+import type { ArrowTable } from "./arrow/table.ts";
 
 let shared: Connection | undefined;
 
@@ -11,12 +13,20 @@ function defaultConnection(): Connection {
 }
 
 /** Runs SQL on the process's default in-memory connection (opened on first use). */
-export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result {
+export function query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+export function query(sql: string, format?: string, options?: QueryOptions): Result;
+export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
 }
 
 /** query() off the JS thread, on the default connection (calls queue in order on it). */
-export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result> {
+export function queryAsync(
+  sql: string,
+  format: "ArrowTable" | "Dataframe",
+  options?: ArrowQueryOptions & AsyncOptions,
+): Promise<ArrowTable>;
+export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
+export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
   try {
     return defaultConnection().queryAsync(sql, format, options);
   } catch (e) {
@@ -36,4 +46,12 @@ export function closeDefaultConnection(): void {
 /** Opens a connection to ":memory:" (default) or a data directory. */
 export function connect(path: string = MEMORY, options: ConnectOptions = {}): Connection {
   return new Connection(path, options);
+}
+
+/**
+ * ``sql`SELECT ... FROM ${table} WHERE x > ${value}` `` on the default connection: interpolated
+ * tables are scanned in place for this query, values are bound parameters. Returns an Arrow Table.
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): ArrowTable {
+  return defaultConnection().sql(strings, ...values);
 }

@@ -3,11 +3,11 @@
 // deduplicate many files or queries in one loop. Each expression sees one engine batch at a time:
 // batch semantics (notInAndUpdate) hold within a batch; across batches, values already seen are
 // in the set (as in polars-hashfilter's streaming mode).
-import { type RecordBatch, type Schema, Table } from "apache-arrow";
+import { type RecordBatch, Table } from "apache-arrow";
 import type { Connection } from "./connection.ts";
 import { ChdbArgumentError } from "./errors.ts";
 import { Expr, filter } from "./hashfilter.ts";
-import { arrowBatches, arrowSchema } from "./lazy_source.ts";
+import { arrowBatches } from "./lazy_source.ts";
 
 export class LazyQuery {
   constructor(readonly connection: Connection, readonly sql: string, readonly filters: readonly Expr[] = []) {}
@@ -37,16 +37,14 @@ export class LazyQuery {
 
   /** Runs the query and returns all filtered rows as one Table (with the query's schema). */
   collect(): Table {
-    let schema: Schema | undefined;
+    const source = arrowBatches(this.connection, this.sql);
     const kept: RecordBatch[] = [];
-    for (const batch of arrowBatches(this.connection, this.sql)) {
-      schema = batch.schema;
+    for (const batch of source) {
       const rows = this.#apply(batch);
       if (rows) kept.push(rows);
     }
     if (kept.length > 0) return new Table(kept);
-    schema ??= arrowSchema(this.connection, this.sql);
-    return schema ? new Table(schema, []) : new Table();
+    return source.schema ? new Table(source.schema, []) : new Table();
   }
 
   [Symbol.iterator](): Iterator<RecordBatch> {

@@ -18,7 +18,7 @@ export class ResultSlots {
 }
 
 /** The error a failed call reported, as a ChdbError. */
-export function errorOf(status: number, slots: ResultSlots): ChdbError {
+function errorOf(status: number, slots: ResultSlots): ChdbError {
   const info = slots.info;
   const text = fromUtf8(native().copy(info[2], Number(info[3]))) || `the shim failed with status ${status}`;
   return status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);

@@ -5,7 +5,8 @@
 // Values: (U)Int8-32, Float32/64 -> number; (U)Int64/128/256 -> bigint; Bool -> boolean;
 // String, FixedString, Enum, UUID, IPv4/6 -> string; Decimal -> string (exact);
 // Date, Date32, DateTime, DateTime64 -> Date (UTC instant); Nullable -> null; Array -> array;
-// Tuple -> array, or object for named tuples; Map -> plain object; LowCardinality -> its type.
+// Tuple -> array, or object for named tuples; Map -> plain object; LowCardinality -> its type;
+// Point, Ring, Polygon... -> nested arrays of [x, y].
 import { ChdbError, ChdbNotImplementedError } from "./errors.ts";
 
 /** The output format decodeRows() reads. */
@@ -25,9 +26,12 @@ export interface RowSet {
 const utf8 = new TextDecoder();
 const DAY_MS = 86_400_000;
 
+const latin1 = new TextDecoder("latin1");
+
 class Reader {
   pos = 0;
   readonly view: DataView;
+  #latin: string | undefined;
   constructor(readonly bytes: Uint8Array) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -36,7 +40,7 @@ class Reader {
   }
   need(n: number): number {
     const at = this.pos;
-    if (at + n > this.bytes.length) throw new ChdbError("row data ends in the middle of a value");
+    if (at + n > this.bytes.length) throw truncated();
     this.pos = at + n;
     return at;
   }
@@ -52,23 +56,24 @@ class Reader {
   }
   string(): string {
     const n = this.varint();
-    const at = this.need(n);
-    return text(this.bytes, at, n);
+    return this.text(this.need(n), n);
+  }
+  /**
+   * UTF-8 text at [at, at + n). ASCII text, the common case, is cut out of the whole buffer
+   * decoded once as single-byte text: much cheaper than one TextDecoder call per value.
+   */
+  text(at: number, n: number): string {
+    const bytes = this.bytes;
+    for (let i = at; i < at + n; i++) {
+      if (bytes[i] >= 0x80) return utf8.decode(bytes.subarray(at, at + n));
+    }
+    this.#latin ??= latin1.decode(bytes);
+    return this.#latin.substring(at, at + n);
   }
 }
 
-function text(bytes: Uint8Array, at: number, n: number): string {
-  if (n < 24) {
-    // Short ASCII strings are common and TextDecoder's fixed cost dominates for them.
-    let s = "";
-    for (let i = at; i < at + n; i++) {
-      const c = bytes[i];
-      if (c >= 0x80) return utf8.decode(bytes.subarray(at, at + n));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return utf8.decode(bytes.subarray(at, at + n));
+function truncated(): ChdbError {
+  return new ChdbError("row data ends in the middle of a value");
 }
 
 type Decode = (r: Reader) => unknown;
@@ -180,6 +185,16 @@ function enumDecoder(t: TypeNode, width: 1 | 2): Decode {
   };
 }
 
+// Geo types are aliases of nested arrays of (x, y) tuples.
+const geo: Record<string, string> = {
+  Point: "Tuple(Float64, Float64)",
+  Ring: "Array(Tuple(Float64, Float64))",
+  LineString: "Array(Tuple(Float64, Float64))",
+  MultiLineString: "Array(Array(Tuple(Float64, Float64)))",
+  Polygon: "Array(Array(Tuple(Float64, Float64)))",
+  MultiPolygon: "Array(Array(Array(Tuple(Float64, Float64))))",
+};
+
 function decoder(t: TypeNode): Decode {
   switch (t.name) {
     case "UInt8":
@@ -223,7 +238,7 @@ function decoder(t: TypeNode): Decode {
         const at = r.need(n);
         let end = at + n;
         while (end > at && r.bytes[end - 1] === 0) end--; // the engine pads with NUL bytes
-        return text(r.bytes, at, end - at);
+        return r.text(at, end - at);
       };
     }
     case "Date":
@@ -297,6 +312,8 @@ function decoder(t: TypeNode): Decode {
       }
       return (r) => parts.map((p) => p(r));
     }
+    case "Point": case "Ring": case "LineString": case "MultiLineString": case "Polygon": case "MultiPolygon":
+      return decoder(parseType(geo[t.name]));
     case "Map": {
       const key = decoder(child(t, 0));
       const value = decoder(child(t, 1));
@@ -313,19 +330,68 @@ function decoder(t: TypeNode): Decode {
   );
 }
 
-/** Decodes ROWS_FORMAT output. Empty output (a statement without a result set) has no columns. */
+// Straight-line code for the common scalar types, so that the row loop reads them without a
+// call per value; other types go through their decoder.
+const inline: Record<string, (v: string) => string> = {
+  UInt8: (v) => `need(1); const ${v} = bytes[pos]; pos += 1;`,
+  Int8: (v) => `need(1); const ${v} = view.getInt8(pos); pos += 1;`,
+  UInt16: (v) => `need(2); const ${v} = view.getUint16(pos, true); pos += 2;`,
+  Int16: (v) => `need(2); const ${v} = view.getInt16(pos, true); pos += 2;`,
+  UInt32: (v) => `need(4); const ${v} = view.getUint32(pos, true); pos += 4;`,
+  Int32: (v) => `need(4); const ${v} = view.getInt32(pos, true); pos += 4;`,
+  UInt64: (v) => `need(8); const ${v} = view.getBigUint64(pos, true); pos += 8;`,
+  Int64: (v) => `need(8); const ${v} = view.getBigInt64(pos, true); pos += 8;`,
+  Float32: (v) => `need(4); const ${v} = view.getFloat32(pos, true); pos += 4;`,
+  Float64: (v) => `need(8); const ${v} = view.getFloat64(pos, true); pos += 8;`,
+  Bool: (v) => `need(1); const ${v} = bytes[pos] !== 0; pos += 1;`,
+  Date: (v) => `need(2); const ${v} = new Date(view.getUint16(pos, true) * ${DAY_MS}); pos += 2;`,
+  Date32: (v) => `need(4); const ${v} = new Date(view.getInt32(pos, true) * ${DAY_MS}); pos += 4;`,
+  DateTime: (v) => `need(4); const ${v} = new Date(view.getUint32(pos, true) * 1000); pos += 4;`,
+  String: (v) =>
+    `need(1); let n_${v} = bytes[pos];
+    if (n_${v} < 0x80) pos += 1; else { r.pos = pos; n_${v} = r.varint(); pos = r.pos; }
+    need(n_${v}); const ${v} = r.text(pos, n_${v}); pos += n_${v};`,
+};
+
+type RowLoop = (r: Reader, decoders: Decode[], rows: unknown[][], truncated: () => Error) => void;
+
+// The row loop for one schema, generated so that each column's read is a monomorphic site.
+function rowLoop(types: TypeNode[]): RowLoop {
+  const body = types.map((t, k) => {
+    const plain = t.args.length === 0 || t.name === "DateTime" ? inline[t.name] : undefined;
+    return plain ? plain(`v${k}`) : `r.pos = pos; const v${k} = decoders[${k}](r); pos = r.pos;`;
+  }).join("\n    ");
+  const source = `
+  const bytes = r.bytes, view = r.view, end = bytes.length;
+  let pos = r.pos;
+  const need = (n) => { if (pos + n > end) throw truncated(); };
+  while (pos < end) {
+    ${body}
+    rows.push([${types.map((_, k) => `v${k}`).join(", ")}]);
+  }
+  r.pos = pos;`;
+  return new Function("r", "decoders", "rows", "truncated", source) as RowLoop;
+}
+
+// Row loops by column types: streamed chunks and repeated statements reuse them.
+const compiledSchemas = new Map<string, { loop: RowLoop; decoders: Decode[] }>();
+
+/** Decodes ROWS_FORMAT output (a whole result or one streamed chunk: each carries the header). Empty output (a statement without a result set) has no columns. */
 export function decodeRows(bytes: Uint8Array): RowSet {
   if (bytes.length === 0) return { columns: [], rows: [] };
   const r = new Reader(bytes);
   const n = r.varint();
   const names = Array.from({ length: n }, () => r.string());
   const columns = names.map((name) => ({ name, type: r.string() }));
-  const decoders = columns.map((c) => decoder(parseType(c.type)));
-  const rows: unknown[][] = [];
-  while (!r.done) {
-    const row = new Array(n);
-    for (let k = 0; k < n; k++) row[k] = decoders[k](r);
-    rows.push(row);
+  const key = columns.map((c) => c.type).join("\n");
+  let compiled = compiledSchemas.get(key);
+  if (compiled === undefined) {
+    const types = columns.map((c) => parseType(c.type));
+    compiled = { loop: rowLoop(types), decoders: types.map(decoder) };
+    if (compiledSchemas.size >= 256) compiledSchemas.clear();
+    compiledSchemas.set(key, compiled);
   }
+  const rows: unknown[][] = [];
+  compiled.loop(r, compiled.decoders, rows, truncated);
   return { columns, rows };
 }

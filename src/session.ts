@@ -46,7 +46,8 @@ export class Session extends Connection {
     if (this.#forgetCleanup) {
       this.#forgetCleanup();
       this.#forgetCleanup = undefined;
-      rmSync(this.path, { recursive: true, force: true });
+      const dir = this.path;
+      this.afterFree(() => rmSync(dir, { recursive: true, force: true }));
     }
   }
 

@@ -70,9 +70,26 @@ export class Statement implements Disposable {
     return { changes: result.rowsWritten };
   }
 
-  /** The rows as objects, one at a time. */
+  /**
+   * The rows as objects, streamed block by block (memory holds one block). The connection runs
+   * nothing else until the loop ends; leaving it early cancels the query.
+   */
   *iterate(params?: QueryParams): IterableIterator<Row> {
-    yield* this.all(params);
+    for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
+      const set = decodeRows(chunk.bytes());
+      this.#columns = set.columns;
+      yield* objects(set);
+    }
+  }
+
+  /** iterate() off the JS thread. */
+  async *iterateAsync(params?: QueryParams, options: AsyncOptions = {}): AsyncIterableIterator<Row> {
+    const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    for await (const chunk of stream) {
+      const set = decodeRows(chunk.bytes());
+      this.#columns = set.columns;
+      yield* objects(set);
+    }
   }
 
   allAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row[]> {

@@ -5,7 +5,7 @@ import { type AsyncQueue, checkSignal } from "./async.ts";
 import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import { native } from "./native.ts";
-import { errorOf, ResultSlots, takeResult } from "./native_result.ts";
+import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
 

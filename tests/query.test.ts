@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChdbArgumentError, ChdbError, ChdbNotImplementedError, ChdbQueryError, connect, engineVersion, query } from "../mod.ts";
+import { ChdbArgumentError, ChdbError, ChdbQueryError, connect, engineVersion, query } from "../mod.ts";
 
 test("version: query and engineVersion agree", () => {
   const v = query("SELECT version()", "TSV").text().trim();
@@ -104,9 +104,11 @@ test("wrong argument types are ChdbArgumentError", () => {
   assert.throws(() => query("SELECT 1", "CSV", { params: [1] as unknown as Record<string, string> }), ChdbArgumentError);
 });
 
-test("Arrow Table formats say they are not built yet", () => {
-  assert.throws(() => query("SELECT 1", "ArrowTable"), ChdbNotImplementedError);
-  assert.throws(() => query("SELECT 1", "Dataframe"), ChdbNotImplementedError);
+test("Arrow Table formats return apache-arrow Tables (tests/arrow_query.test.ts has the rest)", () => {
+  using a = query("SELECT 1 AS x", "ArrowTable");
+  using b = query("SELECT 2 AS x", "Dataframe");
+  assert.equal(a.getChild("x")!.get(0), 1);
+  assert.equal(b.getChild("x")!.get(0), 2);
 });
 
 test("json() on a non-JSON result is a ChdbError", () => {

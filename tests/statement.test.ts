@@ -23,6 +23,27 @@ test("prepare: all/get/values/run/iterate with named parameters", () => {
   conn.query("DROP TABLE st_people");
 });
 
+test("prepare: iterate() streams block by block and leaving the loop frees the connection", async () => {
+  using conn = connect();
+  const stmt = conn.prepare("SELECT number AS n, toString(number) AS s FROM numbers({count:UInt32})");
+  let count = 0;
+  let sum = 0n;
+  for (const row of stmt.iterate({ count: 300000 })) {
+    count++;
+    sum += row.n as bigint;
+  }
+  assert.equal(count, 300000);
+  assert.equal(sum, 299999n * 300000n / 2n);
+  for (const row of stmt.iterate({ count: 1000000000 })) {
+    assert.deepEqual(row, { n: 0n, s: "0" });
+    break;
+  }
+  const seen: unknown[] = [];
+  for await (const row of stmt.iterateAsync({ count: 3 })) seen.push(row.s);
+  assert.deepEqual(seen, ["0", "1", "2"]);
+  assert.equal(conn.query("SELECT 1").text(), "1\n");
+});
+
 test("prepare: async forms", async () => {
   using conn = connect();
   const stmt = conn.prepare("SELECT number AS n FROM numbers({count:UInt8})");

@@ -121,3 +121,17 @@ test("insertStream: bad input and a missing table are clear errors", () => {
   assert.equal(conn.query("SELECT count() FROM ins_bad").text(), "0\n");
   conn.query("DROP TABLE ins_bad");
 });
+
+test("stream: closing the connection while an async fetch is in flight ends the loop cleanly", async () => {
+  const conn = connect();
+  const stream = conn.stream("SELECT number, sleepEachRow(0.001) FROM numbers(1000000) SETTINGS max_block_size = 100", "CSV");
+  const first = await stream.nextAsync();
+  assert.ok(first !== null && first.length > 0);
+  const pending = stream.nextAsync();
+  conn.close();
+  const second = await pending; // the fetch made before close() finishes
+  assert.ok(second === null || second.length > 0);
+  await conn.closeAsync();
+  assert.equal(stream.closed, true);
+  await assert.rejects(conn.queryAsync("SELECT 1"), ChdbClosedError);
+});

@@ -1,0 +1,112 @@
+// Benchmark: 10M rows of (UInt64, String) into an apache-arrow Table.
+//   ours      conn.queryArrow(): C Data Interface, zero-copy views (src/arrow/)
+//   ipc       ArrowStream bytes viewed in place (no copy) + apache-arrow tableFromIPC
+//   chdb-node npm `chdb`: queryAsync(sql, { format: "arrow" }).toArrow(), in a child process
+//   json      JSONEachRow text + JSON.parse per line
+// Every path ends with a Table/rows whose last row was read. Rounds alternate between paths.
+// Run: deno run -A bench/arrow_results.ts   |   bun bench/arrow_results.ts
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { tableFromIPC } from "apache-arrow";
+import { RESULT_INFO_WORDS } from "../ffi/symbols.ts";
+import { connect } from "../mod.ts";
+import { utf8 } from "../src/encoding.ts";
+import { native } from "../src/native.ts";
+import { median, runtimeName } from "./stats.ts";
+
+const ROWS = Number(process.env.ROWS ?? 10_000_000);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const JSON_ROUNDS = Number(process.env.JSON_ROUNDS ?? 1);
+const SQL = `SELECT number AS a, toString(number) AS s FROM numbers(${ROWS})`;
+const INT_SQL = `SELECT number AS a FROM numbers(${ROWS})`;
+const IPC_SETTINGS = " SETTINGS output_format_arrow_compression_method='none', output_format_arrow_string_as_string=1";
+
+const conn = connect();
+const lib = native();
+const handle = (conn as unknown as { handle(): never }).handle();
+
+function timed(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+function check(t: { numRows: number; getChild(name: string): { get(i: number): unknown } | null }, sql: string): void {
+  const ok = t.numRows === ROWS && t.getChild("a")!.get(ROWS - 1) === BigInt(ROWS - 1) &&
+    (sql === INT_SQL || t.getChild("s")!.get(ROWS - 1) === String(ROWS - 1));
+  if (!ok) throw new Error("wrong result");
+}
+
+function ours(sql = SQL): void {
+  using t = conn.queryArrow(sql);
+  check(t, sql);
+}
+
+// ArrowStream through the shim's plain query path, its output viewed in place (no copy).
+const out = new BigUint64Array(1);
+const info = new BigUint64Array(RESULT_INFO_WORDS);
+function ipc(text = SQL): void {
+  const sql = utf8(text + IPC_SETTINGS);
+  const format = utf8("ArrowStream");
+  const status = lib.fn.chffi_query(handle, sql, sql.length, format, format.length, new Uint8Array(0), 0, out, info);
+  const result = lib.pointer(out[0]);
+  try {
+    if (status !== 0) throw new Error(`ipc: status ${status}`);
+    const view = lib.view(info[0], Number(info[1]));
+    check(tableFromIPC(new Uint8Array(view)), text);
+    view.transfer(0);
+  } finally {
+    lib.fn.chffi_result_free(result);
+  }
+}
+
+function json(): void {
+  const text = conn.query(SQL, "JSONEachRow").text();
+  const rows = text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+  if (rows.length !== ROWS || rows[ROWS - 1].s !== String(ROWS - 1)) throw new Error("json: wrong result");
+}
+
+function chdbNode(rounds: number): number[] {
+  const file = new URL("./arrow_chdb_node.ts", import.meta.url).pathname;
+  const isBun = "Bun" in globalThis;
+  const args = isBun ? [file, SQL, String(rounds)] : ["run", "-A", file, SQL, String(rounds)];
+  const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 20 });
+  const line = child.stdout.trim().split("\n").pop() ?? "";
+  try {
+    const { ms, rows } = JSON.parse(line);
+    if (rows !== ROWS) throw new Error(`chdb-node returned ${rows} rows`);
+    return ms;
+  } catch (e) {
+    throw new Error(`chdb-node child failed (${(e as Error).message}): ${child.stderr.slice(-2000)}`);
+  }
+}
+
+ours();
+ipc(); // warm-up
+const times: Record<string, number[]> = { ours: [], ipc: [], json: [] };
+const intTimes: Record<string, number[]> = { ours: [], ipc: [] };
+for (let r = 0; r < ROUNDS; r++) {
+  times.ours.push(timed(() => ours()));
+  times.ipc.push(timed(() => ipc()));
+  intTimes.ours.push(timed(() => ours(INT_SQL)));
+  intTimes.ipc.push(timed(() => ipc(INT_SQL)));
+}
+for (let r = 0; r < JSON_ROUNDS; r++) times.json.push(timed(json));
+conn.close();
+times["chdb-node"] = chdbNode(Math.max(1, Math.min(ROUNDS, 3)));
+
+function report(title: string, results: Record<string, number[]>): void {
+  const base = median(results.ours);
+  console.log(`# ${runtimeName()}: ${ROWS.toLocaleString("en")} rows ${title} into an apache-arrow Table`);
+  for (const [name, ms] of Object.entries(results)) {
+    const m = median(ms);
+    console.log(
+      `${name.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  (${ms.length} runs: ${
+        ms.map((x) => x.toFixed(0)).join(", ")
+      })` +
+        (name === "ours" ? "" : `  ${(m / base).toFixed(1)}x ours`),
+    );
+  }
+}
+report("(UInt64, String)", times);
+report("(UInt64)", intTimes);

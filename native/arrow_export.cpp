@@ -1,0 +1,397 @@
+// Arrow results out of the engine: chdb_query_arrow_n / chdb_stream_*_arrow drained into a
+// chffi_arrow that owns the engine's buffers, described to TypeScript as a flat word layout so
+// that TS can wrap every buffer as a zero-copy view.
+//
+// Layout (uint64 words):
+//   schema node  = format*, name*, metadata*, metadata_len, flags, n_children, has_dictionary,
+//                  then the children's nodes, then the dictionary's node
+//   n_batches
+//   array node   = length, null_count, offset, n_buffers, buffer*..., n_children, has_dictionary,
+//                  then the children's nodes, then the dictionary's node (one per batch)
+#include "arrow_export.h"
+
+#include "boundary.h"
+#include "chdb_ffi.h"
+#include "connection.h"
+#include "engine.h"
+#include "string_list.h"
+
+#include <cstring>
+
+chffi_arrow::~chffi_arrow() {
+    for (ArrowArray & a : batches)
+        if (a.release != nullptr)
+            a.release(&a);
+    if (schema.release != nullptr)
+        schema.release(&schema);
+    for (auto & s : streams)
+        if (s->release != nullptr)
+            s->release(s.get());
+}
+
+struct chffi_arrow_stream {
+    chffi_conn * conn = nullptr;
+    chffi::EngineResult * engine = nullptr;
+    bool done = false;
+    // The query ran to its end (or failed): the connection may run other queries again.
+    void finish() {
+        if (!done)
+            conn->open_streams.fetch_sub(1);
+        done = true;
+    }
+};
+
+namespace chffi {
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+uint64_t word(const void * p) {
+    return reinterpret_cast<uintptr_t>(p);
+}
+
+// Byte length of the C Data Interface's binary metadata encoding.
+uint64_t metadata_length(const char * metadata) {
+    if (metadata == nullptr)
+        return 0;
+    int32_t n;
+    std::memcpy(&n, metadata, 4);
+    size_t pos = 4;
+    for (int32_t i = 0; i < 2 * n; ++i) {
+        int32_t len;
+        std::memcpy(&len, metadata + pos, 4);
+        pos += 4 + static_cast<size_t>(len);
+    }
+    return pos;
+}
+
+void flatten_schema(const ArrowSchema & s, std::vector<uint64_t> & out, int depth) {
+    if (depth > kMaxDepth)
+        throw std::runtime_error("Arrow schema nested too deeply");
+    out.insert(out.end(), {word(s.format), word(s.name), word(s.metadata), metadata_length(s.metadata), static_cast<uint64_t>(s.flags),
+        static_cast<uint64_t>(s.n_children), s.dictionary != nullptr ? 1u : 0u});
+    for (int64_t i = 0; i < s.n_children; ++i)
+        flatten_schema(*s.children[i], out, depth + 1);
+    if (s.dictionary != nullptr)
+        flatten_schema(*s.dictionary, out, depth + 1);
+}
+
+void flatten_array(const ArrowArray & a, std::vector<uint64_t> & out, int depth) {
+    if (depth > kMaxDepth)
+        throw std::runtime_error("Arrow array nested too deeply");
+    out.insert(out.end(), {static_cast<uint64_t>(a.length), static_cast<uint64_t>(a.null_count), static_cast<uint64_t>(a.offset),
+        static_cast<uint64_t>(a.n_buffers)});
+    for (int64_t i = 0; i < a.n_buffers; ++i)
+        out.push_back(word(a.buffers[i]));
+    out.push_back(static_cast<uint64_t>(a.n_children));
+    out.push_back(a.dictionary != nullptr ? 1u : 0u);
+    for (int64_t i = 0; i < a.n_children; ++i)
+        flatten_array(*a.children[i], out, depth + 1);
+    if (a.dictionary != nullptr)
+        flatten_array(*a.dictionary, out, depth + 1);
+}
+
+std::string last_error(ArrowArrayStream * stream, int code) {
+    const char * message = stream->get_last_error ? stream->get_last_error(stream) : nullptr;
+    return message ? std::string(message) : "Arrow stream error " + std::to_string(code);
+}
+
+EngineArrowOptions options_from(uint32_t flags) {
+    return EngineArrowOptions{
+        (flags & CHFFI_ARROW_UNSUPPORTED_AS_BINARY) ? 1 : 0,
+        (flags & CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY) ? 1 : 0,
+        (flags & CHFFI_ARROW_STRING_AS_BINARY) ? 0 : 1,
+    };
+}
+
+bool has_arrow_api(const EngineApi & api) {
+    return api.query_arrow_n && api.stream_query_arrow_n && api.stream_query_arrow_with_params_n && api.stream_fetch_arrow
+        && api.stream_cancel_query;
+}
+
+// The engine call that starts a streaming Arrow query, with or without bound parameters.
+EngineResult * start_stream(const EngineApi & api, EngineConnection * handle, std::string_view sql, const EngineArrowOptions & options,
+    const std::vector<std::string_view> & params) {
+    if (params.empty())
+        return api.stream_query_arrow_n(handle, sql.data(), sql.size(), &options);
+    size_t n = params.size() / 2;
+    std::vector<const char *> names(n), values(n);
+    std::vector<size_t> name_lens(n), value_lens(n);
+    for (size_t i = 0; i < n; ++i) {
+        names[i] = params[2 * i].data();
+        name_lens[i] = params[2 * i].size();
+        values[i] = params[2 * i + 1].data();
+        value_lens[i] = params[2 * i + 1].size();
+    }
+    return api.stream_query_arrow_with_params_n(handle, sql.data(), sql.size(), &options, names.data(), name_lens.data(), values.data(),
+        value_lens.data(), n);
+}
+
+// Fetches the next batch of a streaming query into out. Returns false on an engine error.
+// Sets *end when the query has no more batches. The caller holds the connection's query mutex.
+bool fetch(const EngineApi & api, chffi_conn * conn, EngineResult * stream, chffi_arrow & out, bool * end, std::string & error) {
+    auto batch = std::make_unique<ArrowArrayStream>();
+    std::memset(batch.get(), 0, sizeof(ArrowArrayStream));
+    if (api.stream_fetch_arrow(*conn->handle, stream, batch.get()) != 0) {
+        const char * message = api.result_error(stream);
+        error = message && *message ? message : "chdb_stream_fetch_arrow failed";
+        if (batch->release != nullptr)
+            batch->release(batch.get());
+        return false;
+    }
+    ArrowArrayStream * raw = batch.get();
+    out.streams.push_back(std::move(batch));
+    size_t before = out.batches.size();
+    if (!drain(raw, out, error))
+        return false;
+    *end = out.batches.size() == before;
+    return true;
+}
+
+int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chffi_result * result, chffi_result_info * info,
+    std::vector<std::string_view> & list, const EngineApi *& api) {
+    api = engine();
+    if (api == nullptr)
+        return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
+    if (!has_arrow_api(*api))
+        return fail(result, info, CHFFI_MISUSE, "this libchdb has no Arrow C Data Interface (chdb_query_arrow_n): upgrade chDB");
+    if (conn == nullptr)
+        return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
+    if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
+        return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
+    if (conn->open_streams.load() != 0)
+        return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
+    return CHFFI_OK;
+}
+
+// Describes the engine result; an empty error message from a failed engine call still fails.
+int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info * info) {
+    if (result->engine == nullptr)
+        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    describe(api, result->engine, *info);
+    return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+}
+
+int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * params, size_t params_len, uint32_t flags, chffi_arrow ** out,
+    chffi_result * result, chffi_result_info * info) {
+    std::vector<std::string_view> list;
+    const EngineApi * api = nullptr;
+    if (int32_t status = begin(conn, params, params_len, result, info, list, api); status != CHFFI_OK)
+        return status;
+    EngineArrowOptions options = options_from(flags);
+    auto arrow = std::make_unique<chffi_arrow>();
+    std::string error;
+
+    InFlight in_flight(conn);
+    std::lock_guard lock(conn->query_mutex);
+    if (list.empty()) {
+        // One call fills a stream holding the whole result: the fastest path.
+        auto stream = std::make_unique<ArrowArrayStream>();
+        std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
+        result->engine = api->query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options);
+        ArrowArrayStream * raw = stream.get();
+        arrow->streams.push_back(std::move(stream));
+        if (int32_t status = finish(*api, result, info); status != CHFFI_OK)
+            return status;
+        if (raw->release == nullptr)
+            return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no Arrow stream");
+        if (!drain(raw, *arrow, error))
+            return fail(result, info, CHFFI_ENGINE_ERROR, error);
+    } else {
+        // chdb_query_arrow has no parameter binding: run the streaming variant to its end.
+        result->engine = start_stream(*api, *conn->handle, sql, options, list);
+        if (int32_t status = finish(*api, result, info); status != CHFFI_OK)
+            return status;
+        for (bool end = false; !end;) {
+            if (!fetch(*api, conn, result->engine, *arrow, &end, error))
+                return fail(result, info, CHFFI_ENGINE_ERROR, error);
+        }
+    }
+    if (arrow->schema.release == nullptr)
+        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
+    flatten(*arrow);
+    *out = arrow.release();
+    return CHFFI_OK;
+}
+
+} // namespace
+
+bool drain(ArrowArrayStream * stream, chffi_arrow & out, std::string & error) {
+    if (out.schema.release == nullptr) {
+        if (int rc = stream->get_schema(stream, &out.schema); rc != 0) {
+            error = last_error(stream, rc);
+            return false;
+        }
+    }
+    for (;;) {
+        ArrowArray array{};
+        if (int rc = stream->get_next(stream, &array); rc != 0) {
+            error = last_error(stream, rc);
+            return false;
+        }
+        if (array.release == nullptr)
+            return true;
+        out.batches.push_back(array);
+    }
+}
+
+void flatten(chffi_arrow & out) {
+    out.layout.clear();
+    flatten_schema(out.schema, out.layout, 0);
+    out.layout.push_back(out.batches.size());
+    for (const ArrowArray & a : out.batches)
+        flatten_array(a, out.layout, 0);
+}
+
+} // namespace chffi
+
+extern "C" {
+
+int32_t chffi_query_arrow(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len, uint32_t flags,
+    chffi_arrow ** out_arrow, chffi_result ** out_result, chffi_result_info * out_info) {
+    if (out_arrow == nullptr || out_result == nullptr || out_info == nullptr)
+        return CHFFI_MISUSE;
+    *out_arrow = nullptr;
+    *out_info = chffi_result_info{};
+    *out_result = new (std::nothrow) chffi_result();
+    if (*out_result == nullptr)
+        return CHFFI_NO_MEMORY;
+    chffi_result * result = *out_result;
+    try {
+        if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
+            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query_arrow: NULL buffer with a non-zero length");
+        return chffi::query_arrow(conn, std::string_view(sql ? sql : "", sql_len), params, params_len, flags, out_arrow, result, out_info);
+    } catch (const std::bad_alloc &) {
+        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
+    } catch (const std::exception & e) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
+    } catch (...) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
+    }
+}
+
+const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_t * out_words) {
+    if (arrow == nullptr) {
+        if (out_words != nullptr)
+            *out_words = 0;
+        return nullptr;
+    }
+    if (out_words != nullptr)
+        *out_words = arrow->layout.size();
+    return arrow->layout.data();
+}
+
+void chffi_arrow_free(chffi_arrow * arrow) {
+    delete arrow;
+}
+
+int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len,
+    uint32_t flags, chffi_arrow_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info) {
+    if (out_stream == nullptr || out_result == nullptr || out_info == nullptr)
+        return CHFFI_MISUSE;
+    *out_stream = nullptr;
+    *out_info = chffi_result_info{};
+    *out_result = new (std::nothrow) chffi_result();
+    if (*out_result == nullptr)
+        return CHFFI_NO_MEMORY;
+    chffi_result * result = *out_result;
+    try {
+        if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
+            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_arrow_open: NULL buffer with a non-zero length");
+        std::vector<std::string_view> list;
+        const chffi::EngineApi * api = nullptr;
+        if (int32_t status = chffi::begin(conn, params, params_len, result, out_info, list, api); status != CHFFI_OK)
+            return status;
+        auto stream = std::make_unique<chffi_arrow_stream>();
+        stream->conn = conn;
+        chffi::EngineArrowOptions options = chffi::options_from(flags);
+        // Both held until the stream ends: the connection cannot close, nor run another query, under it.
+        conn->in_flight.fetch_add(1);
+        conn->open_streams.fetch_add(1);
+        {
+            std::lock_guard lock(conn->query_mutex);
+            stream->engine = chffi::start_stream(*api, *conn->handle, std::string_view(sql ? sql : "", sql_len), options, list);
+        }
+        if (stream->engine == nullptr) {
+            conn->in_flight.fetch_sub(1);
+            conn->open_streams.fetch_sub(1);
+            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+        }
+        chffi::describe(*api, stream->engine, *out_info);
+        if (out_info->error != nullptr) {
+            // The error text lives in the engine result: hand that result to the caller to free.
+            result->engine = stream->engine;
+            conn->in_flight.fetch_sub(1);
+            conn->open_streams.fetch_sub(1);
+            return CHFFI_ENGINE_ERROR;
+        }
+        *out_stream = stream.release();
+        return CHFFI_OK;
+    } catch (const std::bad_alloc &) {
+        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
+    } catch (const std::exception & e) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
+    } catch (...) {
+        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
+    }
+}
+
+int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap) {
+    return chffi::guarded(err, err_cap, [&] {
+        if (stream == nullptr || out_batch == nullptr) {
+            chffi::write_message(err, err_cap, "chffi_stream_arrow_next: NULL argument");
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
+        *out_batch = nullptr;
+        const chffi::EngineApi * api = chffi::engine();
+        if (api == nullptr) {
+            chffi::write_message(err, err_cap, "libchdb is not loaded");
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
+        if (stream->done)
+            return static_cast<int32_t>(CHFFI_OK);
+        auto batch = std::make_unique<chffi_arrow>();
+        std::string error;
+        bool end = false;
+        bool ok;
+        {
+            std::lock_guard lock(stream->conn->query_mutex);
+            ok = chffi::fetch(*api, stream->conn, stream->engine, *batch, &end, error);
+        }
+        if (!ok) {
+            stream->finish();
+            chffi::write_message(err, err_cap, error);
+            return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
+        }
+        if (end) {
+            stream->finish();
+            // The last fetch carries the schema and no batch: handed over so that an empty result
+            // still has a schema; the next call returns NULL.
+            if (batch->schema.release == nullptr)
+                return static_cast<int32_t>(CHFFI_OK);
+        }
+        chffi::flatten(*batch);
+        *out_batch = batch.release();
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
+
+void chffi_stream_arrow_free(chffi_arrow_stream * stream) {
+    if (stream == nullptr)
+        return;
+    try {
+        if (const chffi::EngineApi * api = chffi::engine()) {
+            std::lock_guard lock(stream->conn->query_mutex);
+            if (!stream->done)
+                api->stream_cancel_query(*stream->conn->handle, stream->engine);
+            api->destroy_result(stream->engine);
+        }
+    } catch (...) {
+        // nothing can be reported from a free function; the handle is released regardless
+    }
+    stream->finish();
+    stream->conn->in_flight.fetch_sub(1);
+    delete stream;
+}
+
+} // extern "C"

@@ -1,0 +1,148 @@
+// Arrow results: chffi_query_arrow drains the engine's ArrowArrayStream, and the whole result
+// becomes an ArrowTable over zero-copy views of the engine's buffers.
+import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
+import type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
+import { fromUtf8, utf8 } from "../encoding.ts";
+import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
+import { native } from "../native.ts";
+import { encodeParams, type QueryParams } from "../params.ts";
+import { importLayout } from "./import.ts";
+import { NativeArrowMemory } from "./owner.ts";
+import { withRestoredTypes } from "./restore_types.ts";
+import { ArrowTable } from "./table.ts";
+
+export interface ArrowQueryOptions {
+  /** Values bound server-side to `{name:Type}` placeholders. */
+  params?: QueryParams;
+  /** Types with no faithful Arrow mapping (JSON, Dynamic, AggregateFunction) come out as binary instead of failing. */
+  unsupportedAsBinary?: boolean;
+  /** LowCardinality columns as Arrow dictionaries instead of their plain type. */
+  lowCardinalityAsDictionary?: boolean;
+  /** String columns as Arrow Binary (for non-UTF-8 data) instead of Utf8. */
+  stringAsBinary?: boolean;
+  /**
+   * DateTime columns as Timestamp(SECOND, their timezone) and Enum columns as dictionaries of
+   * their names (default true). The engine exports them as plain Uint32 seconds and Int8/Int16
+   * codes; finding out which columns they are costs a DESCRIBE of the query when the result has
+   * Uint32, Int8 or Int16 columns. false keeps the engine's types (and skips that).
+   */
+  restoreTypes?: boolean;
+}
+
+/** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
+class ArrowSlots {
+  readonly arrow = new BigUint64Array(1);
+  readonly result = new BigUint64Array(1);
+  readonly info = new BigUint64Array(RESULT_INFO_WORDS);
+}
+const scratch = new ArrowSlots();
+const layoutWords = new BigUint64Array(1);
+
+export function arrowFlags(options: ArrowQueryOptions): number {
+  if (options === null || typeof options !== "object") throw new ChdbArgumentError("options must be an object");
+  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) |
+    (options.stringAsBinary ? 4 : 0);
+}
+
+/** Throws the error a failed chffi call left in `info` (the chffi_result_info words). */
+export function throwFromInfo(lib: NativeLib, status: number, words: BigUint64Array): never {
+  const text = fromUtf8(lib.copy(words[2], Number(words[3]))) || `the shim failed with status ${status}`;
+  throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
+}
+
+/** Copies the layout of a chffi_arrow out of native memory. */
+export function layoutOf(lib: NativeLib, arrow: Pointer): BigUint64Array {
+  const address = lib.address(lib.fn.chffi_arrow_layout(arrow, layoutWords));
+  const bytes = lib.copy(address, Number(layoutWords[0]) * 8);
+  return new BigUint64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+}
+
+/** Wraps a chffi_arrow (taking ownership) as RecordBatches; frees it if wrapping fails. */
+export function adoptArrow(lib: NativeLib, arrow: Pointer) {
+  const memory = new NativeArrowMemory(arrow);
+  try {
+    return { memory, ...importLayout(layoutOf(lib, arrow), memory) };
+  } catch (e) {
+    memory.close();
+    throw e;
+  }
+}
+
+/** The encoded arguments of a chffi_query_arrow call. */
+function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, slots: ArrowSlots) {
+  if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+  const flags = arrowFlags(options);
+  const sqlBytes = utf8(sql);
+  const paramBytes = encodeParams(options.params);
+  slots.arrow[0] = 0n;
+  return [
+    handle,
+    sqlBytes,
+    sqlBytes.length,
+    paramBytes,
+    paramBytes.length,
+    flags,
+    slots.arrow,
+    slots.result,
+    slots.info,
+  ] as const;
+}
+
+/** The Table of a finished chffi_query_arrow call (or its error). */
+function tableOf(lib: NativeLib, status: number, slots: ArrowSlots): ArrowTable {
+  const result = lib.pointer(slots.result[0]);
+  try {
+    if (status !== Status.OK) throwFromInfo(lib, status, slots.info);
+  } finally {
+    lib.fn.chffi_result_free(result);
+  }
+  const arrow = lib.pointer(slots.arrow[0]);
+  if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
+  const { memory, schema, batches } = adoptArrow(lib, arrow);
+  const info = slots.info;
+  return new ArrowTable(schema, batches, [memory], {
+    elapsed: new Float64Array(info.buffer, 4 * 8, 1)[0],
+    rowsRead: Number(info[5]),
+    bytesRead: Number(info[6]),
+    storageRowsRead: Number(info[7]),
+    storageBytesRead: Number(info[8]),
+    rowsWritten: Number(info[9]),
+    bytesWritten: Number(info[10]),
+  });
+}
+
+export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+  const lib = native();
+  const args = argumentsOf(handle, sql, options, scratch);
+  return finish(tableOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, options, args[3]);
+}
+
+function finish(
+  table: ArrowTable,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+  params: Uint8Array,
+): ArrowTable {
+  if (options.restoreTypes === false) return table;
+  try {
+    return withRestoredTypes(table, handle, sql, params);
+  } catch (e) {
+    table.close();
+    throw e;
+  }
+}
+
+/** queryArrow() on a lane: the engine works off the JS thread. */
+export async function queryArrowOffThread(
+  lane: Lane,
+  handle: Pointer,
+  sql: string,
+  options: ArrowQueryOptions,
+): Promise<ArrowTable> {
+  const slots = new ArrowSlots();
+  const args = argumentsOf(handle, sql, options, slots);
+  const status = await lane.fn.chffi_query_arrow(...args);
+  // The DESCRIBE for DateTime columns runs on the JS thread: it only analyses the query.
+  return finish(tableOf(native(), status, slots), handle, sql, options, args[3]);
+}

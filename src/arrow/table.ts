@@ -1,0 +1,40 @@
+// The Table returned by Arrow queries: an apache-arrow Table that owns the native memory its
+// columns view. close() (or `using`) frees it; reading a closed table's columns gives empty
+// buffers, never freed memory.
+import { type RecordBatch, type Schema, Table, type TypeMap } from "apache-arrow";
+import type { QueryStats } from "../result.ts";
+import type { NativeArrowMemory } from "./owner.ts";
+
+export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements Disposable {
+  readonly #memory: NativeArrowMemory[];
+  /** The engine's metrics of the query (elapsed seconds, rows and bytes read...). */
+  readonly stats: QueryStats | undefined;
+
+  constructor(schema: Schema<T>, batches: RecordBatch<T>[], memory: NativeArrowMemory[], stats?: QueryStats) {
+    super(schema, batches);
+    this.#memory = memory;
+    this.stats = stats;
+  }
+
+  /** The same native memory and metrics with other batches (e.g. some columns converted). */
+  rebuilt<U extends TypeMap>(schema: Schema<U>, batches: RecordBatch<U>[]): ArrowTable<U> {
+    return new ArrowTable(schema, batches, this.#memory, this.stats);
+  }
+
+  /** True once close() has freed the native memory. */
+  get closed(): boolean {
+    return this.#memory.every((m) => m.closed);
+  }
+
+  /**
+   * Frees the native memory now (otherwise a FinalizationRegistry frees it some time after the
+   * table and every table derived from it are garbage). Idempotent.
+   */
+  close(): void {
+    for (const m of this.#memory) m.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

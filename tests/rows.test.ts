@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ChdbError, query, ROWS_FORMAT } from "../mod.ts";
+import { decodeRows } from "../src/rows.ts";
+
+test("rows: strings of every shape (empty, long, non-ASCII, NUL) decode exactly", () => {
+  const values = ["", "a", "x".repeat(200), "héllo", "日本語テキスト".repeat(30), "nul\0byte", "tab\tnew\nline"];
+  const bytes = query("SELECT arrayJoin({v:Array(String)}) AS s", ROWS_FORMAT, { params: { v: values } }).bytes();
+  const set = decodeRows(bytes);
+  assert.deepEqual(set.columns, [{ name: "s", type: "String" }]);
+  assert.deepEqual(set.rows.map(([s]) => s), values);
+});
+
+test("rows: scalars inline and through decoders agree", () => {
+  const sql = `SELECT toUInt16(65535) a, toInt16(-2) b, toFloat32(0.25) c, [toInt64(-1)] d, toNullable(toUInt64(5)) e,
+    toDateTime('2001-02-03 04:05:06', 'UTC') f, toUInt32(4000000000) g FROM numbers(2)`;
+  const { rows } = decodeRows(query(sql, ROWS_FORMAT).bytes());
+  const row = [65535, -2, 0.25, [-1n], 5n, new Date("2001-02-03T04:05:06Z"), 4000000000];
+  assert.deepEqual(rows, [row, row]);
+});
+
+test("rows: truncated data is a ChdbError, not garbage", () => {
+  const bytes = query("SELECT number, toString(number) FROM numbers(3)", ROWS_FORMAT).bytes();
+  assert.throws(() => decodeRows(bytes.subarray(0, bytes.length - 1)), ChdbError);
+  assert.deepEqual(decodeRows(new Uint8Array(0)), { columns: [], rows: [] });
+});
+
+test("rows: geo types become nested arrays of [x, y]", () => {
+  const sql = "SELECT (1.5, 2)::Point p, [(0, 0), (1, 0), (0, 1)]::Ring r, [[(0, 0), (1, 1)]]::Polygon g";
+  const { rows } = decodeRows(query(sql, ROWS_FORMAT).bytes());
+  assert.deepEqual(rows, [[[1.5, 2], [[0, 0], [1, 0], [0, 1]], [[[0, 0], [1, 1]]]]]);
+});
