@@ -25,6 +25,8 @@ pub fn build(b: *std.Build) void {
         "native/hashfilter_kernels.cpp",
         "native/stream.cpp",
         "native/async_worker.cpp",
+        "native/runnable.cpp",
+        "native/blocking_call.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",
