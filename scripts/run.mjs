@@ -79,6 +79,18 @@ const jobs = {
       if (r.status !== 0 || p === 0) ok = false;
       if (r.status !== 0 && f === 0) failed++; // the runner itself failed: never report green
     }
+    if (!only) {
+      // The npm package as users get it: packed, installed with npm, run on all three runtimes.
+      const smoke = run("node", ["scripts/smoke_npm.mjs"], { capture: true });
+      const out = `${smoke.stdout}\n${smoke.stderr}`;
+      const p = count(out, /^(\d+) passed, \d+ failed$/gm);
+      const f = count(out, /^\d+ passed, (\d+) failed$/gm);
+      console.log(`npm package smoke test: ${p} passed, ${f} failed (exit ${smoke.status})`);
+      passed += p;
+      failed += f;
+      if (smoke.status !== 0 || p === 0) ok = false;
+      if (smoke.status !== 0 && f === 0) failed++;
+    }
     console.log(`${passed} passed, ${failed} failed`);
     return ok && failed === 0;
   },
