@@ -1,8 +1,13 @@
 // Benchmark: 10M rows of (UInt64, String) into an apache-arrow Table.
-//   ours      conn.queryArrow(): C Data Interface, zero-copy views (src/arrow/)
+//   ours      conn.queryArrow(): C Data Interface, zero-copy views (src/arrow/); the shim calls
+//             chdb_query_arrow_n, which collects every block and then converts them all to Arrow
+//   streamed  conn.queryArrow(sql, { stats: false }): the shim runs chdb_stream_query_arrow_n +
+//             chdb_stream_fetch_arrow instead, converting each block as the engine produces the
+//             next (that API reports no query metrics)
 //   ipc       ArrowStream bytes viewed in place (no copy) + apache-arrow tableFromIPC
 //   chdb-node npm `chdb`: queryAsync(sql, { format: "arrow" }).toArrow(), in a child process
 //   json      JSONEachRow text + JSON.parse per line
+// For reference, `FORMAT Null`: the engine running the same query with no output at all.
 // Every path ends with a Table/rows whose last row was read. Rounds alternate between paths.
 // Run: deno run -A bench/arrow_results.ts   |   bun bench/arrow_results.ts
 import { spawnSync } from "node:child_process";
@@ -42,6 +47,11 @@ function ours(sql = SQL): void {
   check(t, sql);
 }
 
+function streamed(): void {
+  using t = conn.queryArrow(SQL, { stats: false });
+  check(t, SQL);
+}
+
 // ArrowStream through the shim's plain query path, its output viewed in place (no copy).
 const out = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
@@ -58,6 +68,10 @@ function ipc(text = SQL): void {
   } finally {
     lib.fn.chffi_result_free(result);
   }
+}
+
+function engineAlone(): void {
+  conn.query(SQL, "Null");
 }
 
 function json(): void {
@@ -82,18 +96,28 @@ function chdbNode(rounds: number): number[] {
 }
 
 ours();
+streamed();
 ipc(); // warm-up
-const times: Record<string, number[]> = { ours: [], ipc: [], json: [] };
+const times: Record<string, number[]> = { ours: [], streamed: [], ipc: [], json: [] };
 const intTimes: Record<string, number[]> = { ours: [], ipc: [] };
+const nullTimes: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   times.ours.push(timed(() => ours()));
+  times.streamed.push(timed(streamed));
   times.ipc.push(timed(() => ipc()));
+  nullTimes.push(timed(engineAlone));
   intTimes.ours.push(timed(() => ours(INT_SQL)));
   intTimes.ipc.push(timed(() => ipc(INT_SQL)));
 }
 for (let r = 0; r < JSON_ROUNDS; r++) times.json.push(timed(json));
 conn.close();
 times["chdb-node"] = chdbNode(Math.max(1, Math.min(ROUNDS, 3)));
+
+/** Median of the per-round ratios to ours (rounds alternate, so each pair saw similar load). */
+function paired(ms: number[], ours: number[]): string {
+  if (ms === ours || ms.length !== ours.length) return "";
+  return ` (per-round median ${median(ms.map((x, i) => x / ours[i])).toFixed(2)}x)`;
+}
 
 function report(title: string, results: Record<string, number[]>): void {
   const base = median(results.ours);
@@ -104,9 +128,10 @@ function report(title: string, results: Record<string, number[]>): void {
       `${name.padEnd(10)} median ${m.toFixed(0).padStart(6)} ms  (${ms.length} runs: ${
         ms.map((x) => x.toFixed(0)).join(", ")
       })` +
-        (name === "ours" ? "" : `  ${(m / base).toFixed(1)}x ours`),
+        (name === "ours" ? "" : `  ${(m / base).toFixed(2)}x ours`) + paired(ms, results.ours),
     );
   }
 }
 report("(UInt64, String)", times);
 report("(UInt64)", intTimes);
+console.log(`engine alone, same (UInt64, String) query with FORMAT Null: median ${median(nullTimes).toFixed(0)} ms`);

@@ -129,6 +129,13 @@ typedef struct chffi_arrow_stream chffi_arrow_stream;
 #define CHFFI_ARROW_UNSUPPORTED_AS_BINARY 1u         /* types with no faithful mapping become binary */
 #define CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY 2u /* LowCardinality as an Arrow dictionary */
 #define CHFFI_ARROW_STRING_AS_BINARY 4u              /* String as Arrow binary instead of utf8 */
+/*
+ * chffi_query_arrow only: build the result from the engine's streaming Arrow API (each block is
+ * converted while the engine produces the next; faster for large results) instead of
+ * chdb_query_arrow_n (which converts after the query ends). The streaming API reports no query
+ * metrics: the result info then carries zeros. Queries with parameters always stream.
+ */
+#define CHFFI_ARROW_STREAMED 8u
 
 /*
  * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on

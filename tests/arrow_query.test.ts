@@ -26,6 +26,27 @@ describe("queryArrow", () => {
     assert.ok((t.stats?.elapsed ?? -1) >= 0);
   });
 
+  test("stats: false builds the same table from the streaming API, without metrics", () => {
+    const sql = "SELECT number AS n, toString(number) AS s FROM numbers(100000) SETTINGS max_block_size = 7000";
+    using a = conn.queryArrow(sql);
+    using b = conn.queryArrow(sql, { stats: false });
+    assert.equal(b.stats, undefined);
+    assert.equal(b.numRows, a.numRows);
+    assert.ok(b.batches.length > 1);
+    assert.deepEqual(b.schema.fields.map((f) => String(f.type)), a.schema.fields.map((f) => String(f.type)));
+    assert.equal(b.getChild("s")!.get(99999), "99999");
+    let sum = 0n;
+    for (const v of b.getChild("n")!) sum += v as bigint;
+    assert.equal(sum, 99999n * 100000n / 2n);
+    using empty = conn.queryArrow("SELECT 1 AS x WHERE 0", { stats: false });
+    assert.equal(empty.numRows, 0);
+    assert.deepEqual(empty.schema.fields.map((f) => f.name), ["x"]);
+    assert.throws(() => conn.queryArrow("SELECT no_such_column", { stats: false }), ChdbQueryError);
+    using bound = conn.queryArrow("SELECT {n:UInt8} AS n", { params: { n: 7 } });
+    assert.equal(bound.stats, undefined); // parameters always take the streaming path
+    assert.equal(bound.getChild("n")!.get(0), 7);
+  });
+
   test("query(sql, 'ArrowTable') and 'Dataframe' return Tables", () => {
     using a = conn.query("SELECT 1 AS x", "ArrowTable");
     using b = query("SELECT 2 AS x", "Dataframe");
