@@ -111,20 +111,11 @@ bool has_arrow_api(const EngineApi & api) {
 
 // The engine call that starts a streaming Arrow query, with or without bound parameters.
 EngineResult * start_stream(const EngineApi & api, EngineConnection * handle, std::string_view sql, const EngineArrowOptions & options,
-    const std::vector<std::string_view> & params) {
-    if (params.empty())
+    const Params & params) {
+    if (params.size() == 0)
         return api.stream_query_arrow_n(handle, sql.data(), sql.size(), &options);
-    size_t n = params.size() / 2;
-    std::vector<const char *> names(n), values(n);
-    std::vector<size_t> name_lens(n), value_lens(n);
-    for (size_t i = 0; i < n; ++i) {
-        names[i] = params[2 * i].data();
-        name_lens[i] = params[2 * i].size();
-        values[i] = params[2 * i + 1].data();
-        value_lens[i] = params[2 * i + 1].size();
-    }
-    return api.stream_query_arrow_with_params_n(handle, sql.data(), sql.size(), &options, names.data(), name_lens.data(), values.data(),
-        value_lens.data(), n);
+    return api.stream_query_arrow_with_params_n(handle, sql.data(), sql.size(), &options, params.names.data(), params.name_lens.data(),
+        params.values.data(), params.value_lens.data(), params.size());
 }
 
 // Fetches the next batch of a streaming query into out. Returns false on an engine error.
@@ -149,7 +140,7 @@ bool fetch(const EngineApi & api, chffi_conn * conn, EngineResult * stream, chff
 }
 
 int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chffi_result * result, chffi_result_info * info,
-    std::vector<std::string_view> & list, const EngineApi *& api) {
+    Params & bound, const EngineApi *& api) {
     api = engine();
     if (api == nullptr)
         return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
@@ -157,7 +148,7 @@ int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chff
         return fail(result, info, CHFFI_MISUSE, "this libchdb has no Arrow C Data Interface (chdb_query_arrow_n): upgrade chDB");
     if (conn == nullptr)
         return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
-    if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
+    if (!bound.decode(params, params_len))
         return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
     if (conn->open_streams.load() != 0)
         return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
@@ -174,9 +165,9 @@ int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info *
 
 int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * params, size_t params_len, uint32_t flags, chffi_arrow ** out,
     chffi_result * result, chffi_result_info * info) {
-    std::vector<std::string_view> list;
+    Params bound;
     const EngineApi * api = nullptr;
-    if (int32_t status = begin(conn, params, params_len, result, info, list, api); status != CHFFI_OK)
+    if (int32_t status = begin(conn, params, params_len, result, info, bound, api); status != CHFFI_OK)
         return status;
     EngineArrowOptions options = options_from(flags);
     auto arrow = std::make_unique<chffi_arrow>();
@@ -184,7 +175,7 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
 
     InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
-    if (list.empty() && (flags & CHFFI_ARROW_STREAMED) == 0) {
+    if (bound.size() == 0 && (flags & CHFFI_ARROW_STREAMED) == 0) {
         // One call fills a stream holding the whole result, with the query's metrics.
         auto stream = std::make_unique<ArrowArrayStream>();
         std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
@@ -202,7 +193,7 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
         // run to its end. It converts each block on this thread while the engine's threads
         // produce the next, where chdb_query_arrow_n converts every block after the query
         // (10-15 % less time for 10M rows, bench/README.md), but it reports no metrics.
-        result->engine = start_stream(*api, *conn->handle, sql, options, list);
+        result->engine = start_stream(*api, *conn->handle, sql, options, bound);
         if (int32_t status = finish(*api, result, info); status != CHFFI_OK)
             return status;
         for (bool end = false; !end;) {
@@ -252,25 +243,14 @@ extern "C" {
 
 int32_t chffi_query_arrow(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len, uint32_t flags,
     chffi_arrow ** out_arrow, chffi_result ** out_result, chffi_result_info * out_info) {
-    if (out_arrow == nullptr || out_result == nullptr || out_info == nullptr)
+    if (out_arrow == nullptr)
         return CHFFI_MISUSE;
     *out_arrow = nullptr;
-    *out_info = chffi_result_info{};
-    *out_result = new (std::nothrow) chffi_result();
-    if (*out_result == nullptr)
-        return CHFFI_NO_MEMORY;
-    chffi_result * result = *out_result;
-    try {
+    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
         if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
             return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query_arrow: NULL buffer with a non-zero length");
         return chffi::query_arrow(conn, std::string_view(sql ? sql : "", sql_len), params, params_len, flags, out_arrow, result, out_info);
-    } catch (const std::bad_alloc &) {
-        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
-    } catch (const std::exception & e) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
-    } catch (...) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
-    }
+    });
 }
 
 const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_t * out_words) {
@@ -290,20 +270,15 @@ void chffi_arrow_free(chffi_arrow * arrow) {
 
 int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len,
     uint32_t flags, chffi_arrow_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info) {
-    if (out_stream == nullptr || out_result == nullptr || out_info == nullptr)
+    if (out_stream == nullptr)
         return CHFFI_MISUSE;
     *out_stream = nullptr;
-    *out_info = chffi_result_info{};
-    *out_result = new (std::nothrow) chffi_result();
-    if (*out_result == nullptr)
-        return CHFFI_NO_MEMORY;
-    chffi_result * result = *out_result;
-    try {
+    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
         if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
             return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_arrow_open: NULL buffer with a non-zero length");
-        std::vector<std::string_view> list;
+        chffi::Params bound;
         const chffi::EngineApi * api = nullptr;
-        if (int32_t status = chffi::begin(conn, params, params_len, result, out_info, list, api); status != CHFFI_OK)
+        if (int32_t status = chffi::begin(conn, params, params_len, result, out_info, bound, api); status != CHFFI_OK)
             return status;
         auto stream = std::make_unique<chffi_arrow_stream>();
         stream->conn = conn;
@@ -313,7 +288,7 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
         conn->open_streams.fetch_add(1);
         {
             std::lock_guard lock(conn->query_mutex);
-            stream->engine = chffi::start_stream(*api, *conn->handle, std::string_view(sql ? sql : "", sql_len), options, list);
+            stream->engine = chffi::start_stream(*api, *conn->handle, std::string_view(sql ? sql : "", sql_len), options, bound);
         }
         if (stream->engine == nullptr) {
             conn->in_flight.fetch_sub(1);
@@ -326,17 +301,11 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
             result->engine = stream->engine;
             conn->in_flight.fetch_sub(1);
             conn->open_streams.fetch_sub(1);
-            return CHFFI_ENGINE_ERROR;
+            return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
         }
         *out_stream = stream.release();
-        return CHFFI_OK;
-    } catch (const std::bad_alloc &) {
-        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
-    } catch (const std::exception & e) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
-    } catch (...) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
-    }
+        return static_cast<int32_t>(CHFFI_OK);
+    });
 }
 
 int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap) {

@@ -121,8 +121,8 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
         return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
     if (conn == nullptr)
         return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
-    std::vector<std::string_view> list;
-    if (!decode_string_list(params, params_len, list) || list.size() % 2 != 0)
+    Params p;
+    if (!p.decode(params, params_len))
         return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
 
     if (conn->open_streams.load() != 0)
@@ -131,20 +131,11 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     std::lock_guard lock(conn->query_mutex);
 
     EngineConnection * handle = *conn->handle;
-    if (list.empty()) {
+    if (p.size() == 0) {
         result->engine = api->query_n(handle, sql.data(), sql.size(), format.data(), format.size());
     } else {
-        size_t n = list.size() / 2;
-        std::vector<const char *> names(n), values(n);
-        std::vector<size_t> name_lens(n), value_lens(n);
-        for (size_t i = 0; i < n; ++i) {
-            names[i] = list[2 * i].data();
-            name_lens[i] = list[2 * i].size();
-            values[i] = list[2 * i + 1].data();
-            value_lens[i] = list[2 * i + 1].size();
-        }
         result->engine = api->query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(),
-            names.data(), name_lens.data(), values.data(), value_lens.data(), n);
+            p.names.data(), p.name_lens.data(), p.values.data(), p.value_lens.data(), p.size());
     }
     if (result->engine == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
@@ -209,25 +200,12 @@ int32_t chffi_close(chffi_conn * conn) {
 
 int32_t chffi_query(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
     const uint8_t * params, size_t params_len, chffi_result ** out_result, chffi_result_info * out_info) {
-    if (out_result == nullptr || out_info == nullptr)
-        return CHFFI_MISUSE;
-    *out_info = chffi_result_info{};
-    *out_result = new (std::nothrow) chffi_result();
-    if (*out_result == nullptr)
-        return CHFFI_NO_MEMORY;
-    chffi_result * result = *out_result;
-    try {
+    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
         if ((sql == nullptr && sql_len != 0) || (format == nullptr && format_len != 0) || (params == nullptr && params_len != 0))
             return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query: NULL buffer with a non-zero length");
         return chffi::query(conn, std::string_view(sql ? sql : "", sql_len), std::string_view(format ? format : "", format_len),
             params, params_len, result, out_info);
-    } catch (const std::bad_alloc &) {
-        return chffi::fail(result, out_info, CHFFI_NO_MEMORY, "out of memory");
-    } catch (const std::exception & e) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, e.what());
-    } catch (...) {
-        return chffi::fail(result, out_info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
-    }
+    });
 }
 
 void chffi_result_free(chffi_result * result) {

@@ -3,10 +3,15 @@
 
 #include "chdb_ffi.h"
 #include "engine.h"
+#include "string_list.h"
 
 #include <atomic>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <string>
+#include <string_view>
+#include <vector>
 
 struct chffi_conn {
     chffi::EngineConnection ** handle = nullptr;
@@ -34,6 +39,46 @@ void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info)
 
 // Records the shim's own error in result and info; returns status.
 int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message);
+
+// Bound parameters decoded from a string list of name/value pairs, as the engine's four arrays.
+struct Params {
+    std::vector<const char *> names, values;
+    std::vector<size_t> name_lens, value_lens;
+
+    bool decode(const uint8_t * data, size_t len) {
+        std::vector<std::string_view> list;
+        if (!decode_string_list(data, len, list) || list.size() % 2 != 0)
+            return false;
+        for (size_t i = 0; i < list.size(); i += 2) {
+            names.push_back(list[i].data());
+            name_lens.push_back(list[i].size());
+            values.push_back(list[i + 1].data());
+            value_lens.push_back(list[i + 1].size());
+        }
+        return true;
+    }
+    size_t size() const { return names.size(); }
+};
+
+// Allocates *out (the result every call hands back) and runs body(result) with exceptions mapped.
+template <typename Body>
+int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body) noexcept {
+    if (out == nullptr || info == nullptr)
+        return CHFFI_MISUSE;
+    *info = chffi_result_info{};
+    *out = new (std::nothrow) chffi_result();
+    if (*out == nullptr)
+        return CHFFI_NO_MEMORY;
+    try {
+        return body(*out);
+    } catch (const std::bad_alloc &) {
+        return fail(*out, info, CHFFI_NO_MEMORY, "out of memory");
+    } catch (const std::exception & e) {
+        return fail(*out, info, CHFFI_INTERNAL, e.what());
+    } catch (...) {
+        return fail(*out, info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
+    }
+}
 
 // Counts an operation on conn as in flight for the lifetime of this object.
 class InFlight {

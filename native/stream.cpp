@@ -57,45 +57,6 @@ const StreamApi * stream_api() {
 }
 
 // Name/value arrays in the shape of the engine's *_with_params_n functions.
-struct Params {
-    std::vector<const char *> names, values;
-    std::vector<size_t> name_lens, value_lens;
-
-    bool decode(const uint8_t * data, size_t len) {
-        std::vector<std::string_view> list;
-        if (!decode_string_list(data, len, list) || list.size() % 2 != 0)
-            return false;
-        for (size_t i = 0; i < list.size(); i += 2) {
-            names.push_back(list[i].data());
-            name_lens.push_back(list[i].size());
-            values.push_back(list[i + 1].data());
-            value_lens.push_back(list[i + 1].size());
-        }
-        return true;
-    }
-    size_t size() const { return names.size(); }
-};
-
-// Allocates *out (the result every call hands back) and runs body(result) with exceptions mapped.
-template <typename Body>
-int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body) noexcept {
-    if (out == nullptr || info == nullptr)
-        return CHFFI_MISUSE;
-    *info = chffi_result_info{};
-    *out = new (std::nothrow) chffi_result();
-    if (*out == nullptr)
-        return CHFFI_NO_MEMORY;
-    try {
-        return body(*out);
-    } catch (const std::bad_alloc &) {
-        return fail(*out, info, CHFFI_NO_MEMORY, "out of memory");
-    } catch (const std::exception & e) {
-        return fail(*out, info, CHFFI_INTERNAL, e.what());
-    } catch (...) {
-        return fail(*out, info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
-    }
-}
-
 // Keeps the engine result as this call's output: data and metrics, or its error.
 int32_t adopt(chffi_result * result, chffi_result_info * info, EngineResult * r) {
     if (r == nullptr)

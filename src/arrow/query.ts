@@ -2,9 +2,10 @@
 // becomes an ArrowTable over zero-copy views of the engine's buffers.
 import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
-import { fromUtf8, utf8 } from "../encoding.ts";
-import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
+import { utf8 } from "../encoding.ts";
+import { ChdbArgumentError, ChdbError } from "../errors.ts";
 import { native } from "../native.ts";
+import { errorOf, statsOf } from "../native_result.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
@@ -54,12 +55,6 @@ export function arrowFlags(options: ArrowQueryOptions): number {
     (options.stringAsBinary ? 4 : 0);
 }
 
-/** Throws the error a failed chffi call left in `info` (the chffi_result_info words). */
-export function throwFromInfo(lib: NativeLib, status: number, words: BigUint64Array): never {
-  const text = fromUtf8(lib.copy(words[2], Number(words[3]))) || `the shim failed with status ${status}`;
-  throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
-}
-
 /** Copies the layout of a chffi_arrow out of native memory. */
 export function layoutOf(lib: NativeLib, arrow: Pointer): BigUint64Array {
   const address = lib.address(lib.fn.chffi_arrow_layout(arrow, layoutWords));
@@ -107,24 +102,14 @@ function streamed(args: ReturnType<typeof argumentsOf>): boolean {
 function tableOf(lib: NativeLib, status: number, slots: ArrowSlots, withStats: boolean): ArrowTable {
   const result = lib.pointer(slots.result[0]);
   try {
-    if (status !== Status.OK) throwFromInfo(lib, status, slots.info);
+    if (status !== Status.OK) throw errorOf(status, slots.info);
   } finally {
     lib.fn.chffi_result_free(result);
   }
   const arrow = lib.pointer(slots.arrow[0]);
   if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
   const { memory, schema, batches } = adoptArrow(lib, arrow);
-  const info = slots.info;
-  if (!withStats) return new ArrowTable(schema, batches, [memory]);
-  return new ArrowTable(schema, batches, [memory], {
-    elapsed: new Float64Array(info.buffer, 4 * 8, 1)[0],
-    rowsRead: Number(info[5]),
-    bytesRead: Number(info[6]),
-    storageRowsRead: Number(info[7]),
-    storageBytesRead: Number(info[8]),
-    rowsWritten: Number(info[9]),
-    bytesWritten: Number(info[10]),
-  });
+  return new ArrowTable(schema, batches, [memory], withStats ? statsOf(slots.info) : undefined);
 }
 
 export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {

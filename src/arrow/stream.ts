@@ -9,7 +9,8 @@ import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError } from ".
 import { native, runAtExit } from "../native.ts";
 import { encodeParams } from "../params.ts";
 import type { NativeArrowMemory } from "./owner.ts";
-import { adoptArrow, arrowFlags, type ArrowQueryOptions, throwFromInfo } from "./query.ts";
+import { errorOf } from "../native_result.ts";
+import { adoptArrow, arrowFlags, type ArrowQueryOptions } from "./query.ts";
 import type { QueryTables } from "./tables.ts";
 
 export interface ArrowStreamOptions extends ArrowQueryOptions {
@@ -62,7 +63,7 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     );
     const result = lib.pointer(outResult[0]);
     try {
-      if (status !== Status.OK) throwFromInfo(lib, status, info);
+      if (status !== Status.OK) throw errorOf(status, info);
     } finally {
       lib.fn.chffi_result_free(result);
     }
