@@ -30,3 +30,16 @@ test("rows: geo types become nested arrays of [x, y]", () => {
   const { rows } = decodeRows(query(sql, ROWS_FORMAT).bytes());
   assert.deepEqual(rows, [[[1.5, 2], [[0, 0], [1, 0], [0, 1]], [[[0, 0], [1, 1]]]]]);
 });
+
+test("rows: ASCII and non-ASCII strings across several blocks of the two-pass loop", () => {
+  // ~2.5 MB of rows: more than one block, with non-ASCII values scattered among ASCII ones.
+  const sql = `SELECT toUInt32(number) n, if(number % 7 = 0, concat('é', repeat('x', 600), toString(number)),
+    concat(repeat('y', 600), toString(number))) s, toDate('2000-01-01') + number d FROM numbers(4000)`;
+  const { rows } = decodeRows(query(sql, ROWS_FORMAT).bytes());
+  assert.equal(rows.length, 4000);
+  rows.forEach(([n, s, d], i) => {
+    assert.equal(n, i);
+    assert.equal(s, i % 7 === 0 ? `é${"x".repeat(600)}${i}` : `${"y".repeat(600)}${i}`);
+    assert.deepEqual(d, new Date(Date.UTC(2000, 0, 1 + i)));
+  });
+});
