@@ -379,8 +379,12 @@ const stringFromBlock = (v: string) =>
     else { ${v} = ascii.substring(at, at + n_${v}); at += n_${v}; }
     pos += n_${v};`;
 
-/** Input bytes per call of a generated loop: bounds block.text, keeps it in cache. */
-const BLOCK_BYTES = 1 << 20;
+/**
+ * Input bytes per call of a generated loop: bounds block.text and keeps it in cache. Small
+ * enough that a 1M-row result makes hundreds of calls: V8 then optimizes the functions whole,
+ * where 1 MB blocks kept it compiling the running loop (OSR) and throwing that code away.
+ */
+const BLOCK_BYTES = 1 << 16;
 
 /** A block of the two-pass loop: its ASCII string bytes, its row count, non-ASCII string positions. */
 interface Block {
