@@ -58,6 +58,12 @@ class Reader {
     const n = this.varint();
     return this.text(this.need(n), n);
   }
+  /** A string decoded on its own: for the few of the header, which must not cost text() its whole-buffer decode. */
+  lone(): string {
+    const n = this.varint();
+    const at = this.need(n);
+    return utf8.decode(this.bytes.subarray(at, at + n));
+  }
   /**
    * UTF-8 text at [at, at + n). ASCII text, the common case, is cut out of the whole buffer
    * decoded once as single-byte text: much cheaper than one TextDecoder call per value.
@@ -489,8 +495,8 @@ export function decodeRows(bytes: Uint8Array): RowSet {
   if (bytes.length === 0) return { columns: [], rows: [] };
   const r = new Reader(bytes);
   const n = r.varint();
-  const names = Array.from({ length: n }, () => r.string());
-  const columns = names.map((name) => ({ name, type: r.string() }));
+  const names = Array.from({ length: n }, () => r.lone());
+  const columns = names.map((name) => ({ name, type: r.lone() }));
   const key = columns.map((c) => c.type).join("\n");
   let compiled = compiledSchemas.get(key);
   if (compiled === undefined) {
