@@ -436,18 +436,19 @@ function rowLoop(types: TypeNode[]): RowLoop {
       ? inline[t.name](`v${k}`)
       : `r.pos = pos; const v${k} = decoders[${k}](r); pos = r.pos;`
   ).join("\n    ");
-  const row = `rows.push([${types.map((_, k) => `v${k}`).join(", ")}]);`;
+  // Appending by index: cheaper than push() on both engines (Bun's profile showed push() ~10 %).
+  const row = `rows[n++] = [${types.map((_, k) => `v${k}`).join(", ")}];`;
   const start = `const bytes = r.bytes, view = r.view, end = bytes.length, first = r.pos; let pos = first;`;
   const build = new Function(
     "r", "decoders", "rows", "truncated", "count", "ascii", "odds",
     twoPass
-      ? `${start} let at = 0, nextOdd = 0, odd = odds.length > 0 ? odds[0] : -1;
+      ? `${start} let n = rows.length, at = 0, nextOdd = 0, odd = odds.length > 0 ? odds[0] : -1;
   for (let i = 0; i < count; i++) {
     ${read}
     ${row}
   }
   r.pos = pos;`
-      : `${start}
+      : `${start} let n = rows.length;
   while (pos < end && pos - first < ${BLOCK_BYTES}) {
     ${read}
     ${row}
