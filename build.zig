@@ -25,6 +25,8 @@ pub fn build(b: *std.Build) void {
         "native/hashfilter_kernels.cpp",
         "native/stream.cpp",
         "native/async_worker.cpp",
+        "native/runnable.cpp",
+        "native/blocking_call.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",
@@ -34,9 +36,6 @@ pub fn build(b: *std.Build) void {
         "-Werror",
     });
     lib.addIncludePath(.{ .path = "native" });
-    // Only boost, never all of /usr/include (that would mix the host's glibc headers into a
-    // glibc-2.17 build): scripts/build_shim.mjs makes this directory hold just a `boost` link.
-    lib.addSystemIncludePath(.{ .path = "zig-cache/boost-include" });
     lib.linkLibCpp();
     lib.version_script = "native/exports.map";
     lib.strip = optimize != .Debug;

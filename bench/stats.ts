@@ -15,5 +15,6 @@ export function timePerCall(fn: () => void, calls: number): number {
 
 export function runtimeName(): string {
   const versions = (globalThis as unknown as { process: { versions: Record<string, string> } }).process.versions;
-  return versions.bun ? `bun ${versions.bun}` : `deno ${versions.deno}`;
+  if (versions.bun) return `bun ${versions.bun}`;
+  return versions.deno ? `deno ${versions.deno}` : `node ${versions.node}`;
 }

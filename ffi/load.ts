@@ -2,6 +2,7 @@
 // Backends are imported statically: each touches its runtime's globals only when called.
 import { openBun } from "./bun.ts";
 import { openDeno } from "./deno.ts";
+import { openNode } from "./node.ts";
 import { libchdbCandidates, locate, shimCandidates } from "./locate.ts";
 import type { NativeLib } from "./types.ts";
 
@@ -18,7 +19,9 @@ function openShim(shimPath: string): NativeLib {
   const g = globalThis as Record<string, unknown>;
   if ("Bun" in g) return openBun(shimPath);
   if ("Deno" in g) return openDeno(shimPath);
-  throw new Error("chdb-ffi runs on Deno and Bun (Node support is planned through koffi)");
+  const process = g.process as { versions?: { node?: string } } | undefined;
+  if (process?.versions?.node) return openNode(shimPath);
+  throw new Error("chdb-ffi runs on Deno, Bun and Node.js");
 }
 
 export function loadNative(): LoadedNative {

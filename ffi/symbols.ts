@@ -13,13 +13,19 @@ export interface SymbolSpec {
    * Only for i32-returning calls whose arguments are pointers, buffers or integers.
    */
   readonly nonblocking?: boolean;
+  /**
+   * The call enters the engine, which refuses to run where the stack pointer lies outside the
+   * thread's own stack. Backends whose FFI runs calls on a stack of its own (koffi) route it
+   * through chffi_call_blocking. Only for calls listed in native/runnable.cpp.
+   */
+  readonly engine?: boolean;
 }
 
 export const symbols = {
   // uint32_t chffi_abi_version(void);
   chffi_abi_version: { parameters: [], result: "u32" },
   // int32_t chffi_load(const char *lib_path, size_t lib_path_len, char *err, size_t err_cap);
-  chffi_load: { parameters: ["buffer", "usize", "buffer", "usize"], result: "i32" },
+  chffi_load: { parameters: ["buffer", "usize", "buffer", "usize"], result: "i32", engine: true },
   // const char *chffi_engine_version(void);
   chffi_engine_version: { parameters: [], result: "pointer" },
   // int32_t chffi_connect(const char *path, size_t path_len, const uint8_t *options, size_t options_len,
@@ -27,9 +33,10 @@ export const symbols = {
   chffi_connect: {
     parameters: ["buffer", "usize", "buffer", "usize", "buffer", "buffer", "usize"],
     result: "i32",
+    engine: true,
   },
   // int32_t chffi_close(chffi_conn *conn);
-  chffi_close: { parameters: ["pointer"], result: "i32" },
+  chffi_close: { parameters: ["pointer"], result: "i32", engine: true },
   // int32_t chffi_query(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
   //                     size_t format_len, const uint8_t *params, size_t params_len,
   //                     chffi_result **out_result, chffi_result_info *out_info);
@@ -37,13 +44,14 @@ export const symbols = {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
+    engine: true,
   },
   // void chffi_result_free(chffi_result *result);
   chffi_result_free: { parameters: ["pointer"], result: "void" },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
   // int32_t chffi_shutdown(void);
-  chffi_shutdown: { parameters: [], result: "i32" },
+  chffi_shutdown: { parameters: [], result: "i32", engine: true },
   // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----
   // int32_t chffi_query_arrow(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
   //                           size_t params_len, uint32_t flags, chffi_arrow **out_arrow,
@@ -52,6 +60,7 @@ export const symbols = {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
+    engine: true,
   },
   // const uint64_t *chffi_arrow_layout(const chffi_arrow *arrow, uint64_t *out_words);
   chffi_arrow_layout: { parameters: ["pointer", "buffer"], result: "pointer" },
@@ -63,22 +72,31 @@ export const symbols = {
   chffi_stream_arrow_open: {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "u32", "buffer", "buffer", "buffer"],
     result: "i32",
+    engine: true,
   },
   // int32_t chffi_stream_arrow_next(chffi_arrow_stream *stream, chffi_arrow **out_batch, char *err, size_t err_cap);
-  chffi_stream_arrow_next: { parameters: ["pointer", "buffer", "buffer", "usize"], result: "i32" },
+  chffi_stream_arrow_next: { parameters: ["pointer", "buffer", "buffer", "usize"], result: "i32", engine: true },
   // void chffi_stream_arrow_free(chffi_arrow_stream *stream);
-  chffi_stream_arrow_free: { parameters: ["pointer"], result: "void" },
+  chffi_stream_arrow_free: { parameters: ["pointer"], result: "void", engine: true },
   // int32_t chffi_scan_new(const uint64_t *layout, size_t layout_words, const uint8_t *strings, size_t strings_len,
   //                        chffi_scan **out_scan, char *err, size_t err_cap);
   chffi_scan_new: { parameters: ["buffer", "usize", "buffer", "usize", "buffer", "buffer", "usize"], result: "i32" },
   // int32_t chffi_scan_register(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
   //                             char *err, size_t err_cap);
-  chffi_scan_register: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  chffi_scan_register: {
+    parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"],
+    result: "i32",
+    engine: true,
+  },
   // int32_t chffi_scan_unregister(chffi_conn *conn, chffi_scan *scan, const char *name, size_t name_len,
   //                               char *err, size_t err_cap);
-  chffi_scan_unregister: { parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"], result: "i32" },
+  chffi_scan_unregister: {
+    parameters: ["pointer", "pointer", "buffer", "usize", "buffer", "usize"],
+    result: "i32",
+    engine: true,
+  },
   // void chffi_scan_free(chffi_scan *scan);
-  chffi_scan_free: { parameters: ["pointer"], result: "void" },
+  chffi_scan_free: { parameters: ["pointer"], result: "void", engine: true },
 
   // ---- string hash set (native/hashset.cpp, native/hashfilter_kernels.cpp) ----
   // int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset **out_set);
@@ -114,19 +132,21 @@ export const symbols = {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
+    engine: true,
   },
   // int32_t chffi_stream_next(chffi_stream *stream, chffi_result **out_result, chffi_result_info *out_info);
-  chffi_stream_next: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true },
+  chffi_stream_next: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true, engine: true },
   // void chffi_stream_cancel(chffi_stream *stream);
-  chffi_stream_cancel: { parameters: ["pointer"], result: "void" },
+  chffi_stream_cancel: { parameters: ["pointer"], result: "void", engine: true },
   // void chffi_stream_free(chffi_stream *stream);
-  chffi_stream_free: { parameters: ["pointer"], result: "void" },
+  chffi_stream_free: { parameters: ["pointer"], result: "void", engine: true },
   // int32_t chffi_insert_open(chffi_conn *conn, const char *sql, size_t sql_len, const char *format,
   //                           size_t format_len, const uint8_t *params, size_t params_len,
   //                           chffi_insert **out_insert, chffi_result **out_result, chffi_result_info *out_info);
   chffi_insert_open: {
     parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer", "buffer"],
     result: "i32",
+    engine: true,
   },
   // int32_t chffi_insert_append(chffi_insert *insert, const uint8_t *data, size_t data_len,
   //                             chffi_result **out_result, chffi_result_info *out_info);
@@ -134,13 +154,14 @@ export const symbols = {
     parameters: ["pointer", "buffer", "usize", "buffer", "buffer"],
     result: "i32",
     nonblocking: true,
+    engine: true,
   },
   // int32_t chffi_insert_done(chffi_insert *insert, chffi_result **out_result, chffi_result_info *out_info);
-  chffi_insert_done: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true },
+  chffi_insert_done: { parameters: ["pointer", "buffer", "buffer"], result: "i32", nonblocking: true, engine: true },
   // void chffi_insert_cancel(chffi_insert *insert);
-  chffi_insert_cancel: { parameters: ["pointer"], result: "void" },
+  chffi_insert_cancel: { parameters: ["pointer"], result: "void", engine: true },
   // void chffi_insert_free(chffi_insert *insert);
-  chffi_insert_free: { parameters: ["pointer"], result: "void" },
+  chffi_insert_free: { parameters: ["pointer"], result: "void", engine: true },
 
   // Worker threads for runtimes without nonblocking FFI (native/async_worker.cpp); used by ffi/bun.ts.
   // int32_t chffi_worker_new(chffi_worker_done done, chffi_worker **out_worker);
@@ -149,6 +170,10 @@ export const symbols = {
   chffi_worker_submit: { parameters: ["pointer", "pointer", "buffer", "u32", "u32"], result: "i32" },
   // void chffi_worker_free(chffi_worker *worker);
   chffi_worker_free: { parameters: ["pointer"], result: "void" },
+
+  // Engine calls from a foreign stack (native/blocking_call.cpp); used by ffi/node.ts.
+  // int32_t chffi_call_blocking(const void *fn, const uint64_t *args, uint32_t nargs);
+  chffi_call_blocking: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
 } as const satisfies Record<string, SymbolSpec>;
 
 export type SymbolTable = typeof symbols;

@@ -42,7 +42,7 @@ export interface Lane {
 }
 
 export interface NativeLib {
-  readonly runtime: "deno" | "bun";
+  readonly runtime: "deno" | "bun" | "node";
   readonly fn: ShimFunctions;
   /** Opens another library with a neutral symbol table (benchmarks call libchdb directly). */
   openLibrary<T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T>;
@@ -56,7 +56,7 @@ export interface NativeLib {
   copy(address: bigint, length: number): Uint8Array;
   /**
    * A zero-copy ArrayBuffer over native memory. The caller owns the lifetime: detach it with
-   * `transfer(0)` before the memory is freed.
+   * `transfer(0)` before the memory is freed. (Node: a copy, since koffi's views cannot be detached.)
    */
   view(address: bigint, length: number): ArrayBuffer;
   /** Reads a NUL-terminated UTF-8 string; null pointer gives null. */

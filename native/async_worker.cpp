@@ -3,6 +3,7 @@
 // reports each completion through a callback the host makes thread-safe.
 #include "boundary.h"
 #include "chdb_ffi.h"
+#include "runnable.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -13,49 +14,9 @@
 namespace chffi {
 namespace {
 
-using Word = uint64_t;
-template <typename... Args>
-int32_t invoke(const void * fn, Args... args) {
-    return reinterpret_cast<int32_t (*)(Args...)>(const_cast<void *>(fn))(args...);
-}
-
-// The calls a worker may run: the shim's own exports whose arguments are all pointers or
-// integers (one machine word each) and which return a chffi_status. Anything else is refused,
-// so a wrong address from the host cannot make the worker jump somewhere arbitrary.
-struct Runnable {
-    const void * fn;
-    uint32_t arity;
-};
-
-const Runnable runnables[] = {
-    {reinterpret_cast<const void *>(&chffi_query), 9},
-    {reinterpret_cast<const void *>(&chffi_query_arrow), 9},
-    {reinterpret_cast<const void *>(&chffi_stream_open), 10},
-    {reinterpret_cast<const void *>(&chffi_stream_next), 3},
-    {reinterpret_cast<const void *>(&chffi_insert_append), 5},
-    {reinterpret_cast<const void *>(&chffi_insert_done), 3},
-};
-
-int32_t call(const void * fn, const Word * a, uint32_t n) {
-    // Casting the address back to its own arity: all arguments are word-sized integers or
-    // pointers, which the platform ABI passes identically to uint64_t.
-    switch (n) {
-        case 3: return invoke(fn, a[0], a[1], a[2]);
-        case 5: return invoke(fn, a[0], a[1], a[2], a[3], a[4]);
-        case 9:
-            return invoke(fn, 
-                a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]);
-        case 10:
-            return invoke(fn, 
-                a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
-        default: return CHFFI_MISUSE;
-    }
-}
-
 struct Job {
-    const void * fn;
-    uint32_t arity;
-    Word args[10];
+    const Runnable * runnable;
+    Word args[max_runnable_args];
     uint32_t tag;
 };
 
@@ -81,7 +42,7 @@ struct chffi_worker {
                 job = jobs.front();
                 jobs.pop_front();
             }
-            int32_t status = chffi::call(job.fn, job.args, job.arity);
+            int32_t status = chffi::guarded(nullptr, 0, [&] { return chffi::run(*job.runnable, job.args); });
             done(job.tag, status);
         }
     }
@@ -111,12 +72,10 @@ int32_t chffi_worker_submit(chffi_worker * worker, const void * fn, const uint64
     return chffi::guarded(nullptr, 0, [&] {
         if (worker == nullptr || (args == nullptr && nargs != 0))
             return static_cast<int32_t>(CHFFI_MISUSE);
-        chffi::Job job{fn, nargs, {}, tag};
-        bool known = false;
-        for (const chffi::Runnable & r : chffi::runnables)
-            known = known || (r.fn == fn && r.arity == nargs);
-        if (!known)
+        const chffi::Runnable * runnable = chffi::find_runnable(fn, nargs);
+        if (runnable == nullptr)
             return static_cast<int32_t>(CHFFI_MISUSE);
+        chffi::Job job{runnable, {}, tag};
         for (uint32_t i = 0; i < nargs; ++i)
             job.args[i] = args[i];
         std::lock_guard lock(worker->mutex);

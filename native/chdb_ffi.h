@@ -339,6 +339,16 @@ CHFFI_API int32_t chffi_worker_submit(chffi_worker * worker, const void * fn, co
 /* Runs the calls still queued, stops the thread and frees the worker. NULL is a no-op. */
 CHFFI_API void chffi_worker_free(chffi_worker * worker);
 
+/* ---- Engine calls from a foreign stack (native/blocking_call.cpp) ----
+ * Runs fn (one of the engine-entering calls: chffi_load, chffi_connect, chffi_close, chffi_shutdown,
+ * chffi_query, chffi_query_arrow, the chffi_stream_*, chffi_stream_arrow_*, chffi_insert_* calls,
+ * chffi_scan_register/unregister/free) with its nargs arguments as 64-bit words on a shim-owned
+ * thread with an ordinary stack, and blocks until it returns. Returns fn's status (CHFFI_OK for a
+ * void fn), or CHFFI_MISUSE for any other fn. For FFIs that run calls on their own stack (koffi):
+ * the engine refuses to run where the stack pointer lies outside the thread's stack.
+ */
+CHFFI_API int32_t chffi_call_blocking(const void * fn, const uint64_t * args, uint32_t nargs);
+
 #ifdef __cplusplus
 }
 #endif

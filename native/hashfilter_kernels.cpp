@@ -4,8 +4,12 @@
 #include "chdb_ffi.h"
 #include "hashset_handle.h"
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace chffi {
 namespace {
@@ -161,21 +165,72 @@ private:
     int fill_ = 0;
 };
 
-// Runs `decide(value) -> bool` on every valid row of every chunk, writing values and validity.
+// Rows [begin, end) of one chunk; begin is a multiple of 8, so ranges own whole output bytes.
+struct Range {
+    const Chunk * chunk;
+    uint64_t begin;
+    uint64_t end;
+};
+
+// Runs `decide(probe) -> bool` on every valid row of the range, in order, writing result and
+// validity bits.
 template <typename Decide>
-void for_rows(const std::vector<Chunk> & chunks, bool write, Decide && decide) {
-    for (const Chunk & c : chunks) {
-        BitWriter values(write ? c.out_values : nullptr);
-        BitWriter validity(write ? c.out_validity : nullptr);
-        std::string_view v;
-        for (uint64_t i = 0; i < c.length; i++) {
-            bool present = c.get(i, v);
-            values.push(present && decide(v));
-            validity.push(present);
-        }
-        values.finish();
-        validity.finish();
+void run_range(const StringSet & set, const Range & r, bool write, Decide && decide) {
+    const Chunk & c = *r.chunk;
+    BitWriter values(write && c.out_values != nullptr ? c.out_values + r.begin / 8 : nullptr);
+    BitWriter validity(write && c.out_validity != nullptr ? c.out_validity + r.begin / 8 : nullptr);
+    auto emit = [&](bool present, bool result) {
+        values.push(result);
+        validity.push(present);
+    };
+    if (!c.dictionary && c.strings.validity == nullptr && c.strings.kind == CHFFI_COLUMN_UTF8) {
+        // The common case (Utf8 without nulls) gets a loop without per-row kind and null checks.
+        const int32_t * offsets = static_cast<const int32_t *>(c.strings.offsets) + r.begin;
+        const char * data = reinterpret_cast<const char *>(c.strings.data);
+        auto get = [&](uint64_t i, std::string_view & v) {
+            v = std::string_view(data + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i]));
+            return true;
+        };
+        pipelined_rows(set, r.end - r.begin, get, decide, emit);
+    } else {
+        auto get = [&](uint64_t i, std::string_view & v) { return c.get(r.begin + i, v); };
+        pipelined_rows(set, r.end - r.begin, get, decide, emit);
     }
+    values.finish();
+    validity.finish();
+}
+
+// Whole chunks, in order: for updates, whose order matters.
+std::vector<Range> in_order(const std::vector<Chunk> & chunks) {
+    std::vector<Range> ranges;
+    for (const Chunk & c : chunks) ranges.push_back({&c, 0, c.length});
+    return ranges;
+}
+
+// Lookups only: the rows are cut into pieces that several threads take in turn (the caller holds
+// the lock for all of them; a shared lock admits them all).
+template <typename Decide>
+void run_parallel(const StringSet & set, const std::vector<Chunk> & chunks, Decide && decide) {
+    constexpr uint64_t kPiece = 64 * 1024;
+    uint64_t total = 0;
+    for (const Chunk & c : chunks) total += c.length;
+    unsigned threads = std::min(8u, std::max(1u, std::thread::hardware_concurrency()));
+    if (total < 2 * kPiece || threads == 1) {
+        for (const Range & r : in_order(chunks)) run_range(set, r, true, decide);
+        return;
+    }
+    std::vector<Range> ranges;
+    for (const Chunk & c : chunks) {
+        for (uint64_t b = 0; b < c.length; b += kPiece) ranges.push_back({&c, b, std::min(c.length, b + kPiece)});
+    }
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < ranges.size();) run_range(set, ranges[i], true, decide);
+    };
+    std::vector<std::thread> helpers;
+    for (unsigned t = 1; t < threads && t < ranges.size(); t++) helpers.emplace_back(work);
+    work();
+    for (std::thread & t : helpers) t.join();
 }
 
 void apply(StringSet & set, int32_t op, const std::vector<Chunk> & chunks) {
@@ -184,26 +239,26 @@ void apply(StringSet & set, int32_t op, const std::vector<Chunk> & chunks) {
     case CHFFI_OP_NOT_IN: {
         std::shared_lock guard(set.lock());
         bool negate = op == CHFFI_OP_NOT_IN;
-        for_rows(chunks, true, [&](std::string_view v) { return set.contains(v) != negate; });
+        run_parallel(set, chunks, [&](const Probe & p) { return set.contains(p) != negate; });
         return;
     }
     case CHFFI_OP_NOT_IN_AND_UPDATE: {
         // Batch semantics: every row is judged against the set as it was before the batch.
         std::unique_lock guard(set.lock());
-        for_rows(chunks, true, [&](std::string_view v) { return !set.contains(v); });
-        for_rows(chunks, false, [&](std::string_view v) { return set.insert(v); });
+        run_parallel(set, chunks, [&](const Probe & p) { return !set.contains(p); });
+        for (const Range & r : in_order(chunks)) run_range(set, r, false, [&](const Probe & p) { return set.insert(p); });
         return;
     }
     case CHFFI_OP_NOT_IN_AND_UPDATE_ROWWISE:
     case CHFFI_OP_UPDATE_BOOL: {
         // Row by row these two are the same question: was this row's value new to the set?
         std::unique_lock guard(set.lock());
-        for_rows(chunks, true, [&](std::string_view v) { return set.insert(v); });
+        for (const Range & r : in_order(chunks)) run_range(set, r, true, [&](const Probe & p) { return set.insert(p); });
         return;
     }
     case CHFFI_OP_UPDATE: {
         std::unique_lock guard(set.lock());
-        for_rows(chunks, false, [&](std::string_view v) { return set.insert(v); });
+        for (const Range & r : in_order(chunks)) run_range(set, r, false, [&](const Probe & p) { return set.insert(p); });
         return;
     }
     default:

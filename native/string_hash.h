@@ -1,7 +1,7 @@
 // A fast seeded hash for short strings (keys of a few to a few dozen bytes), built on the
 // folded 64x64->128 multiply. Keys up to 16 bytes cost two loads and two multiplies; longer keys
 // absorb 16 bytes per round. Its output is well mixed in every bit, so the hash table may use
-// any bits of it directly (it is declared avalanching to boost).
+// any bits of it directly (the table takes its low bits for the position).
 #pragma once
 
 #include <cstddef>

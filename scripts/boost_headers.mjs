@@ -1,6 +1,8 @@
-// Makes boost's header-only containers available to the zig build (the string hash set uses
-// boost::unordered_flat_set). zig must see only boost, not all of /usr/include, so the build
-// includes zig-cache/boost-include, which holds a single `boost` link to the real headers.
+// Makes boost's header-only containers available to a zig build of bench/hashset_floor.cpp, which
+// measures the shim's string set against boost::unordered_flat_set (the shim itself needs no
+// boost). zig must see only boost, not all of /usr/include (that would mix the host's glibc
+// headers into a glibc-2.17 build), so it includes zig-cache/boost-include, which holds a single
+// `boost` link to the real headers.
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -22,18 +24,17 @@ function installWithApt() {
   return r.status === 0;
 }
 
-/** Returns the include directory to give zig; exits with a clear message when boost is missing. */
+/** Returns the include directory to give zig; throws a clear message when boost is missing. */
 export function prepareBoostHeaders(root) {
   // BOOST_INCLUDE_DIR: a directory holding `boost/` (e.g. /opt/homebrew/include) instead of /usr/include.
   const parent = process.env.BOOST_INCLUDE_DIR ?? "/usr/include";
   const boost = join(parent, "boost");
   if (!existsSync(join(boost, NEEDED)) && !(parent === "/usr/include" && installWithApt() && existsSync(join(boost, NEEDED)))) {
-    console.error(
-      `the shim needs boost >= 1.81 headers (boost/${NEEDED}) and found none in ${parent}.\n` +
+    throw new Error(
+      `the boost candidate of the benchmark needs boost >= 1.81 headers (boost/${NEEDED}), none in ${parent}. ` +
         `Install them (Debian/Ubuntu: apt-get install ${DEBIAN_PACKAGE}; macOS: brew install boost) ` +
         `or set BOOST_INCLUDE_DIR to the directory that contains boost/.`,
     );
-    process.exit(1);
   }
   const dir = join(root, "zig-cache", "boost-include");
   const link = join(dir, "boost");

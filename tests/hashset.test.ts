@@ -102,6 +102,7 @@ describe("StringHashSet API", () => {
     assert.throws(() => s.extend(["ok", 1 as unknown as string]), ChdbArgumentError);
     assert.throws(() => new StringHashSet(-1), ChdbArgumentError);
     assert.throws(() => StringHashSet.withCapacity(1.5), ChdbArgumentError);
+    assert.throws(() => StringHashSet.withCapacity(2 ** 52), (e: unknown) => e instanceof ChdbError && /out of memory/.test(e.message));
     assert.equal(s.size, 0);
   });
 });
@@ -171,5 +172,32 @@ describe("StringHashSet save/load", () => {
     assert.throws(() => s.save(join(dir, "no-such-dir", "x.set")), (e: unknown) => e instanceof ChdbError && /cannot create/.test(e.message));
     assert.throws(() => s.save("a\0b"), ChdbArgumentError);
     assert.throws(() => s.save(""), ChdbArgumentError);
+  });
+});
+
+describe("StringHashSet against a JS Set", () => {
+  it("random inserts and removals of short, 15/16-byte and long keys agree", () => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const lengths = [0, 1, 7, 8, 14, 15, 16, 17, 40, 300];
+    const key = () => {
+      const n = lengths[Math.floor(random() * lengths.length)];
+      return `${Math.floor(random() * 3000)}:`.padEnd(n, "k").slice(0, Math.max(n, 1));
+    };
+    using s = new StringHashSet();
+    const js = new Set<string>();
+    for (let step = 0; step < 60_000; step++) {
+      const k = key();
+      const r = random();
+      if (r < 0.5) assert.equal(s.insert(k), !js.has(k) && !!js.add(k));
+      else if (r < 0.8) assert.equal(s.remove(k), js.delete(k));
+      else assert.equal(s.contains(k), js.has(k));
+    }
+    assert.equal(s.size, js.size);
+    assert.deepEqual(sorted(s.toArray()), sorted([...js]));
+    assert.deepEqual(
+      [...s.isIn([...js, "absent", "x".repeat(16)])],
+      [...[...js].map(() => true), false, js.has("x".repeat(16))],
+    );
   });
 });

@@ -7,15 +7,24 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const runtime: "deno" | "bun" = process.versions.bun ? "bun" : "deno";
+export const runtime: "deno" | "bun" | "node" = process.versions.bun
+  ? "bun"
+  : (globalThis as { Deno?: unknown }).Deno
+  ? "deno"
+  : "node";
 
-/** Runs a TypeScript file with the runtime running the tests (Deno gets -A). */
+/**
+ * Runs a TypeScript file with the runtime running the tests (Deno gets -A). Under Node the suite
+ * runs compiled (scripts/run.mjs), so the file's compiled `.js` twin runs instead.
+ */
 export function runScript(
   file: string,
   args: string[] = [],
   options: { env?: Record<string, string>; input?: string | Uint8Array } = {},
 ): SpawnSyncReturns<Buffer> {
-  const argv = runtime === "deno" ? ["run", "-A", file, ...args] : [file, ...args];
+  const argv = runtime === "deno"
+    ? ["run", "-A", file, ...args]
+    : [runtime === "node" ? file.replace(/\.ts$/, ".js") : file, ...args];
   return spawnSync(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, ...options.env },

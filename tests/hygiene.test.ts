@@ -8,14 +8,16 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { connect } from "../mod.ts";
 
-const MOD = fileURLToPath(new URL("../mod.ts", import.meta.url));
+// Node runs the suite compiled to JavaScript (scripts/run.mjs): its scripts import the compiled module.
+const NODE = !("Deno" in globalThis) && !("Bun" in globalThis);
+const MOD = fileURLToPath(new URL(NODE ? "../mod.js" : "../mod.ts", import.meta.url));
 const DENO_CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 /** Runs a script (importing the module as `M`, node:process and Buffer) with this runtime; stdin as given. */
 function runScript(body: string, input = "") {
   const dir = mkdtempSync(join(tmpdir(), "chdb-ffi-hygiene-"));
   try {
-    const file = join(dir, "script.ts");
+    const file = join(dir, NODE ? "script.mjs" : "script.ts");
     const imports = `import process from "node:process";\nimport { Buffer } from "node:buffer";\n`;
     writeFileSync(file, `${imports}import * as M from ${JSON.stringify(MOD)};\n${body}\n`);
     // The script lives outside the project: Deno needs the project's config to resolve its imports.

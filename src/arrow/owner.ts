@@ -6,6 +6,12 @@
 import type { Pointer } from "../../ffi/types.ts";
 import { native } from "../native.ts";
 
+/** Detaches a buffer; Node 20 lacks ArrayBuffer.prototype.transfer, where a transferring clone does it. */
+function detach(buffer: ArrayBuffer): void {
+  if (typeof buffer.transfer === "function") buffer.transfer(0);
+  else structuredClone(buffer, { transfer: [buffer] });
+}
+
 const ownerOfView = new WeakMap<ArrayBuffer, NativeArrowMemory>();
 
 const forgotten = new FinalizationRegistry<Pointer>((handle) => {
@@ -40,7 +46,7 @@ export class NativeArrowMemory {
     if (handle === null) return;
     this.#handle = null;
     forgotten.unregister(this);
-    for (const buffer of this.#views) buffer.transfer(0);
+    for (const buffer of this.#views) detach(buffer);
     this.#views = [];
     native().fn.chffi_arrow_free(handle);
   }
