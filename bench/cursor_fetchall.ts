@@ -4,15 +4,13 @@
 // Run: deno run -A bench/cursor_fetchall.ts   |   bun bench/cursor_fetchall.ts
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dbapi } from "../mod.ts";
+import { createBenchRows, ROWS } from "./cursor_data.ts";
 import { median, runtimeName } from "./stats.ts";
 
-const ROWS = 1_000_000;
 const ROUNDS = 5;
 
 const conn = dbapi.connect();
-conn.query(`CREATE TABLE bench_rows (id UInt64, name String, score Float64, day Date) ENGINE = Memory AS
-  SELECT number, concat('name_', toString(number)), number * 0.5, toDate('2000-01-01') + toIntervalDay(number % 10000)
-  FROM numbers(${ROWS})`);
+createBenchRows(conn);
 const cursor = conn.cursor();
 
 const duck = await (await DuckDBInstance.create(":memory:")).connect();

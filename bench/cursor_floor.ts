@@ -5,16 +5,14 @@
 // Run: deno run -A bench/cursor_floor.ts   |   bun bench/cursor_floor.ts
 import { dbapi } from "../mod.ts";
 import { decodeRows, ROWS_FORMAT } from "../src/rows.ts";
+import { createBenchRows, ROWS } from "./cursor_data.ts";
 import { median, runtimeName } from "./stats.ts";
 
-const ROWS = 1_000_000;
 const ROUNDS = 9;
 const DAY_MS = 86_400_000;
 
 const conn = dbapi.connect();
-conn.query(`CREATE TABLE bench_rows (id UInt64, name String, score Float64, day Date) ENGINE = Memory AS
-  SELECT number, concat('name_', toString(number)), number * 0.5, toDate('2000-01-01') + toIntervalDay(number % 10000)
-  FROM numbers(${ROWS})`);
+createBenchRows(conn);
 const SQL = "SELECT * FROM bench_rows";
 const text = Array.from({ length: 64 }, (_, k) => `name_${k}`).join("") + "x".repeat(64);
 
