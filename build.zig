@@ -20,6 +20,8 @@ pub fn build(b: *std.Build) void {
         "native/engine.cpp",
         "native/connection.cpp",
         "native/arrow_export.cpp",
+        "native/arrow_query_native.cpp",
+        "native/native_arrow.cpp",
         "native/arrow_scan.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",

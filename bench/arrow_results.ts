@@ -1,9 +1,10 @@
 // Benchmark: 10M rows of (UInt64, String) into an apache-arrow Table.
-//   ours      conn.queryArrow(): C Data Interface, zero-copy views (src/arrow/); the shim calls
-//             chdb_query_arrow_n, which collects every block and then converts them all to Arrow
-//   streamed  conn.queryArrow(sql, { stats: false }): the shim runs chdb_stream_query_arrow_n +
-//             chdb_stream_fetch_arrow instead, converting each block as the engine produces the
-//             next (that API reports no query metrics)
+//   ours      conn.queryArrow(): the engine streams its Native format, the shim builds the Arrow
+//             C Data Interface buffers (native/native_arrow.cpp) while the engine produces the
+//             next block, TS wraps them as zero-copy views (src/arrow/)
+//   engine    conn.queryArrow(sql, { stats: true }): the engine's own Arrow export
+//             (chdb_query_arrow_n, which collects every block and then converts them all; it
+//             reports the query metrics), the same zero-copy views
 //   ipc       ArrowStream bytes viewed in place (no copy) + apache-arrow tableFromIPC
 //   chdb-node npm `chdb`: queryAsync(sql, { format: "arrow" }).toArrow(), in a child process
 //   json      JSONEachRow text + JSON.parse per line
@@ -47,9 +48,9 @@ function ours(sql = SQL): void {
   check(t, sql);
 }
 
-function streamed(): void {
-  using t = conn.queryArrow(SQL, { stats: false });
-  check(t, SQL);
+function engine(sql = SQL): void {
+  using t = conn.queryArrow(sql, { stats: true });
+  check(t, sql);
 }
 
 // ArrowStream through the shim's plain query path, its output viewed in place (no copy).
@@ -96,20 +97,36 @@ function chdbNode(rounds: number): number[] {
 }
 
 ours();
-streamed();
+engine();
 ipc(); // warm-up
-const times: Record<string, number[]> = { ours: [], streamed: [], ipc: [], json: [] };
-const intTimes: Record<string, number[]> = { ours: [], ipc: [] };
+const times: Record<string, number[]> = { ours: [], engine: [], ipc: [], json: [] };
+const intTimes: Record<string, number[]> = { ours: [], engine: [], ipc: [] };
 const nullTimes: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   times.ours.push(timed(() => ours()));
-  times.streamed.push(timed(streamed));
+  times.engine.push(timed(() => engine()));
   times.ipc.push(timed(() => ipc()));
   nullTimes.push(timed(engineAlone));
   intTimes.ours.push(timed(() => ours(INT_SQL)));
+  intTimes.engine.push(timed(() => engine(INT_SQL)));
   intTimes.ipc.push(timed(() => ipc(INT_SQL)));
 }
 for (let r = 0; r < JSON_ROUNDS; r++) times.json.push(timed(json));
+
+// One-row and empty results: what the streamed path costs where there is nothing to gain (an
+// empty result also runs a DESCRIBE of the query to learn its columns).
+const TINY = { "one row": "SELECT 1 AS x, 'a' AS s", empty: "SELECT 1 AS x, 'a' AS s WHERE 0" };
+const tiny: Record<string, { ours: number[]; engine: number[] }> = {};
+for (const [name, sql] of Object.entries(TINY)) {
+  tiny[name] = { ours: [], engine: [] };
+  for (let r = 0; r < 15; r++) {
+    for (const [path, stats] of [["ours", false], ["engine", true]] as const) {
+      const start = performance.now();
+      for (let i = 0; i < 100; i++) conn.queryArrow(sql, { stats }).close();
+      tiny[name][path].push((performance.now() - start) * 10); // µs per query
+    }
+  }
+}
 conn.close();
 times["chdb-node"] = chdbNode(Math.max(1, Math.min(ROUNDS, 3)));
 
@@ -134,4 +151,7 @@ function report(title: string, results: Record<string, number[]>): void {
 }
 report("(UInt64, String)", times);
 report("(UInt64)", intTimes);
+for (const [name, { ours, engine }] of Object.entries(tiny)) {
+  console.log(`${name}: ours ${median(ours).toFixed(0)} µs, engine ${median(engine).toFixed(0)} µs per queryArrow()`);
+}
 console.log(`engine alone, same (UInt64, String) query with FORMAT Null: median ${median(nullTimes).toFixed(0)} ms`);

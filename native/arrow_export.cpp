@@ -10,6 +10,8 @@
 //                  then the children's nodes, then the dictionary's node (one per batch)
 #include "arrow_export.h"
 
+#include "arrow_query_native.h"
+
 #include "boundary.h"
 #include "chdb_ffi.h"
 #include "connection.h"
@@ -96,16 +98,8 @@ std::string last_error(ArrowArrayStream * stream, int code) {
     return message ? std::string(message) : "Arrow stream error " + std::to_string(code);
 }
 
-EngineArrowOptions options_from(uint32_t flags) {
-    return EngineArrowOptions{
-        (flags & CHFFI_ARROW_UNSUPPORTED_AS_BINARY) ? 1 : 0,
-        (flags & CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY) ? 1 : 0,
-        (flags & CHFFI_ARROW_STRING_AS_BINARY) ? 0 : 1,
-    };
-}
-
 bool has_arrow_api(const EngineApi & api) {
-    return api.query_arrow_n && api.stream_query_arrow_n && api.stream_query_arrow_with_params_n && api.stream_fetch_arrow
+    return api.query_arrow_n && api.stream_query_n && api.stream_query_with_params_n && api.stream_fetch_result && api.stream_query_arrow_n && api.stream_query_arrow_with_params_n && api.stream_fetch_arrow
         && api.stream_cancel_query;
 }
 
@@ -189,17 +183,10 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
         if (!drain(raw, *arrow, error))
             return fail(result, info, CHFFI_ENGINE_ERROR, error);
     } else {
-        // Asked for, or needed for parameters (chdb_query_arrow_n binds none): the streaming API
-        // run to its end. It converts each block on this thread while the engine's threads
-        // produce the next, where chdb_query_arrow_n converts every block after the query
-        // (10-15 % less time for 10M rows, bench/README.md), but it reports no metrics.
-        result->engine = start_stream(*api, *conn->handle, sql, options, bound);
-        if (int32_t status = finish(*api, result, info); status != CHFFI_OK)
+        // Asked for, or needed for parameters (chdb_query_arrow_n binds none): the engine streams
+        // Native and the shim builds the batches. No metrics: the streaming API reports none.
+        if (int32_t status = query_arrow_native(*api, conn, sql, bound, flags, *arrow, result, info); status != CHFFI_OK)
             return status;
-        for (bool end = false; !end;) {
-            if (!fetch(*api, conn, result->engine, *arrow, &end, error))
-                return fail(result, info, CHFFI_ENGINE_ERROR, error);
-        }
     }
     if (arrow->schema.release == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
@@ -209,6 +196,14 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
 }
 
 } // namespace
+
+EngineArrowOptions options_from(uint32_t flags) {
+    return EngineArrowOptions{
+        (flags & CHFFI_ARROW_UNSUPPORTED_AS_BINARY) ? 1 : 0,
+        (flags & CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY) ? 1 : 0,
+        (flags & CHFFI_ARROW_STRING_AS_BINARY) ? 0 : 1,
+    };
+}
 
 bool drain(ArrowArrayStream * stream, chffi_arrow & out, std::string & error) {
     if (out.schema.release == nullptr) {

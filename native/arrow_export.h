@@ -2,6 +2,7 @@
 #pragma once
 
 #include "arrow_abi.h"
+#include "engine.h"
 
 #include <cstdint>
 #include <memory>
@@ -22,6 +23,9 @@ namespace chffi {
 // Appends every batch of stream to out (taking the schema from it when out has none yet).
 // Returns false with a message when the producer reports an error.
 bool drain(ArrowArrayStream * stream, chffi_arrow & out, std::string & error);
+
+// The engine's type-mapping options for chffi_query_arrow's flags.
+EngineArrowOptions options_from(uint32_t flags);
 
 // Builds out.layout from out.schema and out.batches.
 void flatten(chffi_arrow & out);

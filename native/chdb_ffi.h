@@ -130,10 +130,12 @@ typedef struct chffi_arrow_stream chffi_arrow_stream;
 #define CHFFI_ARROW_LOW_CARDINALITY_AS_DICTIONARY 2u /* LowCardinality as an Arrow dictionary */
 #define CHFFI_ARROW_STRING_AS_BINARY 4u              /* String as Arrow binary instead of utf8 */
 /*
- * chffi_query_arrow only: build the result from the engine's streaming Arrow API (each block is
- * converted while the engine produces the next; faster for large results) instead of
- * chdb_query_arrow_n (which converts after the query ends). The streaming API reports no query
- * metrics: the result info then carries zeros. Queries with parameters always stream.
+ * chffi_query_arrow only: stream the result from the engine in its Native format and build the
+ * Arrow batches in the shim, each block while the engine produces the next (about twice as fast
+ * for large results; columns of types the shim does not build are converted by the engine, from
+ * the same Native data), instead of chdb_query_arrow_n (the engine converts every block after the
+ * query). The streaming API reports no query metrics: the result info then carries zeros.
+ * Queries with parameters always stream.
  */
 #define CHFFI_ARROW_STREAMED 8u
 

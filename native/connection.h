@@ -60,6 +60,15 @@ struct Params {
     size_t size() const { return names.size(); }
 };
 
+// Starts a streaming query whose chunks come in the given output format.
+inline EngineResult * start_query_stream(
+    const EngineApi & api, EngineConnection * handle, std::string_view sql, std::string_view format, const Params & params) {
+    if (params.size() == 0)
+        return api.stream_query_n(handle, sql.data(), sql.size(), format.data(), format.size());
+    return api.stream_query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
+        params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+}
+
 // Allocates *out (the result every call hands back) and runs body(result) with exceptions mapped.
 template <typename Body>
 int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body) noexcept {

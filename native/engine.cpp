@@ -77,7 +77,10 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     resolve(lib, "chdb_result_bytes_written", api.result_bytes_written, missing);
     resolve(lib, "chdb_result_error", api.result_error, missing);
     resolve(lib, "chdb_shutdown", api.shutdown, missing);
-    std::string optional_missing; // the Arrow API: reported when used, not at load
+    std::string optional_missing; // the streaming and Arrow APIs: reported when used, not at load
+    resolve(lib, "chdb_stream_query_n", api.stream_query_n, optional_missing);
+    resolve(lib, "chdb_stream_query_with_params_n", api.stream_query_with_params_n, optional_missing);
+    resolve(lib, "chdb_stream_fetch_result", api.stream_fetch_result, optional_missing);
     resolve(lib, "chdb_query_arrow_n", api.query_arrow_n, optional_missing);
     resolve(lib, "chdb_stream_query_arrow_n", api.stream_query_arrow_n, optional_missing);
     resolve(lib, "chdb_stream_query_arrow_with_params_n", api.stream_query_arrow_with_params_n, optional_missing);

@@ -34,6 +34,14 @@ struct EngineApi {
     const char * (*result_error)(EngineResult * result);
     int (*shutdown)();
 
+    // Streaming queries (optional, like the Arrow API below).
+    EngineResult * (*stream_query_n)(EngineConnection * conn, const char * sql, size_t sql_len, const char * format, size_t format_len);
+    EngineResult * (*stream_query_with_params_n)(
+        EngineConnection * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
+        const char * const * names, const size_t * name_lens, const char * const * values, const size_t * value_lens,
+        size_t count);
+    EngineResult * (*stream_fetch_result)(EngineConnection * conn, EngineResult * stream);
+
     // Arrow C Data Interface (optional: older engines lack them; callers check for nullptr).
     // The stream/schema/array handles are really ArrowArrayStream* etc. (arrow_abi.h).
     EngineResult * (*query_arrow_n)(EngineConnection * conn, const char * sql, size_t sql_len, void * out_stream, const void * options);

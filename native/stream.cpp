@@ -16,13 +16,9 @@ namespace {
 
 struct EngineInsert; // chdb_insert_stream's pointee
 
-// The streaming part of libchdb's C API, resolved on first use.
+// The streaming INSERT part of libchdb's C API, resolved on first use (the streaming query
+// functions are in EngineApi).
 struct StreamApi {
-    EngineResult * (*query_n)(EngineConnection *, const char *, size_t, const char *, size_t);
-    EngineResult * (*query_with_params_n)(EngineConnection *, const char *, size_t, const char *, size_t,
-        const char * const *, const size_t *, const char * const *, const size_t *, size_t);
-    EngineResult * (*fetch)(EngineConnection *, EngineResult *);
-    void (*cancel)(EngineConnection *, EngineResult *);
     EngineInsert * (*insert_n)(EngineConnection *, const char *, size_t, const char *, size_t);
     EngineInsert * (*insert_with_params_n)(EngineConnection *, const char *, size_t, const char *, size_t,
         const char * const *, const size_t *, const char * const *, const size_t *, size_t);
@@ -46,8 +42,8 @@ const StreamApi * stream_api() {
     if (engine() == nullptr)
         return nullptr;
     std::call_once(once, [] {
-        complete = resolve("chdb_stream_query_n", api.query_n) && resolve("chdb_stream_query_with_params_n", api.query_with_params_n)
-            && resolve("chdb_stream_fetch_result", api.fetch) && resolve("chdb_stream_cancel_query", api.cancel)
+        const EngineApi & e = *engine();
+        complete = e.stream_query_n && e.stream_query_with_params_n && e.stream_fetch_result && e.stream_cancel_query
             && resolve("chdb_stream_insert_n", api.insert_n) && resolve("chdb_stream_insert_with_params_n", api.insert_with_params_n)
             && resolve("chdb_stream_append", api.append) && resolve("chdb_stream_done", api.done)
             && resolve("chdb_stream_cancel_insert", api.cancel_insert) && resolve("chdb_stream_insert_error", api.insert_error)
@@ -105,10 +101,8 @@ int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, c
         chffi::EngineResult * r;
         {
             std::lock_guard lock(conn->query_mutex);
-            chffi::EngineConnection * handle = *conn->handle;
-            r = p.size() == 0 ? api->query_n(handle, sql ? sql : "", sql_len, format ? format : "", format_len)
-                              : api->query_with_params_n(handle, sql ? sql : "", sql_len, format ? format : "", format_len,
-                                  p.names.data(), p.name_lens.data(), p.values.data(), p.value_lens.data(), p.size());
+            r = chffi::start_query_stream(*chffi::engine(), *conn->handle, std::string_view(sql ? sql : "", sql_len),
+                std::string_view(format ? format : "", format_len), p);
         }
         const char * error = r ? chffi::engine()->result_error(r) : "the engine returned no stream";
         if (error != nullptr && *error != '\0') {
@@ -131,9 +125,8 @@ int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chf
             return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_next: NULL stream");
         if (stream->ended)
             return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
-        const chffi::StreamApi * api = chffi::stream_api();
         std::lock_guard lock(stream->conn->query_mutex);
-        int32_t status = chffi::adopt(result, out_info, api->fetch(*stream->conn->handle, stream->engine));
+        int32_t status = chffi::adopt(result, out_info, chffi::engine()->stream_fetch_result(*stream->conn->handle, stream->engine));
         if (status != CHFFI_OK || out_info->data_len == 0)
             stream->ended = true;
         return status;
@@ -145,7 +138,7 @@ void chffi_stream_cancel(chffi_stream * stream) {
         if (stream == nullptr || stream->ended)
             return static_cast<int32_t>(CHFFI_OK);
         std::lock_guard lock(stream->conn->query_mutex);
-        chffi::stream_api()->cancel(*stream->conn->handle, stream->engine);
+        chffi::engine()->stream_cancel_query(*stream->conn->handle, stream->engine);
         stream->ended = true;
         return static_cast<int32_t>(CHFFI_OK);
     });

@@ -20,16 +20,16 @@ describe("queryArrow", () => {
     assert.deepEqual([...t.getChild("s")!], ["0", "1", "2", "3", "4"]);
   });
 
-  test("the engine's metrics come with the table", () => {
-    using t = conn.queryArrow("SELECT number FROM numbers(1000) WHERE number % 2 = 0");
+  test("stats: true brings the engine's metrics with the table", () => {
+    using t = conn.queryArrow("SELECT number FROM numbers(1000) WHERE number % 2 = 0", { stats: true });
     assert.equal(t.stats?.storageRowsRead, 1000);
     assert.ok((t.stats?.elapsed ?? -1) >= 0);
   });
 
-  test("stats: false builds the same table from the streaming API, without metrics", () => {
+  test("the default streamed path builds the same table as stats: true, without metrics", () => {
     const sql = "SELECT number AS n, toString(number) AS s FROM numbers(100000) SETTINGS max_block_size = 7000";
-    using a = conn.queryArrow(sql);
-    using b = conn.queryArrow(sql, { stats: false });
+    using a = conn.queryArrow(sql, { stats: true });
+    using b = conn.queryArrow(sql);
     assert.equal(b.stats, undefined);
     assert.equal(b.numRows, a.numRows);
     assert.ok(b.batches.length > 1);
@@ -38,10 +38,10 @@ describe("queryArrow", () => {
     let sum = 0n;
     for (const v of b.getChild("n")!) sum += v as bigint;
     assert.equal(sum, 99999n * 100000n / 2n);
-    using empty = conn.queryArrow("SELECT 1 AS x WHERE 0", { stats: false });
+    using empty = conn.queryArrow("SELECT 1 AS x WHERE 0");
     assert.equal(empty.numRows, 0);
     assert.deepEqual(empty.schema.fields.map((f) => f.name), ["x"]);
-    assert.throws(() => conn.queryArrow("SELECT no_such_column", { stats: false }), ChdbQueryError);
+    assert.throws(() => conn.queryArrow("SELECT no_such_column"), ChdbQueryError);
     using bound = conn.queryArrow("SELECT {n:UInt8} AS n", { params: { n: 7 } });
     assert.equal(bound.stats, undefined); // parameters always take the streaming path
     assert.equal(bound.getChild("n")!.get(0), 7);

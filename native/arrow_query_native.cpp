@@ -1,0 +1,182 @@
+// chffi_query_arrow's streamed path: the engine streams the result in its Native format and the
+// shim builds the Arrow batches (native_arrow.h) while the engine produces the next block.
+// A result with a column type the decoder does not build is kept, Native as it came, in an
+// anonymous in-memory file that the engine then reads back and converts itself: the query runs
+// once either way. An empty result has no Native block to name its columns; DESCRIBE does.
+#include "arrow_query_native.h"
+
+#include "native_arrow.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace chffi {
+namespace {
+
+// An anonymous in-memory file (memfd) that the engine opens by its /proc/self/fd path.
+class SpillFile {
+public:
+    SpillFile() = default;
+    SpillFile(const SpillFile &) = delete;
+    SpillFile & operator=(const SpillFile &) = delete;
+    ~SpillFile() {
+        if (fd >= 0)
+            close(fd);
+    }
+
+    bool active() const { return fd >= 0; }
+
+    void write(const uint8_t * data, size_t n) {
+        if (fd < 0)
+            open();
+        while (n > 0) {
+            ssize_t written = ::write(fd, data, n);
+            if (written < 0 && errno == EINTR)
+                continue;
+            if (written <= 0)
+                throw std::runtime_error(std::string("cannot keep the result in a memory file: ") + std::strerror(errno));
+            data += written;
+            n -= static_cast<size_t>(written);
+        }
+    }
+
+    std::string path() const { return "/proc/self/fd/" + std::to_string(fd); }
+
+private:
+    void open() {
+        // The syscall itself: glibc has had a memfd_create wrapper only since 2.27.
+        constexpr unsigned kCloseOnExec = 1; // MFD_CLOEXEC
+        fd = static_cast<int>(syscall(SYS_memfd_create, "chdb-ffi-result", kCloseOnExec));
+        if (fd < 0)
+            throw std::runtime_error(std::string("cannot create a memory file for the result: ") + std::strerror(errno));
+    }
+
+    int fd = -1;
+};
+
+struct DestroyResult {
+    const EngineApi * api;
+    void operator()(EngineResult * r) const { api->destroy_result(r); }
+};
+using OwnedResult = std::unique_ptr<EngineResult, DestroyResult>;
+
+// The engine's error message of r ("" when none).
+std::string error_of(const EngineApi & api, EngineResult * r) {
+    if (r == nullptr)
+        return "the engine returned no result";
+    const char * e = api.result_error(r);
+    return e != nullptr ? e : "";
+}
+
+// Converts the Native data in spill to Arrow with the engine's own export.
+bool convert_by_engine(const EngineApi & api, chffi_conn * conn, const SpillFile & spill, const EngineArrowOptions & options,
+    chffi_arrow & out, std::string & error) {
+    std::string sql = "SELECT * FROM file('" + spill.path() + "', 'Native')";
+    auto stream = std::make_unique<ArrowArrayStream>();
+    std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
+    OwnedResult r(api.query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options), DestroyResult{&api});
+    ArrowArrayStream * raw = stream.get();
+    out.streams.push_back(std::move(stream));
+    error = error_of(api, r.get());
+    if (!error.empty())
+        return false;
+    if (raw->release == nullptr) {
+        error = "the engine returned no Arrow stream";
+        return false;
+    }
+    return drain(raw, out, error);
+}
+
+// The result columns of sql, from DESCRIBE (which analyses the query without running it).
+bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params,
+    std::vector<std::pair<std::string, std::string>> & columns, std::string & error) {
+    while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t' || sql.back() == '\r'))
+        sql.remove_suffix(1);
+    // The newline ends a trailing -- comment.
+    std::string describe = "DESCRIBE (" + std::string(sql) + "\n)";
+    constexpr std::string_view format = "RowBinaryWithNames";
+    EngineResult * raw = params.size() == 0
+        ? api.query_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size())
+        : api.query_with_params_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size(), params.names.data(),
+              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+    OwnedResult r(raw, DestroyResult{&api});
+    error = error_of(api, r.get());
+    if (!error.empty())
+        return false;
+    columns = described_columns(reinterpret_cast<const uint8_t *>(api.result_buffer(r.get())), api.result_length(r.get()));
+    return true;
+}
+
+// Stops the engine's query unless it has ended: a half-read stream would break the connection's
+// next statement.
+class StreamGuard {
+public:
+    StreamGuard(const EngineApi & a, chffi_conn * c, EngineResult * s) : api(a), conn(c), stream(s) {}
+    StreamGuard(const StreamGuard &) = delete;
+    StreamGuard & operator=(const StreamGuard &) = delete;
+    ~StreamGuard() {
+        if (!ended)
+            api.stream_cancel_query(*conn->handle, stream);
+    }
+    bool ended = false;
+
+private:
+    const EngineApi & api;
+    chffi_conn * conn;
+    EngineResult * stream;
+};
+
+} // namespace
+
+int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, uint32_t flags,
+    chffi_arrow & out, chffi_result * result, chffi_result_info * info) {
+    EngineArrowOptions options = options_from(flags);
+    result->engine = start_query_stream(api, *conn->handle, sql, "Native", params);
+    if (result->engine == nullptr)
+        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    describe(api, result->engine, *info);
+    if (info->error != nullptr)
+        return CHFFI_ENGINE_ERROR;
+
+    NativeArrowDecoder decoder(options.string_as_string == 0);
+    SpillFile spill;
+    {
+        StreamGuard guard(api, conn, result->engine);
+        for (;;) {
+            OwnedResult chunk(api.stream_fetch_result(*conn->handle, result->engine), DestroyResult{&api});
+            if (std::string error = error_of(api, chunk.get()); !error.empty()) {
+                guard.ended = chunk != nullptr;
+                return fail(result, info, CHFFI_ENGINE_ERROR, error);
+            }
+            size_t size = api.result_length(chunk.get());
+            if (size == 0) {
+                guard.ended = true;
+                break;
+            }
+            auto * data = reinterpret_cast<const uint8_t *>(api.result_buffer(chunk.get()));
+            if (spill.active() || !decoder.decode(data, size, out))
+                spill.write(data, size);
+        }
+    }
+    std::string error;
+    if (out.schema.release == nullptr && !spill.active()) {
+        std::vector<std::pair<std::string, std::string>> columns;
+        if (!describe_columns(api, conn, sql, params, columns, error))
+            return fail(result, info, CHFFI_ENGINE_ERROR, "the statement returned no rows and no columns to build a table from: " + error);
+        std::string header = native_header(columns);
+        auto * data = reinterpret_cast<const uint8_t *>(header.data());
+        if (!decoder.decode(data, header.size(), out))
+            spill.write(data, header.size());
+    }
+    if (spill.active() && !convert_by_engine(api, conn, spill, options, out, error))
+        return fail(result, info, CHFFI_ENGINE_ERROR, error);
+    return CHFFI_OK;
+}
+
+} // namespace chffi
