@@ -11,10 +11,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace chffi {
 namespace {
@@ -62,7 +67,10 @@ private:
 
 struct DestroyResult {
     const EngineApi * api;
-    void operator()(EngineResult * r) const { api->destroy_result(r); }
+    void operator()(EngineResult * r) const {
+        if (r != nullptr)
+            api->destroy_result(r);
+    }
 };
 using OwnedResult = std::unique_ptr<EngineResult, DestroyResult>;
 
@@ -73,6 +81,99 @@ std::string error_of(const EngineApi & api, EngineResult * r) {
     const char * e = api.result_error(r);
     return e != nullptr ? e : "";
 }
+
+// Where the chunks of Native output go: the decoder while it can build every column, else the
+// spill file (from the first chunk on, so the file holds the whole result).
+void consume(const uint8_t * data, size_t size, NativeArrowDecoder & decoder, SpillFile & spill, chffi_arrow & out) {
+    if (spill.active() || !decoder.decode(data, size, out))
+        spill.write(data, size);
+}
+
+// Consumes chunks on a thread of its own, so that decoding one block overlaps the engine
+// producing the next (the engine is only ever called from the fetching thread). At most
+// kQueued chunks wait, which bounds the memory held.
+class ChunkConsumer {
+public:
+    ChunkConsumer(NativeArrowDecoder & d, SpillFile & s, chffi_arrow & o) : decoder(d), spill(s), out(o) {}
+    ChunkConsumer(const ChunkConsumer &) = delete;
+    ChunkConsumer & operator=(const ChunkConsumer &) = delete;
+    ~ChunkConsumer() {
+        if (worker.joinable()) {
+            close();
+            worker.join();
+        }
+    }
+
+    // Whether no chunk was ever handed over.
+    bool idle() const { return !worker.joinable(); }
+
+    // Hands a chunk over; false when consuming failed (finish() then throws why).
+    bool push(OwnedResult chunk) {
+        if (!worker.joinable())
+            worker = std::thread([this] { run(); });
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return queue.size() < kQueued || error != nullptr; });
+        if (error != nullptr)
+            return false;
+        queue.push_back(std::move(chunk));
+        changed.notify_all();
+        return true;
+    }
+
+    // Waits until every chunk handed over is consumed; rethrows a failure.
+    void finish() {
+        if (worker.joinable()) {
+            close();
+            worker.join();
+        }
+        if (error != nullptr)
+            std::rethrow_exception(error);
+    }
+
+private:
+    static constexpr size_t kQueued = 4;
+
+    void close() {
+        std::lock_guard lock(mutex);
+        closed = true;
+        changed.notify_all();
+    }
+
+    void run() {
+        for (;;) {
+            OwnedResult chunk(nullptr, DestroyResult{nullptr});
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return !queue.empty() || closed; });
+                if (queue.empty())
+                    return;
+                chunk = std::move(queue.front());
+                queue.pop_front();
+                changed.notify_all();
+                if (error != nullptr)
+                    continue; // drained unread after a failure
+            }
+            try {
+                const EngineApi & api = *chunk.get_deleter().api;
+                consume(reinterpret_cast<const uint8_t *>(api.result_buffer(chunk.get())), api.result_length(chunk.get()), decoder, spill, out);
+            } catch (...) {
+                std::lock_guard lock(mutex);
+                error = std::current_exception();
+                changed.notify_all();
+            }
+        }
+    }
+
+    NativeArrowDecoder & decoder;
+    SpillFile & spill;
+    chffi_arrow & out;
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<OwnedResult> queue;
+    bool closed = false;
+    std::exception_ptr error;
+    std::thread worker;
+};
 
 // Converts the Native data in spill to Arrow with the engine's own export.
 bool convert_by_engine(const EngineApi & api, chffi_conn * conn, const SpillFile & spill, const EngineArrowOptions & options,
@@ -147,22 +248,35 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     NativeArrowDecoder decoder(options.string_as_string == 0);
     SpillFile spill;
     {
+        // Declared before the consumer: on an early exit the consumer stops first, then the
+        // engine's query is cancelled.
         StreamGuard guard(api, conn, result->engine);
+        ChunkConsumer consumer(decoder, spill, out);
+        OwnedResult first(nullptr, DestroyResult{&api});
         for (;;) {
             OwnedResult chunk(api.stream_fetch_result(*conn->handle, result->engine), DestroyResult{&api});
             if (std::string error = error_of(api, chunk.get()); !error.empty()) {
                 guard.ended = chunk != nullptr;
                 return fail(result, info, CHFFI_ENGINE_ERROR, error);
             }
-            size_t size = api.result_length(chunk.get());
-            if (size == 0) {
+            if (api.result_length(chunk.get()) == 0) {
                 guard.ended = true;
                 break;
             }
-            auto * data = reinterpret_cast<const uint8_t *>(api.result_buffer(chunk.get()));
-            if (spill.active() || !decoder.decode(data, size, out))
-                spill.write(data, size);
+            // A one-chunk result is consumed here, without a thread: the first chunk waits
+            // until a second one shows there is more.
+            if (first == nullptr && consumer.idle()) {
+                first = std::move(chunk);
+                continue;
+            }
+            if (first != nullptr && !consumer.push(std::move(first)))
+                break;
+            if (!consumer.push(std::move(chunk)))
+                break;
         }
+        if (first != nullptr)
+            consume(reinterpret_cast<const uint8_t *>(api.result_buffer(first.get())), api.result_length(first.get()), decoder, spill, out);
+        consumer.finish();
     }
     std::string error;
     if (out.schema.release == nullptr && !spill.active()) {

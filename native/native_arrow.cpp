@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string_view>
@@ -29,14 +30,61 @@ struct NativeColumnType {
     bool nullable;
 };
 
+// Regions of freed results kept for the next ones, up to kCachedBytes: a fresh 10M-row result
+// is ~200 MB of memory never touched before, and faulting it in cost as much as the decoding.
+// Region sizes come from one geometric series, so a repeated query finds its sizes here.
+class RegionCache {
+public:
+    static constexpr size_t kCachedBytes = size_t(256) << 20;
+
+    static RegionCache & instance() {
+        static RegionCache * cache = new RegionCache(); // never destroyed: tables may outlive static destructors
+        return *cache;
+    }
+
+    // A cached region of exactly size bytes, or nullptr.
+    uint8_t * take(size_t size) {
+        std::lock_guard lock(mutex);
+        for (size_t i = 0; i < regions.size(); ++i) {
+            if (regions[i].second == size) {
+                uint8_t * base = regions[i].first;
+                regions[i] = regions.back();
+                regions.pop_back();
+                cached -= size;
+                return base;
+            }
+        }
+        return nullptr;
+    }
+
+    void give(uint8_t * base, size_t size) {
+        {
+            std::lock_guard lock(mutex);
+            if (cached + size <= kCachedBytes) {
+                regions.emplace_back(base, size);
+                cached += size;
+                return;
+            }
+        }
+        munmap(base, size);
+    }
+
+private:
+    std::mutex mutex;
+    std::vector<std::pair<uint8_t *, size_t>> regions;
+    size_t cached = 0;
+};
+
 // Memory for the Arrow buffers of one result: bump allocation in regions that grow with the
-// result. Large regions ask for transparent huge pages: a 10M-row result is ~200 MB of fresh
-// memory, and faulting it in 4 KB pages took a third of the decode time.
+// result. Large regions ask for transparent huge pages (fewer faults for the same memory).
 class Arena {
 public:
+    Arena() = default;
+    Arena(const Arena &) = delete;
+    Arena & operator=(const Arena &) = delete;
     ~Arena() {
         for (const Region & r : regions)
-            munmap(r.base, r.size);
+            RegionCache::instance().give(r.base, r.size);
     }
 
     // 64-byte aligned, uninitialised.
@@ -65,12 +113,23 @@ private:
         size_t used;
     };
     static constexpr size_t kHugePage = size_t(2) << 20;
+    static constexpr size_t kFirstRegion = size_t(256) << 10;
+    static constexpr size_t kLargestStep = size_t(64) << 20;
     static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
     void add_region(size_t at_least) {
-        size_t size = round_up(at_least > next_size ? at_least : next_size, 64 << 10);
-        if (next_size < (size_t(64) << 20))
+        size_t size = next_size;
+        while (size < at_least)
+            size *= 2;
+        if (next_size < kLargestStep)
             next_size *= 2;
+        uint8_t * base = RegionCache::instance().take(size);
+        if (base == nullptr)
+            base = map(size);
+        regions.push_back(Region{base, size, 0});
+    }
+
+    static uint8_t * map(size_t size) {
         void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
             throw std::bad_alloc();
@@ -81,11 +140,11 @@ private:
             if (end > begin)
                 madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
         }
-        regions.push_back(Region{static_cast<uint8_t *>(p), size, 0});
+        return static_cast<uint8_t *>(p);
     }
 
     std::vector<Region> regions;
-    size_t next_size = size_t(256) << 10;
+    size_t next_size = kFirstRegion;
 };
 
 namespace {
