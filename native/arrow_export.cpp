@@ -18,7 +18,9 @@
 #include "engine.h"
 #include "string_list.h"
 
+#include <cctype>
 #include <cstring>
+#include <strings.h>
 
 chffi_arrow::~chffi_arrow() {
     for (ArrowArray & a : batches)
@@ -157,37 +159,69 @@ int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info *
     return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
 }
 
+// The engine's own Arrow export of the whole result: chdb_query_arrow_n (with the query's
+// metrics), or the streaming Arrow API run to its end when there are parameters (which
+// chdb_query_arrow_n does not bind).
+int32_t export_by_engine(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & bound, const EngineArrowOptions & options,
+    chffi_arrow & arrow, chffi_result * result, chffi_result_info * info) {
+    std::string error;
+    if (bound.size() == 0) {
+        auto stream = std::make_unique<ArrowArrayStream>();
+        std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
+        result->engine = api.query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options);
+        ArrowArrayStream * raw = stream.get();
+        arrow.streams.push_back(std::move(stream));
+        if (int32_t status = finish(api, result, info); status != CHFFI_OK)
+            return status;
+        if (raw->release == nullptr)
+            return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no Arrow stream");
+        if (!drain(raw, arrow, error))
+            return fail(result, info, CHFFI_ENGINE_ERROR, error);
+        return CHFFI_OK;
+    }
+    result->engine = start_stream(api, *conn->handle, sql, options, bound);
+    if (int32_t status = finish(api, result, info); status != CHFFI_OK)
+        return status;
+    for (bool end = false; !end;) {
+        if (!fetch(api, conn, result->engine, arrow, &end, error))
+            return fail(result, info, CHFFI_ENGINE_ERROR, error);
+    }
+    return CHFFI_OK;
+}
+
+// Whether sql may carry its own FORMAT clause, which the engine's streaming API would obey (the
+// Native path then gets another format) while its Arrow export overrides it. A false positive
+// (a column or string named format) only costs the faster path.
+bool may_have_format_clause(std::string_view sql) {
+    for (size_t at = 0; at + 7 <= sql.size(); ++at) {
+        bool word_start = at == 0 || std::isspace(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == ')';
+        if (!word_start || strncasecmp(sql.data() + at, "format", 6) != 0 || !std::isspace(static_cast<unsigned char>(sql[at + 6])))
+            continue;
+        return true;
+    }
+    return false;
+}
+
 int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * params, size_t params_len, uint32_t flags, chffi_arrow ** out,
     chffi_result * result, chffi_result_info * info) {
     Params bound;
     const EngineApi * api = nullptr;
     if (int32_t status = begin(conn, params, params_len, result, info, bound, api); status != CHFFI_OK)
         return status;
-    EngineArrowOptions options = options_from(flags);
     auto arrow = std::make_unique<chffi_arrow>();
-    std::string error;
 
     InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
-    if (bound.size() == 0 && (flags & CHFFI_ARROW_STREAMED) == 0) {
-        // One call fills a stream holding the whole result, with the query's metrics.
-        auto stream = std::make_unique<ArrowArrayStream>();
-        std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
-        result->engine = api->query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options);
-        ArrowArrayStream * raw = stream.get();
-        arrow->streams.push_back(std::move(stream));
-        if (int32_t status = finish(*api, result, info); status != CHFFI_OK)
-            return status;
-        if (raw->release == nullptr)
-            return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no Arrow stream");
-        if (!drain(raw, *arrow, error))
-            return fail(result, info, CHFFI_ENGINE_ERROR, error);
-    } else {
-        // Asked for, or needed for parameters (chdb_query_arrow_n binds none): the engine streams
-        // Native and the shim builds the batches. No metrics: the streaming API reports none.
-        if (int32_t status = query_arrow_native(*api, conn, sql, bound, flags, *arrow, result, info); status != CHFFI_OK)
-            return status;
-    }
+    // Default (and always with parameters): the engine streams Native and the shim builds the
+    // batches. No metrics: the streaming API reports none. The engine's export when asked for,
+    // and for what the streaming API refuses (statements other than queries, several statements
+    // in one call) or would format otherwise.
+    bool native = ((flags & CHFFI_ARROW_STREAMED) != 0 || bound.size() != 0) && !may_have_format_clause(sql);
+    int32_t status = native ? query_arrow_native(*api, conn, sql, bound, flags, *arrow, result, info) : kNotStreamable;
+    if (status == kNotStreamable)
+        status = export_by_engine(*api, conn, sql, bound, options_from(flags), *arrow, result, info);
+    if (status != CHFFI_OK)
+        return status;
     if (arrow->schema.release == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
     flatten(*arrow);

@@ -214,6 +214,13 @@ bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view
     return true;
 }
 
+// Whether the engine refused to start a streaming query for what the statement is (it ran
+// nothing): only queries stream, one statement per call.
+bool refused_by_streaming_api(std::string_view error) {
+    return error.find("Streaming query is not supported") != std::string_view::npos
+        || error.find("Multi-statements are not allowed") != std::string_view::npos;
+}
+
 // Stops the engine's query unless it has ended: a half-read stream would break the connection's
 // next statement.
 class StreamGuard {
@@ -242,8 +249,14 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     if (result->engine == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
     describe(api, result->engine, *info);
-    if (info->error != nullptr)
-        return CHFFI_ENGINE_ERROR;
+    if (info->error != nullptr) {
+        if (!refused_by_streaming_api(info->error))
+            return CHFFI_ENGINE_ERROR;
+        api.destroy_result(result->engine);
+        result->engine = nullptr;
+        *info = chffi_result_info{};
+        return kNotStreamable;
+    }
 
     NativeArrowDecoder decoder(options.string_as_string == 0);
     SpillFile spill;

@@ -9,8 +9,13 @@
 
 namespace chffi {
 
+// query_arrow_native's answer when the streaming API refused the statement before running it
+// (not a query, or several statements): the caller exports it another way.
+inline constexpr int32_t kNotStreamable = -1;
+
 // Runs sql to its end through the engine's streaming API in the Native format and appends the
-// result to out as Arrow. The caller holds conn's query mutex. Errors as chffi_query_arrow.
+// result to out as Arrow. The caller holds conn's query mutex. Errors as chffi_query_arrow, or
+// kNotStreamable (with result and info reset).
 int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, uint32_t flags,
     chffi_arrow & out, chffi_result * result, chffi_result_info * info);
 

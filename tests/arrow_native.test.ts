@@ -79,6 +79,18 @@ describe("queryArrow built from Native", () => {
     assert.deepEqual(t.schema.fields.map((f) => f.name), ["n"]);
   });
 
+  test("what the streaming API refuses or would format otherwise goes to the engine's export", () => {
+    using show = conn.queryArrow("SHOW DATABASES");
+    assert.ok([...show.getChild("name")!].includes("system"));
+    using exists = conn.queryArrow("EXISTS TABLE no_such_table");
+    assert.equal(exists.getChild("result")!.get(0), 0);
+    using last = conn.queryArrow("SELECT 1 AS x; SELECT 2 AS y"); // several statements: the last result
+    assert.deepEqual(last.schema.fields.map((f) => f.name), ["y"]);
+    using formatted = conn.queryArrow("SELECT number AS n FROM numbers(3) FORMAT JSON");
+    assert.deepEqual([...formatted.getChild("n")!], [0n, 1n, 2n]);
+    assert.equal(assertSameAsEngine("SELECT 'FORMAT JSON' AS format, number FROM numbers(5)"), 5);
+  });
+
   test("errors and statements without rows leave the connection usable", () => {
     const failing = "SELECT throwIf(number = 5000) FROM numbers(10000) SETTINGS max_block_size = 100";
     assert.throws(() => conn.queryArrow(failing), ChdbQueryError);
