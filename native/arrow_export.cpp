@@ -216,12 +216,16 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
     // batches. No metrics: the streaming API reports none. The engine's export when asked for,
     // and for what the streaming API refuses (statements other than queries, several statements
     // in one call) or would format otherwise.
-    bool native = ((flags & CHFFI_ARROW_STREAMED) != 0 || bound.size() != 0) && !may_have_format_clause(sql);
+    bool for_rows = (flags & CHFFI_ARROW_FOR_ROWS) != 0;
+    bool native = ((flags & (CHFFI_ARROW_STREAMED | CHFFI_ARROW_FOR_ROWS)) != 0 || bound.size() != 0) && !may_have_format_clause(sql);
     int32_t status = native ? query_arrow_native(*api, conn, sql, bound, flags, *arrow, result, info) : kNotStreamable;
     if (status == kNotStreamable)
-        status = export_by_engine(*api, conn, sql, bound, options_from(flags), *arrow, result, info);
+        status = for_rows ? run_into_result(*api, conn, sql, bound, kRowsFormat, result, info)
+                          : export_by_engine(*api, conn, sql, bound, options_from(flags), *arrow, result, info);
     if (status != CHFFI_OK)
         return status;
+    if (for_rows && arrow->schema.release == nullptr)
+        return CHFFI_OK; // the rows are in the result's data (*out stays NULL)
     if (arrow->schema.release == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
     flatten(*arrow);

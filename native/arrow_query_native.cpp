@@ -175,10 +175,9 @@ private:
     std::thread worker;
 };
 
-// Converts the Native data in spill to Arrow with the engine's own export.
-bool convert_by_engine(const EngineApi & api, chffi_conn * conn, const SpillFile & spill, const EngineArrowOptions & options,
+// Converts the result of sql (reading the spill file) to Arrow with the engine's own export.
+bool convert_by_engine(const EngineApi & api, chffi_conn * conn, const std::string & sql, const EngineArrowOptions & options,
     chffi_arrow & out, std::string & error) {
-    std::string sql = "SELECT * FROM file('" + spill.path() + "', 'Native')";
     auto stream = std::make_unique<ArrowArrayStream>();
     std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
     OwnedResult r(api.query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options), DestroyResult{&api});
@@ -242,6 +241,22 @@ private:
 
 } // namespace
 
+int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, std::string_view format,
+    chffi_result * result, chffi_result_info * info) {
+    EngineResult * r = params.size() == 0
+        ? api.query_n(*conn->handle, sql.data(), sql.size(), format.data(), format.size())
+        : api.query_with_params_n(*conn->handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
+              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+    if (result->engine != nullptr)
+        api.destroy_result(result->engine);
+    result->engine = r;
+    *info = chffi_result_info{};
+    if (r == nullptr)
+        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    describe(api, r, *info);
+    return info->error != nullptr ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+}
+
 int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, uint32_t flags,
     chffi_arrow & out, chffi_result * result, chffi_result_info * info) {
     EngineArrowOptions options = options_from(flags);
@@ -258,7 +273,8 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
         return kNotStreamable;
     }
 
-    NativeArrowDecoder decoder(options.string_as_string == 0);
+    bool for_rows = (flags & CHFFI_ARROW_FOR_ROWS) != 0;
+    NativeArrowDecoder decoder(options.string_as_string == 0, for_rows);
     SpillFile spill;
     {
         // Declared before the consumer: on an early exit the consumer stops first, then the
@@ -301,7 +317,12 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
         if (!decoder.decode(data, header.size(), out))
             spill.write(data, header.size());
     }
-    if (spill.active() && !convert_by_engine(api, conn, spill, options, out, error))
+    if (!spill.active())
+        return CHFFI_OK;
+    std::string from_spill = "SELECT * FROM file('" + spill.path() + "', 'Native')";
+    if (for_rows)
+        return run_into_result(api, conn, from_spill, Params{}, kRowsFormat, result, info);
+    if (!convert_by_engine(api, conn, from_spill, options, out, error))
         return fail(result, info, CHFFI_ENGINE_ERROR, error);
     return CHFFI_OK;
 }

@@ -13,6 +13,13 @@ namespace chffi {
 // (not a query, or several statements): the caller exports it another way.
 inline constexpr int32_t kNotStreamable = -1;
 
+// The rows format of CHFFI_ARROW_FOR_ROWS results the shim does not build as Arrow.
+inline constexpr std::string_view kRowsFormat = "RowBinaryWithNamesAndTypes";
+
+// Runs sql as one plain query in format; its output and metrics become the call's result.
+int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, std::string_view format,
+    chffi_result * result, chffi_result_info * info);
+
 // Runs sql to its end through the engine's streaming API in the Native format and appends the
 // result to out as Arrow. The caller holds conn's query mutex. Errors as chffi_query_arrow, or
 // kNotStreamable (with result and info reset).

@@ -138,6 +138,13 @@ typedef struct chffi_arrow_stream chffi_arrow_stream;
  * Queries with parameters always stream.
  */
 #define CHFFI_ARROW_STREAMED 8u
+/*
+ * chffi_query_arrow only, for row readers (cursors): every column of an Arrow result carries its
+ * ClickHouse type as field metadata "clickhouse.type", and a result the shim does not build as
+ * Arrow itself (see CHFFI_ARROW_STREAMED), or that the streaming API refuses, comes back instead
+ * as RowBinaryWithNamesAndTypes in the result's data, with *out_arrow NULL. Implies STREAMED.
+ */
+#define CHFFI_ARROW_FOR_ROWS 16u
 
 /*
  * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on

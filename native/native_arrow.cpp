@@ -301,7 +301,7 @@ void release_batch(ArrowArray * a) {
 }
 
 struct SchemaHolder {
-    std::vector<std::string> formats, names;
+    std::vector<std::string> formats, names, metadata;
     std::vector<ArrowSchema> children;
     std::vector<ArrowSchema *> child_pointers;
 };
@@ -319,16 +319,34 @@ void release_schema(ArrowSchema * s) {
     s->release = nullptr;
 }
 
-ArrowSchema make_schema(const std::vector<std::pair<std::string, std::string>> & columns, const std::vector<NativeColumnType> & types) {
+// The C Data Interface's binary metadata encoding of one key/value pair.
+std::string metadata_pair(std::string_view key, std::string_view value) {
+    std::string out;
+    auto put_int32 = [&](size_t n) {
+        int32_t v = static_cast<int32_t>(n);
+        out.append(reinterpret_cast<const char *>(&v), 4);
+    };
+    put_int32(1);
+    put_int32(key.size());
+    out.append(key);
+    put_int32(value.size());
+    out.append(value);
+    return out;
+}
+
+ArrowSchema make_schema(
+    const std::vector<std::pair<std::string, std::string>> & columns, const std::vector<NativeColumnType> & types, bool with_type_names) {
     auto holder = std::make_unique<SchemaHolder>();
     size_t n = columns.size();
     holder->formats.reserve(n);
     holder->names.reserve(n);
+    holder->metadata.reserve(n);
     holder->children.resize(n);
     for (size_t i = 0; i < n; ++i) {
         holder->formats.push_back(types[i].format);
         holder->names.push_back(columns[i].first);
-        holder->children[i] = ArrowSchema{holder->formats[i].c_str(), holder->names[i].c_str(), nullptr,
+        holder->metadata.push_back(with_type_names ? metadata_pair("clickhouse.type", columns[i].second) : std::string());
+        holder->children[i] = ArrowSchema{holder->formats[i].c_str(), holder->names[i].c_str(), with_type_names ? holder->metadata[i].data() : nullptr,
             types[i].nullable ? ARROW_FLAG_NULLABLE : 0, 0, nullptr, nullptr, release_child_schema, nullptr};
     }
     for (ArrowSchema & child : holder->children)
@@ -482,7 +500,8 @@ void write_string(std::string & out, std::string_view s) {
 
 } // namespace
 
-NativeArrowDecoder::NativeArrowDecoder(bool as_binary) : strings_as_binary(as_binary), arena(std::make_shared<Arena>()) {}
+NativeArrowDecoder::NativeArrowDecoder(bool as_binary, bool type_names)
+    : strings_as_binary(as_binary), with_type_names(type_names), arena(std::make_shared<Arena>()) {}
 
 NativeArrowDecoder::~NativeArrowDecoder() = default;
 
@@ -518,7 +537,7 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
         if (first) {
             columns = std::move(names);
             types = std::move(parsed);
-            out.schema = make_schema(columns, types);
+            out.schema = make_schema(columns, types, with_type_names);
         }
         if (rows > 0)
             out.batches.push_back(make_batch(std::move(holder), rows));

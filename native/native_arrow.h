@@ -21,7 +21,8 @@ struct NativeColumnType;
 
 class NativeArrowDecoder {
 public:
-    explicit NativeArrowDecoder(bool strings_as_binary);
+    // with_type_names: each field's metadata holds its ClickHouse type as "clickhouse.type".
+    NativeArrowDecoder(bool strings_as_binary, bool with_type_names);
     ~NativeArrowDecoder();
     NativeArrowDecoder(const NativeArrowDecoder &) = delete;
     NativeArrowDecoder & operator=(const NativeArrowDecoder &) = delete;
@@ -34,6 +35,7 @@ public:
 
 private:
     bool strings_as_binary;
+    bool with_type_names;
     std::vector<std::pair<std::string, std::string>> columns; // the first block's names and types
     std::vector<NativeColumnType> types;
     std::shared_ptr<Arena> arena;

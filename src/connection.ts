@@ -19,7 +19,14 @@ import type { Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
-import { type ArrowQueryOptions, queryArrow, queryArrowOffThread } from "./arrow/query.ts";
+import {
+  type ArrowQueryOptions,
+  queryArrow,
+  queryArrowOffThread,
+  queryRows,
+  queryRowsOffThread,
+  type RowsResult,
+} from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
@@ -243,6 +250,35 @@ export class Connection implements Disposable {
     } finally {
       tables.release();
     }
+  }
+
+  /** @internal A statement's result for cursors (see RowsResult in src/arrow/query.ts). */
+  rowsResult(sql: string, params?: QueryParams): RowsResult {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    this.#checkExclusive();
+    const handle = this.handle();
+    const tables = tablesFor(this, handle, sql);
+    try {
+      return queryRows(handle, tables.sql, params);
+    } finally {
+      tables.release();
+    }
+  }
+
+  /** @internal rowsResult() off the JS thread. */
+  async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    const signal = checkSignal(options.signal);
+    this.#checkExclusive();
+    const handle = this.handle();
+    return await this.asyncQueue().run(this, async (lane) => {
+      const tables = tablesFor(this, handle, sql);
+      try {
+        return await queryRowsOffThread(lane, handle, tables.sql, params);
+      } finally {
+        tables.release();
+      }
+    }, signal);
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */

@@ -1,11 +1,13 @@
-// The DB-API 2.0 (PEP 249) cursor: execute, then fetch rows of JS values (see rows.ts).
+// The DB-API 2.0 (PEP 249) cursor: execute, then fetch rows of JS values, read off the Arrow
+// buffers the shim builds (rows_from_arrow.ts) or decoded from RowBinary (rows.ts).
 // Parameters are named and bound server-side: `cursor.execute("SELECT {n:UInt32}", { n: 1 })`.
 import type { AsyncOptions } from "./async.ts";
 import type { Connection } from "./connection.ts";
 import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import type { QueryParams } from "./params.ts";
-import type { Result } from "./result.ts";
-import { decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
+import type { RowsResult } from "./arrow/query.ts";
+import { ROWS_FORMAT } from "./rows.ts";
+import { rowSetOf } from "./rows_from_arrow.ts";
 
 /** One column of `Cursor.description`: name, type code (the ClickHouse type), and five unknowns. */
 export type ColumnDescription = [
@@ -39,26 +41,25 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
     return this.#conn;
   }
 
-  #load(result: Result, set: RowSet): void {
+  #load(result: RowsResult): void {
+    const set = rowSetOf(result);
     this.#rows = set.rows;
     this.#next = 0;
     this.description = set.columns.length === 0 ? null : set.columns.map((c) =>
       [c.name, c.type, null, null, null, null, /^Nullable\(|^LowCardinality\(Nullable\(/.test(c.type)] as ColumnDescription
     );
-    this.rowcount = set.columns.length === 0 ? result.rowsWritten : set.rows.length;
+    this.rowcount = set.columns.length === 0 ? result.stats.rowsWritten : set.rows.length;
   }
 
   /** Runs one statement; its rows are then read with the fetch methods. */
   execute(sql: string, params?: QueryParams): this {
-    const result = this.connection.query(sql, ROWS_FORMAT, { params });
-    this.#load(result, decodeRows(result.bytes()));
+    this.#load(this.connection.rowsResult(sql, params));
     return this;
   }
 
   /** execute() off the JS thread. */
   async executeAsync(sql: string, params?: QueryParams, options: AsyncOptions = {}): Promise<this> {
-    const result = await this.connection.queryAsync(sql, ROWS_FORMAT, { params, signal: options.signal });
-    this.#load(result, decodeRows(result.bytes()));
+    this.#load(await this.connection.rowsResultAsync(sql, params, options));
     return this;
   }
 

@@ -1,6 +1,6 @@
-// Query output as rows of JS values. Today the engine sends RowBinaryWithNamesAndTypes (exact
-// binary values with their ClickHouse types) decoded here; this module is the one place to
-// switch to the Arrow C Data path once it exists: callers only see `ROWS_FORMAT` and `decodeRows`.
+// Query output as rows of JS values, decoded from RowBinaryWithNamesAndTypes (exact binary values
+// with their ClickHouse types): the cursors' path for results the shim does not build as Arrow
+// (rows_from_arrow.ts reads the others off their Arrow buffers, to the same values).
 //
 // Values: (U)Int8-32, Float32/64 -> number; (U)Int64/128/256 -> bigint; Bool -> boolean;
 // String, FixedString, Enum, UUID, IPv4/6 -> string; Decimal -> string (exact);
@@ -24,7 +24,7 @@ export interface RowSet {
 }
 
 const utf8 = new TextDecoder();
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 const latin1 = new TextDecoder("latin1");
 
@@ -166,7 +166,7 @@ function bigintOf(r: Reader, bytes: number, signed: boolean): bigint {
   return signed ? BigInt.asIntN(bytes * 8, v) : v;
 }
 
-function decimalText(v: bigint, scale: number): string {
+export function decimalText(v: bigint, scale: number): string {
   if (scale === 0) return v.toString();
   const negative = v < 0n;
   const digits = (negative ? -v : v).toString().padStart(scale + 1, "0");
@@ -513,13 +513,22 @@ function runLoop(loop: RowLoop, r: Reader, decoders: Decode[], rows: unknown[][]
 // Row loops by column types: streamed chunks and repeated statements reuse them.
 const compiledSchemas = new Map<string, { loop: RowLoop; decoders: Decode[] }>();
 
+function readHeader(r: Reader): Column[] {
+  const n = r.varint();
+  const names = Array.from({ length: n }, () => r.lone());
+  return names.map((name) => ({ name, type: r.lone() }));
+}
+
+/** The columns named in the header of ROWS_FORMAT output (none for empty output). */
+export function columnsOf(bytes: Uint8Array): Column[] {
+  return bytes.length === 0 ? [] : readHeader(new Reader(bytes));
+}
+
 /** Decodes ROWS_FORMAT output (a whole result or one streamed chunk: each carries the header). Empty output (a statement without a result set) has no columns. */
 export function decodeRows(bytes: Uint8Array): RowSet {
   if (bytes.length === 0) return { columns: [], rows: [] };
   const r = new Reader(bytes);
-  const n = r.varint();
-  const names = Array.from({ length: n }, () => r.lone());
-  const columns = names.map((name) => ({ name, type: r.lone() }));
+  const columns = readHeader(r);
   const key = columns.map((c) => c.type).join("\n");
   let compiled = compiledSchemas.get(key);
   if (compiled === undefined) {

@@ -1,10 +1,12 @@
 // Statements in the shape of bun:sqlite: SQL with {name:Type} placeholders, run with bound
-// parameters as often as needed, rows as objects (all/get/iterate) or arrays (values).
+// parameters as often as needed, rows as objects (all/get/iterate) or arrays (values). Whole
+// results come like a cursor's (rows_from_arrow.ts); iterate() decodes RowBinary block by block.
 import type { AsyncOptions } from "./async.ts";
 import type { Connection } from "./connection.ts";
 import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import type { QueryParams } from "./params.ts";
 import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
+import { rowSetOf } from "./rows_from_arrow.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -37,14 +39,13 @@ export class Statement implements Disposable {
   }
 
   #rows(params?: QueryParams): RowSet {
-    const set = decodeRows(this.#connection().query(this.sql, ROWS_FORMAT, { params }).bytes());
+    const set = rowSetOf(this.#connection().rowsResult(this.sql, params));
     this.#columns = set.columns;
     return set;
   }
 
   async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
-    const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
-    const set = decodeRows(result.bytes());
+    const set = rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options));
     this.#columns = set.columns;
     return set;
   }

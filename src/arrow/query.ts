@@ -6,10 +6,12 @@ import { utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbError } from "../errors.ts";
 import { native } from "../native.ts";
 import { errorOf, statsOf } from "../native_result.ts";
+import type { QueryStats } from "../result.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
-import { withRestoredTypes } from "./restore_types.ts";
+import { describedTypes, withRestoredTypes } from "./restore_types.ts";
+import { columnsOf } from "../rows.ts";
 import { ArrowTable } from "./table.ts";
 
 export interface ArrowQueryOptions {
@@ -41,6 +43,8 @@ export interface ArrowQueryOptions {
 
 /** chffi_query_arrow flag: stream the result and build the Arrow batches in the shim (CHFFI_ARROW_STREAMED). */
 const STREAMED = 8;
+/** chffi_query_arrow flag: fields carry their ClickHouse types, or the rows come as RowBinaryWithNamesAndTypes (CHFFI_ARROW_FOR_ROWS). */
+const FOR_ROWS = 16;
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
 class ArrowSlots {
@@ -76,9 +80,9 @@ export function adoptArrow(lib: NativeLib, arrow: Pointer) {
 }
 
 /** The encoded arguments of a chffi_query_arrow call. */
-function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, slots: ArrowSlots) {
+function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, slots: ArrowSlots, extraFlags = 0) {
   if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-  const flags = arrowFlags(options) | (options.stats === true ? 0 : STREAMED);
+  const flags = arrowFlags(options) | (options.stats === true ? 0 : STREAMED) | extraFlags;
   const sqlBytes = utf8(sql);
   const paramBytes = encodeParams(options.params);
   slots.arrow[0] = 0n;
@@ -149,4 +153,63 @@ export async function queryArrowOffThread(
   const status = await lane.fn.chffi_query_arrow(...args);
   // The DESCRIBE for DateTime columns runs on the JS thread: it only analyses the query.
   return finish(tableOf(native(), status, slots, !streamed(args)), handle, sql, options, args[3]);
+}
+
+/**
+ * A statement's result for row readers (cursors): an Arrow table whose fields carry their
+ * ClickHouse type as "clickhouse.type" metadata (the shim built it), or, for results it does not
+ * build, the rows as RowBinaryWithNamesAndTypes bytes. The metrics are those of the call.
+ */
+export interface RowsResult {
+  table: ArrowTable | null;
+  rowBinary: Uint8Array;
+  stats: QueryStats;
+  /**
+   * The result's exact ClickHouse types, when a top-level DateTime may have lost its timezone on
+   * the way (the engine's Native format writes DateTime('tz') as DateTime): from a DESCRIBE.
+   */
+  columnTypes?: string[];
+}
+
+const plainDateTime = /^(?:Nullable\()?DateTime\)?$/;
+
+/** Adds columnTypes to result when its types name a DateTime without its timezone. */
+function withExactTypes(result: RowsResult, handle: Pointer, sql: string, params: Uint8Array): RowsResult {
+  const types = result.table !== null
+    ? result.table.schema.fields.map((f) => f.metadata.get("clickhouse.type") ?? "")
+    : columnsOf(result.rowBinary).map((c) => c.type);
+  if (!types.some((t) => plainDateTime.test(t))) return result;
+  const described = describedTypes(handle, sql, params);
+  return described?.length === types.length ? { ...result, columnTypes: described } : result;
+}
+
+function rowsResultOf(lib: NativeLib, status: number, slots: ArrowSlots): RowsResult {
+  const result = lib.pointer(slots.result[0]);
+  let rowBinary: Uint8Array;
+  let stats: QueryStats;
+  try {
+    if (status !== Status.OK) throw errorOf(status, slots.info);
+    rowBinary = lib.copy(slots.info[0], Number(slots.info[1]));
+    stats = statsOf(slots.info);
+  } finally {
+    lib.fn.chffi_result_free(result);
+  }
+  const arrow = lib.pointer(slots.arrow[0]);
+  if (arrow === null) return { table: null, rowBinary, stats };
+  const { memory, schema, batches } = adoptArrow(lib, arrow);
+  return { table: new ArrowTable(schema, batches, [memory]), rowBinary, stats };
+}
+
+export function queryRows(handle: Pointer, sql: string, params: QueryParams | undefined): RowsResult {
+  const lib = native();
+  const args = argumentsOf(handle, sql, { params }, scratch, FOR_ROWS);
+  return withExactTypes(rowsResultOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, args[3]);
+}
+
+/** queryRows() on a lane: the engine works off the JS thread. */
+export async function queryRowsOffThread(lane: Lane, handle: Pointer, sql: string, params: QueryParams | undefined): Promise<RowsResult> {
+  const slots = new ArrowSlots();
+  const args = argumentsOf(handle, sql, { params }, slots, FOR_ROWS);
+  const status = await lane.fn.chffi_query_arrow(...args);
+  return withExactTypes(rowsResultOf(native(), status, slots), handle, sql, args[3]); // the DESCRIBE only analyses
 }

@@ -67,14 +67,17 @@ function enumNames(body: string): Map<number, string> {
   return names;
 }
 
+/** The ClickHouse types of a query's result columns (DESCRIBE reads no data); undefined when it is not a single SELECT. */
+export function describedTypes(handle: Pointer, sql: string, params: Uint8Array): string[] | undefined {
+  const body = sql.trim().replace(/;+\s*$/, "");
+  const described = text(handle, `DESCRIBE TABLE (\n${body}\n)`, params);
+  return described?.split("\n").filter((l) => l !== "").map((line) => (line.split("\t")[1] ?? "").replace(/\\(.)/g, "$1")); // TSV escapes quotes
+}
+
 /** The top-level DateTime and Enum columns, by column index; empty when there are none. */
 function columnsToRestore(handle: Pointer, sql: string, params: Uint8Array): Map<number, Restore> {
   const found = new Map<number, Restore>();
-  const body = sql.trim().replace(/;+\s*$/, "");
-  const described = text(handle, `DESCRIBE TABLE (\n${body}\n)`, params);
-  if (described === undefined) return found; // not a single SELECT: leave the columns as they are
-  described.split("\n").filter((l) => l !== "").forEach((line, i) => {
-    const type = (line.split("\t")[1] ?? "").replace(/\\(.)/g, "$1"); // TSV escapes quotes
+  describedTypes(handle, sql, params)?.forEach((type, i) => {
     const dt = dateTimeType.exec(type);
     if (dt) {
       found.set(i, {

@@ -1,0 +1,70 @@
+// Cursors read plain-typed results off the Arrow buffers the shim builds (rows_from_arrow.ts);
+// the values must be exactly those of the RowBinary decoder (rows.ts), which reads the rest.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { dbapi, type QueryParams, ROWS_FORMAT } from "../mod.ts";
+import { decodeRows } from "../src/rows.ts";
+
+const conn = dbapi.connect();
+after(() => conn.close());
+
+/** The rows a cursor gives for sql, checked equal to rows.ts over RowBinary; whether Arrow carried them. */
+function assertSameRows(sql: string, params?: QueryParams): { rows: unknown[][]; viaArrow: boolean } {
+  const expected = decodeRows(conn.query(sql, ROWS_FORMAT, { params }).bytes());
+  const probe = conn.rowsResult(sql, params);
+  probe.table?.close();
+  using cursor = conn.cursor();
+  const rows = cursor.execute(sql, params).fetchall();
+  assert.deepEqual(rows, expected.rows, sql);
+  assert.deepEqual(cursor.description?.map(([name, type]) => [name, type]), expected.columns.map((c) => [c.name, c.type]), sql);
+  return { rows, viaArrow: probe.table !== null };
+}
+
+describe("cursor rows read off Arrow", () => {
+  test("every plain type, with and without nulls, over several batches", () => {
+    const columns = [
+      "toUInt8(number) AS u8", "toInt8(-number) AS i8", "toUInt16(number * 300) AS u16", "toInt16(-number) AS i16",
+      "toUInt32(number * 70000) AS u32", "toInt32(-number) AS i32", "number * 1000000007 AS u64", "-toInt64(number) AS i64",
+      "toFloat32(number / 3) AS f32", "number / 7 AS f64", "toBool(number % 3) AS b", "toDate('2024-01-01') + number AS d",
+      "toDate32('1900-01-01') + number AS d32", "toDateTime('2024-01-02 03:04:05') + number AS dt",
+      "toDateTime('2024-01-02 03:04:05', 'Asia/Tokyo') AS dtz", "toFixedString(toString(number), 4) AS fs",
+      "toDecimal32(number / 4 - 3, 2) AS dec32", "toDecimal64(-number / 8, 5) AS dec64",
+      "toDecimal128(concat(toString(number), '.01234567890123456789'), 20) AS dec128",
+      "toDecimal256(concat('-', toString(number), '.0123456789012345678901234567890123456789'), 40) AS dec256",
+      "toInt128(-number) * toInt128('1000000000000000000000') AS i128", "toUInt128(number) AS u128", "toInt256(-number) AS i256",
+      "toUInt256(number) * toUInt256('100000000000000000000000000000000') AS u256", "toString(number) AS s",
+      "repeat('é', number % 200) AS long", "'' AS empty",
+    ];
+    const nullable = columns.map((c) => {
+      const [expr, name] = c.split(" AS ");
+      return `if(number % 3 = 1, NULL, ${expr}) AS ${name}`;
+    });
+    for (const list of [columns, nullable]) {
+      const sql = `SELECT ${list.join(", ")} FROM numbers(300) SETTINGS max_block_size = 64`;
+      const { rows, viaArrow } = assertSameRows(sql);
+      assert.equal(rows.length, 300);
+      assert.ok(viaArrow, "plain types come through Arrow");
+    }
+  });
+
+  test("strings: non-ASCII, invalid UTF-8 and NUL bytes decode as rows.ts does", () => {
+    const values = ["", "a", "x".repeat(200), "héllo", "日本語".repeat(30), "nul\0byte", "tab\tnew\nline"];
+    assertSameRows("SELECT arrayJoin({v:Array(String)}) AS s", { v: values });
+    assertSameRows("SELECT unhex(hex(number * 2654435761)) AS raw, char(200 + number % 50) AS lone FROM numbers(500)");
+  });
+
+  test("other types, empty results and statements fall back to RowBinary", () => {
+    const other = assertSameRows("SELECT number, [number] AS a, toLowCardinality('x') AS lc, toUUID('00000000-0000-0000-0000-000000000001') AS u FROM numbers(3)");
+    assert.equal(other.viaArrow, false);
+    assertSameRows("SELECT toDateTime(number, 'Asia/Tokyo') AS t, [number] AS a FROM numbers(3)"); // the zone survives either way
+    assert.equal(assertSameRows("SELECT number AS n FROM numbers(10) WHERE n > 100").rows.length, 0);
+    assertSameRows("SELECT [1] AS a WHERE 0");
+    using cursor = conn.cursor();
+    cursor.execute("CREATE TABLE rows_arrow_t (x UInt8) ENGINE = Memory");
+    assert.equal(cursor.description, null);
+    cursor.execute("INSERT INTO rows_arrow_t SELECT number FROM numbers(4)");
+    assert.equal(cursor.rowcount, 4);
+    assert.deepEqual(cursor.execute("SELECT x FROM rows_arrow_t ORDER BY x").fetchall(), [[0], [1], [2], [3]]);
+    conn.query("DROP TABLE rows_arrow_t");
+  });
+});
