@@ -1,5 +1,6 @@
-// Where cursor.fetchall()'s time goes: the query alone, decodeRows() on its output, and the
-// allocation floor: building the same JS values (bigint, short string, number, Date in
+// Where cursor.fetchall()'s time goes: the query alone (the Arrow buffers the shim builds, which
+// the cursor reads, and RowBinary, its fallback), the whole fetchall(), decodeRows() on RowBinary,
+// and the allocation floor: building the same JS values (bigint, short string, number, Date in
 // 1M row arrays) in a plain loop without decoding anything. The JSON baseline is the one of
 // bench/cursor_fetchall.ts.
 // Run: deno run -A bench/cursor_floor.ts   |   bun bench/cursor_floor.ts
@@ -16,7 +17,10 @@ createBenchRows(conn);
 const SQL = "SELECT * FROM bench_rows";
 const text = Array.from({ length: 64 }, (_, k) => `name_${k}`).join("") + "x".repeat(64);
 
+const cursor = conn.cursor();
 const contenders: Record<string, () => unknown> = {
+  "query only (Arrow buffers with types)": () => conn.rowsResult(SQL).table?.close(),
+  "cursor.fetchall()": () => cursor.execute(SQL).fetchall(),
   "query only (RowBinary bytes)": () => conn.query(SQL, ROWS_FORMAT).bytes(),
   "query + decodeRows()": () => decodeRows(conn.query(SQL, ROWS_FORMAT).bytes()),
   "floor: [bigint, string, number, Date]": () => {
