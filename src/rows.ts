@@ -519,11 +519,6 @@ function readHeader(r: Reader): Column[] {
   return names.map((name) => ({ name, type: r.lone() }));
 }
 
-/** The columns named in the header of ROWS_FORMAT output (none for empty output). */
-export function columnsOf(bytes: Uint8Array): Column[] {
-  return bytes.length === 0 ? [] : readHeader(new Reader(bytes));
-}
-
 /** Decodes ROWS_FORMAT output (a whole result or one streamed chunk: each carries the header). Empty output (a statement without a result set) has no columns. */
 export function decodeRows(bytes: Uint8Array): RowSet {
   if (bytes.length === 0) return { columns: [], rows: [] };

@@ -164,18 +164,12 @@ export function rowsFromArrow(table: Table): RowSet {
   return { columns, rows };
 }
 
-/** The rows of a statement's result for row readers (cursors, statements), with their exact types. */
+/** The rows of a statement's result for row readers (cursors, statements). */
 export function rowSetOf(result: RowsResult): RowSet {
-  let set: RowSet;
-  if (result.table === null) {
-    set = decodeRows(result.rowBinary);
-  } else {
-    try {
-      set = rowsFromArrow(result.table);
-    } finally {
-      result.table.close();
-    }
+  if (result.table === null) return decodeRows(result.rowBinary);
+  try {
+    return rowsFromArrow(result.table);
+  } finally {
+    result.table.close();
   }
-  const types = result.columnTypes;
-  return types === undefined ? set : { rows: set.rows, columns: set.columns.map((c, i) => ({ name: c.name, type: types[i] })) };
 }

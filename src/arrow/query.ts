@@ -10,8 +10,7 @@ import type { QueryStats } from "../result.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
 import { NativeArrowMemory } from "./owner.ts";
-import { describedTypes, withRestoredTypes } from "./restore_types.ts";
-import { columnsOf } from "../rows.ts";
+import { withRestoredTypes } from "./restore_types.ts";
 import { ArrowTable } from "./table.ts";
 
 export interface ArrowQueryOptions {
@@ -164,23 +163,6 @@ export interface RowsResult {
   table: ArrowTable | null;
   rowBinary: Uint8Array;
   stats: QueryStats;
-  /**
-   * The result's exact ClickHouse types, when a top-level DateTime may have lost its timezone on
-   * the way (the engine's Native format writes DateTime('tz') as DateTime): from a DESCRIBE.
-   */
-  columnTypes?: string[];
-}
-
-const plainDateTime = /^(?:Nullable\()?DateTime\)?$/;
-
-/** Adds columnTypes to result when its types name a DateTime without its timezone. */
-function withExactTypes(result: RowsResult, handle: Pointer, sql: string, params: Uint8Array): RowsResult {
-  const types = result.table !== null
-    ? result.table.schema.fields.map((f) => f.metadata.get("clickhouse.type") ?? "")
-    : columnsOf(result.rowBinary).map((c) => c.type);
-  if (!types.some((t) => plainDateTime.test(t))) return result;
-  const described = describedTypes(handle, sql, params);
-  return described?.length === types.length ? { ...result, columnTypes: described } : result;
 }
 
 function rowsResultOf(lib: NativeLib, status: number, slots: ArrowSlots): RowsResult {
@@ -202,14 +184,12 @@ function rowsResultOf(lib: NativeLib, status: number, slots: ArrowSlots): RowsRe
 
 export function queryRows(handle: Pointer, sql: string, params: QueryParams | undefined): RowsResult {
   const lib = native();
-  const args = argumentsOf(handle, sql, { params }, scratch, FOR_ROWS);
-  return withExactTypes(rowsResultOf(lib, lib.fn.chffi_query_arrow(...args), scratch), handle, sql, args[3]);
+  return rowsResultOf(lib, lib.fn.chffi_query_arrow(...argumentsOf(handle, sql, { params }, scratch, FOR_ROWS)), scratch);
 }
 
 /** queryRows() on a lane: the engine works off the JS thread. */
 export async function queryRowsOffThread(lane: Lane, handle: Pointer, sql: string, params: QueryParams | undefined): Promise<RowsResult> {
   const slots = new ArrowSlots();
-  const args = argumentsOf(handle, sql, { params }, slots, FOR_ROWS);
-  const status = await lane.fn.chffi_query_arrow(...args);
-  return withExactTypes(rowsResultOf(native(), status, slots), handle, sql, args[3]); // the DESCRIBE only analyses
+  const status = await lane.fn.chffi_query_arrow(...argumentsOf(handle, sql, { params }, slots, FOR_ROWS));
+  return rowsResultOf(native(), status, slots);
 }

@@ -68,7 +68,7 @@ function enumNames(body: string): Map<number, string> {
 }
 
 /** The ClickHouse types of a query's result columns (DESCRIBE reads no data); undefined when it is not a single SELECT. */
-export function describedTypes(handle: Pointer, sql: string, params: Uint8Array): string[] | undefined {
+function describedTypes(handle: Pointer, sql: string, params: Uint8Array): string[] | undefined {
   const body = sql.trim().replace(/;+\s*$/, "");
   const described = text(handle, `DESCRIBE TABLE (\n${body}\n)`, params);
   return described?.split("\n").filter((l) => l !== "").map((line) => (line.split("\t")[1] ?? "").replace(/\\(.)/g, "$1")); // TSV escapes quotes
