@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { dbapi, type QueryParams, ROWS_FORMAT } from "../mod.ts";
 import { decodeRows } from "../src/rows.ts";
+import { plainTypeColumns } from "./helpers.ts";
 
 const conn = dbapi.connect();
 after(() => conn.close());
@@ -28,25 +29,8 @@ function assertSameRows(sql: string, params?: QueryParams): { rows: unknown[][];
 
 describe("cursor rows read off Arrow", () => {
   test("every plain type, with and without nulls, over several batches", () => {
-    const columns = [
-      "toUInt8(number) AS u8", "toInt8(-number) AS i8", "toUInt16(number * 300) AS u16", "toInt16(-number) AS i16",
-      "toUInt32(number * 70000) AS u32", "toInt32(-number) AS i32", "number * 1000000007 AS u64", "-toInt64(number) AS i64",
-      "toFloat32(number / 3) AS f32", "number / 7 AS f64", "toBool(number % 3) AS b", "toDate('2024-01-01') + number AS d",
-      "toDate32('1900-01-01') + number AS d32", "toDateTime('2024-01-02 03:04:05') + number AS dt",
-      "toDateTime('2024-01-02 03:04:05', 'Asia/Tokyo') AS dtz", "toFixedString(toString(number), 4) AS fs",
-      "toDecimal32(number / 4 - 3, 2) AS dec32", "toDecimal64(-number / 8, 5) AS dec64",
-      "toDecimal128(concat(toString(number), '.01234567890123456789'), 20) AS dec128",
-      "toDecimal256(concat('-', toString(number), '.0123456789012345678901234567890123456789'), 40) AS dec256",
-      "toInt128(-number) * toInt128('1000000000000000000000') AS i128", "toUInt128(number) AS u128", "toInt256(-number) AS i256",
-      "toUInt256(number) * toUInt256('100000000000000000000000000000000') AS u256", "toString(number) AS s",
-      "repeat('é', number % 200) AS long", "'' AS empty",
-    ];
-    const nullable = columns.map((c) => {
-      const [expr, name] = c.split(" AS ");
-      return `if(number % 3 = 1, NULL, ${expr}) AS ${name}`;
-    });
-    for (const list of [columns, nullable]) {
-      const sql = `SELECT ${list.join(", ")} FROM numbers(300) SETTINGS max_block_size = 64`;
+    for (const nullable of [false, true]) {
+      const sql = `SELECT ${plainTypeColumns(nullable)} FROM numbers(300) SETTINGS max_block_size = 64`;
       const { rows, viaArrow } = assertSameRows(sql);
       assert.equal(rows.length, 300);
       assert.ok(viaArrow, "plain types come through Arrow");
