@@ -513,8 +513,10 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
         bool first = out.schema.release == nullptr;
         if (!first && n_columns != columns.size())
             throw std::runtime_error("Native data: a block has a different number of columns than the first");
-        if (n_columns > in.left())
-            throw std::runtime_error("Native data: malformed column count");
+        // Every value takes at least one byte: a larger row count is malformed, and bounding it
+        // keeps rows * width from overflowing below.
+        if (n_columns > in.left() || (n_columns > 0 && rows > in.left()))
+            throw std::runtime_error("Native data: malformed column or row count");
         auto holder = std::make_unique<BatchHolder>();
         holder->arena = arena;
         holder->columns.resize(n_columns);
