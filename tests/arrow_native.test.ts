@@ -74,6 +74,31 @@ describe("queryArrow built from Native", () => {
     assert.equal(assertSameAsEngine("SELECT 'FORMAT JSON' AS format, number FROM numbers(5)"), 5);
   });
 
+  test("concurrent queries on several connections each get their own rows", async () => {
+    const conns = [connect(), connect(), connect()];
+    try {
+      const runs = Array.from({ length: 9 }, (_, k) =>
+        conns[k % conns.length].queryArrowAsync(
+          `SELECT number + ${k} AS n, toString(number + ${k}) AS s FROM numbers(200000) SETTINGS max_block_size = 5000`,
+        ));
+      const tables = await Promise.all(runs);
+      tables.forEach((t, k) => {
+        try {
+          assert.equal(t.numRows, 200000);
+          assert.ok(t.batches.length > 1);
+          let sum = 0n;
+          for (const v of t.getChild("n")!) sum += v as bigint;
+          assert.equal(sum, 199999n * 200000n / 2n + BigInt(k) * 200000n);
+          assert.equal(t.getChild("s")!.get(199999), String(199999 + k));
+        } finally {
+          t.close();
+        }
+      });
+    } finally {
+      for (const c of conns) c.close();
+    }
+  });
+
   test("errors and statements without rows leave the connection usable", () => {
     const failing = "SELECT throwIf(number = 5000) FROM numbers(10000) SETTINGS max_block_size = 100";
     assert.throws(() => conn.queryArrow(failing), ChdbQueryError);
