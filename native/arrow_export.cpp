@@ -11,6 +11,7 @@
 #include "arrow_export.h"
 
 #include "arrow_query_native.h"
+#include "native_arrow.h"
 
 #include "boundary.h"
 #include "chdb_ffi.h"
@@ -18,6 +19,7 @@
 #include "engine.h"
 #include "string_list.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <strings.h>
@@ -37,6 +39,9 @@ struct chffi_arrow_stream {
     chffi_conn * conn = nullptr;
     chffi::EngineResult * engine = nullptr;
     bool done = false;
+    // Set when the engine streams Native and the shim builds each batch (see open_stream).
+    std::unique_ptr<chffi::NativeArrowDecoder> native;
+    std::vector<std::pair<std::string, std::string>> columns; // the result's, for the closing schema
     // The query ran to its end (or failed): the connection may run other queries again.
     void finish() {
         if (!done)
@@ -159,6 +164,64 @@ int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info *
     return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
 }
 
+// Whether sql may carry its own FORMAT clause, which the engine's streaming API would obey (the
+// Native path then gets another format) while its Arrow export overrides it. A false positive
+// (a column or string named format) only costs the faster path.
+bool may_have_format_clause(std::string_view sql) {
+    for (size_t at = 0; at + 7 <= sql.size(); ++at) {
+        bool word_start = at == 0 || std::isspace(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == ')';
+        if (!word_start || strncasecmp(sql.data() + at, "format", 6) != 0 || !std::isspace(static_cast<unsigned char>(sql[at + 6])))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+// Starts stream's query: Native decoded by the shim when DESCRIBE says the shim builds every
+// column (the DESCRIBE only analyses; a stream is for large results, where it costs nothing next
+// to the ~2x of the Native path), else the engine's streaming Arrow export.
+void open_stream(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & bound, const EngineArrowOptions & options,
+    chffi_arrow_stream & stream) {
+    std::string error;
+    bool native = !may_have_format_clause(sql) && describe_columns(api, conn, sql, bound, stream.columns, error)
+        && std::all_of(stream.columns.begin(), stream.columns.end(), [](const auto & c) { return native_decodable(c.second); });
+    if (!native) {
+        stream.engine = start_stream(api, *conn->handle, sql, options, bound);
+        return;
+    }
+    stream.native = std::make_unique<NativeArrowDecoder>(options.string_as_string == 0, false);
+    stream.engine = start_query_stream(api, *conn->handle, sql, "Native", bound);
+}
+
+// fetch() for a stream the shim decodes: the next chunk as a batch; at the end a batch-less
+// result with the schema (from the DESCRIBE: an empty result sends no Native block).
+bool fetch_native(const EngineApi & api, chffi_arrow_stream & stream, chffi_arrow & out, bool * end, std::string & error) {
+    EngineResult * chunk = api.stream_fetch_result(*stream.conn->handle, stream.engine);
+    std::unique_ptr<EngineResult, void (*)(EngineResult *)> owned(chunk, [](EngineResult * r) {
+        if (r != nullptr)
+            engine()->destroy_result(r);
+    });
+    const char * message = chunk ? api.result_error(chunk) : "the engine returned no chunk";
+    if (message != nullptr && *message != '\0') {
+        error = message;
+        return false;
+    }
+    size_t size = api.result_length(chunk);
+    const uint8_t * data = reinterpret_cast<const uint8_t *>(api.result_buffer(chunk));
+    std::string header;
+    *end = size == 0;
+    if (*end) {
+        header = native_header(stream.columns);
+        data = reinterpret_cast<const uint8_t *>(header.data());
+        size = header.size();
+    }
+    if (!stream.native->decode(data, size, out)) {
+        error = "the result has a column type its DESCRIBE did not announce";
+        return false;
+    }
+    return true;
+}
+
 // The engine's own Arrow export of the whole result: chdb_query_arrow_n (with the query's
 // metrics), or the streaming Arrow API run to its end when there are parameters (which
 // chdb_query_arrow_n does not bind).
@@ -187,19 +250,6 @@ int32_t export_by_engine(const EngineApi & api, chffi_conn * conn, std::string_v
             return fail(result, info, CHFFI_ENGINE_ERROR, error);
     }
     return CHFFI_OK;
-}
-
-// Whether sql may carry its own FORMAT clause, which the engine's streaming API would obey (the
-// Native path then gets another format) while its Arrow export overrides it. A false positive
-// (a column or string named format) only costs the faster path.
-bool may_have_format_clause(std::string_view sql) {
-    for (size_t at = 0; at + 7 <= sql.size(); ++at) {
-        bool word_start = at == 0 || std::isspace(static_cast<unsigned char>(sql[at - 1])) || sql[at - 1] == ')';
-        if (!word_start || strncasecmp(sql.data() + at, "format", 6) != 0 || !std::isspace(static_cast<unsigned char>(sql[at + 6])))
-            continue;
-        return true;
-    }
-    return false;
 }
 
 int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * params, size_t params_len, uint32_t flags, chffi_arrow ** out,
@@ -321,7 +371,7 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
         conn->open_streams.fetch_add(1);
         {
             std::lock_guard lock(conn->query_mutex);
-            stream->engine = chffi::start_stream(*api, *conn->handle, std::string_view(sql ? sql : "", sql_len), options, bound);
+            chffi::open_stream(*api, conn, std::string_view(sql ? sql : "", sql_len), bound, options, *stream);
         }
         if (stream->engine == nullptr) {
             conn->in_flight.fetch_sub(1);
@@ -361,7 +411,8 @@ int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_
         bool ok;
         {
             std::lock_guard lock(stream->conn->query_mutex);
-            ok = chffi::fetch(*api, stream->conn, stream->engine, *batch, &end, error);
+            ok = stream->native ? chffi::fetch_native(*api, *stream, *batch, &end, error)
+                                : chffi::fetch(*api, stream->conn, stream->engine, *batch, &end, error);
         }
         if (!ok) {
             stream->finish();

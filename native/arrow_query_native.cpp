@@ -193,26 +193,6 @@ bool convert_by_engine(const EngineApi & api, chffi_conn * conn, const std::stri
     return drain(raw, out, error);
 }
 
-// The result columns of sql, from DESCRIBE (which analyses the query without running it).
-bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params,
-    std::vector<std::pair<std::string, std::string>> & columns, std::string & error) {
-    while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t' || sql.back() == '\r'))
-        sql.remove_suffix(1);
-    // The newline ends a trailing -- comment.
-    std::string describe = "DESCRIBE (" + std::string(sql) + "\n)";
-    constexpr std::string_view format = "RowBinaryWithNames";
-    EngineResult * raw = params.size() == 0
-        ? api.query_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size())
-        : api.query_with_params_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size(), params.names.data(),
-              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
-    OwnedResult r(raw, DestroyResult{&api});
-    error = error_of(api, r.get());
-    if (!error.empty())
-        return false;
-    columns = described_columns(reinterpret_cast<const uint8_t *>(api.result_buffer(r.get())), api.result_length(r.get()));
-    return true;
-}
-
 // Whether the engine refused to start a streaming query for what the statement is (it ran
 // nothing): only queries stream, one statement per call.
 bool refused_by_streaming_api(std::string_view error) {
@@ -240,6 +220,26 @@ private:
 };
 
 } // namespace
+
+// The result columns of sql, from DESCRIBE (which analyses the query without running it).
+bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params,
+    std::vector<std::pair<std::string, std::string>> & columns, std::string & error) {
+    while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t' || sql.back() == '\r'))
+        sql.remove_suffix(1);
+    // The newline ends a trailing -- comment.
+    std::string describe = "DESCRIBE (" + std::string(sql) + "\n)";
+    constexpr std::string_view format = "RowBinaryWithNames";
+    EngineResult * raw = params.size() == 0
+        ? api.query_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size())
+        : api.query_with_params_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size(), params.names.data(),
+              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+    OwnedResult r(raw, DestroyResult{&api});
+    error = error_of(api, r.get());
+    if (!error.empty())
+        return false;
+    columns = described_columns(reinterpret_cast<const uint8_t *>(api.result_buffer(r.get())), api.result_length(r.get()));
+    return true;
+}
 
 int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, std::string_view format,
     chffi_result * result, chffi_result_info * info) {

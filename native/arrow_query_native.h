@@ -5,7 +5,10 @@
 #include "connection.h"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace chffi {
 
@@ -15,6 +18,11 @@ inline constexpr int32_t kNotStreamable = -1;
 
 // The rows format of CHFFI_ARROW_FOR_ROWS results the shim does not build as Arrow.
 inline constexpr std::string_view kRowsFormat = "RowBinaryWithNamesAndTypes";
+
+// The result columns (name, ClickHouse type) of sql, from DESCRIBE (which analyses the query
+// without running it); false with the engine's message when it cannot be described.
+bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params,
+    std::vector<std::pair<std::string, std::string>> & columns, std::string & error);
 
 // Runs sql as one plain query in format; its output and metrics become the call's result.
 int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, std::string_view format,

@@ -500,12 +500,13 @@ void write_string(std::string & out, std::string_view s) {
 
 } // namespace
 
-NativeArrowDecoder::NativeArrowDecoder(bool as_binary, bool type_names)
-    : strings_as_binary(as_binary), with_type_names(type_names), arena(std::make_shared<Arena>()) {}
+NativeArrowDecoder::NativeArrowDecoder(bool as_binary, bool type_names) : strings_as_binary(as_binary), with_type_names(type_names) {}
 
 NativeArrowDecoder::~NativeArrowDecoder() = default;
 
 bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow & out) {
+    if (out.schema.release == nullptr || arena == nullptr)
+        arena = std::make_shared<Arena>();
     Reader in(data, size);
     while (!in.done()) {
         uint64_t n_columns = in.varint();
@@ -545,6 +546,11 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
             out.batches.push_back(make_batch(std::move(holder), rows));
     }
     return true;
+}
+
+bool native_decodable(std::string_view type) {
+    NativeColumnType t;
+    return parse_type(type, false, t);
 }
 
 std::vector<std::pair<std::string, std::string>> described_columns(const uint8_t * data, size_t size) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,8 @@ public:
     // Appends the blocks of one chunk of Native output to out as batches (the schema from the
     // first block). Returns false, leaving out unchanged, when the first block has a column type
     // this decoder does not build. Throws std::runtime_error on malformed input or on a block
-    // whose columns differ from the first block's.
+    // whose columns differ from the first block's. Each out (told by its having no schema yet)
+    // gets memory of its own, freed when out's last batch is released.
     bool decode(const uint8_t * data, size_t size, chffi_arrow & out);
 
 private:
@@ -40,6 +42,9 @@ private:
     std::vector<NativeColumnType> types;
     std::shared_ptr<Arena> arena;
 };
+
+// Whether NativeArrowDecoder builds columns of this ClickHouse type.
+bool native_decodable(std::string_view type);
 
 // The (name, type) rows of a DESCRIBE result in RowBinaryWithNames. Throws std::runtime_error
 // when data is not that.

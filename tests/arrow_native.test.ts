@@ -2,7 +2,7 @@
 // very table the engine's own Arrow export gives (stats: true), for every type, null and edge.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import type { Table } from "apache-arrow";
+import { Table } from "apache-arrow";
 import { ChdbQueryError, connect } from "../mod.ts";
 import { plainTypeColumns } from "./helpers.ts";
 
@@ -72,6 +72,21 @@ describe("queryArrow built from Native", () => {
     using formatted = conn.queryArrow("SELECT number AS n FROM numbers(3) FORMAT JSON");
     assert.deepEqual([...formatted.getChild("n")!], [0n, 1n, 2n]);
     assert.equal(assertSameAsEngine("SELECT 'FORMAT JSON' AS format, number FROM numbers(5)"), 5);
+  });
+
+  test("streamArrow batches match the engine's export, for plain and other types and empty results", () => {
+    const queries = [
+      `SELECT ${plainTypeColumns(true)} FROM numbers(300) SETTINGS max_block_size = 64`,
+      "SELECT number, [number] AS a, toLowCardinality('x') AS lc FROM numbers(300) SETTINGS max_block_size = 64",
+      "SELECT number AS n, toString(number) AS s FROM numbers(10) WHERE n > 100",
+    ];
+    for (const sql of queries) {
+      using engine = conn.queryArrow(sql, { stats: true, restoreTypes: false });
+      const stream = conn.streamArrow(sql, { retain: true });
+      const streamed = new Table(engine.schema, [...stream]);
+      assert.equal(stream.schema?.toString(), engine.schema.toString(), sql);
+      assert.deepEqual(columnsOf(streamed), columnsOf(engine), sql);
+    }
   });
 
   test("concurrent queries on several connections each get their own rows", async () => {
