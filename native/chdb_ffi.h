@@ -167,8 +167,10 @@ CHFFI_API const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_
 CHFFI_API void chffi_arrow_free(chffi_arrow * arrow);
 
 /*
- * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). The connection
- * stays busy (chffi_close gives CHFFI_BUSY) until chffi_stream_arrow_free().
+ * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). When a DESCRIBE of
+ * the query shows only column types the shim builds, the engine streams Native and the shim
+ * builds each batch; otherwise the batches are the engine's streaming Arrow export (same types).
+ * The connection stays busy (chffi_close gives CHFFI_BUSY) until chffi_stream_arrow_free().
  */
 CHFFI_API int32_t chffi_stream_arrow_open(
     chffi_conn * conn,
