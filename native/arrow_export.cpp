@@ -1,6 +1,7 @@
-// Arrow results out of the engine: chdb_query_arrow_n / chdb_stream_*_arrow drained into a
-// chffi_arrow that owns the engine's buffers, described to TypeScript as a flat word layout so
-// that TS can wrap every buffer as a zero-copy view.
+// Arrow results: the shim's own batches from Native (arrow_query_native.cpp, native_arrow.cpp)
+// or the engine's export (chdb_query_arrow_n / chdb_stream_*_arrow) gathered into a chffi_arrow
+// that owns their buffers, described to TypeScript as a flat word layout so that TS can wrap
+// every buffer as a zero-copy view.
 //
 // Layout (uint64 words):
 //   schema node  = format*, name*, metadata*, metadata_len, flags, n_children, has_dictionary,

@@ -117,8 +117,9 @@ CHFFI_API uint32_t chffi_open_connections(void);
 CHFFI_API int32_t chffi_shutdown(void);
 
 /* ---------------------------------------------------------------------------------------------
- * Arrow results (arrow_export.cpp): the engine's Arrow C Data Interface output, drained and kept
- * alive by a chffi_arrow until chffi_arrow_free(). TypeScript reads the flat "layout" (uint64
+ * Arrow results (arrow_export.cpp): Arrow C Data Interface arrays, built by the shim from the
+ * engine's Native output (native_arrow.cpp) or exported by the engine, kept alive by a chffi_arrow
+ * until chffi_arrow_free(). TypeScript reads the flat "layout" (uint64
  * words: the schema tree, then every batch's array tree with raw buffer addresses; the format
  * is documented in arrow_export.cpp) and wraps the buffers without copying them.
  * ------------------------------------------------------------------------------------------- */
