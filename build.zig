@@ -22,6 +22,7 @@ pub fn build(b: *std.Build) void {
         "native/arrow_export.cpp",
         "native/arrow_query_native.cpp",
         "native/native_arrow.cpp",
+        "native/result_arena.cpp",
         "native/arrow_scan.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",

@@ -4,10 +4,9 @@
 // Nullable as a null map (one byte per row) followed by the values.
 #include "native_arrow.h"
 
-#include <sys/mman.h>
+#include "result_arena.h"
 
 #include <cstring>
-#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string_view>
@@ -28,123 +27,6 @@ struct NativeColumnType {
     size_t in_width;    // bytes per value in Native (fixed-width kinds)
     size_t out_width;   // bytes per value in Arrow (fixed-width kinds)
     bool nullable;
-};
-
-// Regions of freed results kept for the next ones, up to kCachedBytes: a fresh 10M-row result
-// is ~200 MB of memory never touched before, and faulting it in cost as much as the decoding.
-// Region sizes come from one geometric series, so a repeated query finds its sizes here.
-class RegionCache {
-public:
-    static constexpr size_t kCachedBytes = size_t(256) << 20;
-
-    static RegionCache & instance() {
-        static RegionCache * cache = new RegionCache(); // never destroyed: tables may outlive static destructors
-        return *cache;
-    }
-
-    // A cached region of exactly size bytes, or nullptr.
-    uint8_t * take(size_t size) {
-        std::lock_guard lock(mutex);
-        for (size_t i = 0; i < regions.size(); ++i) {
-            if (regions[i].second == size) {
-                uint8_t * base = regions[i].first;
-                regions[i] = regions.back();
-                regions.pop_back();
-                cached -= size;
-                return base;
-            }
-        }
-        return nullptr;
-    }
-
-    void give(uint8_t * base, size_t size) {
-        {
-            std::lock_guard lock(mutex);
-            if (cached + size <= kCachedBytes) {
-                regions.emplace_back(base, size);
-                cached += size;
-                return;
-            }
-        }
-        munmap(base, size);
-    }
-
-private:
-    std::mutex mutex;
-    std::vector<std::pair<uint8_t *, size_t>> regions;
-    size_t cached = 0;
-};
-
-// Memory for the Arrow buffers of one result: bump allocation in regions that grow with the
-// result. Large regions ask for transparent huge pages (fewer faults for the same memory).
-class Arena {
-public:
-    Arena() = default;
-    Arena(const Arena &) = delete;
-    Arena & operator=(const Arena &) = delete;
-    ~Arena() {
-        for (const Region & r : regions)
-            RegionCache::instance().give(r.base, r.size);
-    }
-
-    // 64-byte aligned, uninitialised.
-    uint8_t * allocate(size_t n) {
-        n = round_up(n == 0 ? 1 : n, 64);
-        if (regions.empty() || regions.back().size - regions.back().used < n)
-            add_region(n);
-        Region & r = regions.back();
-        uint8_t * p = r.base + r.used;
-        r.used += n;
-        return p;
-    }
-
-    // Gives back the unused tail of the latest allocation p (allocated with `allocated` bytes).
-    void shrink_latest(uint8_t * p, size_t allocated, size_t used) {
-        Region & r = regions.back();
-        size_t a = round_up(allocated == 0 ? 1 : allocated, 64), u = round_up(used == 0 ? 1 : used, 64);
-        if (p + a == r.base + r.used)
-            r.used -= a - u;
-    }
-
-private:
-    struct Region {
-        uint8_t * base;
-        size_t size;
-        size_t used;
-    };
-    static constexpr size_t kHugePage = size_t(2) << 20;
-    static constexpr size_t kFirstRegion = size_t(256) << 10;
-    static constexpr size_t kLargestStep = size_t(64) << 20;
-    static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
-    void add_region(size_t at_least) {
-        size_t size = next_size;
-        while (size < at_least)
-            size *= 2;
-        if (next_size < kLargestStep)
-            next_size *= 2;
-        uint8_t * base = RegionCache::instance().take(size);
-        if (base == nullptr)
-            base = map(size);
-        regions.push_back(Region{base, size, 0});
-    }
-
-    static uint8_t * map(size_t size) {
-        void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            throw std::bad_alloc();
-        if (size >= 2 * kHugePage) {
-            // Only the 2 MB-aligned part of a region can be backed by huge pages.
-            uintptr_t begin = round_up(reinterpret_cast<uintptr_t>(p), kHugePage);
-            uintptr_t end = (reinterpret_cast<uintptr_t>(p) + size) / kHugePage * kHugePage;
-            if (end > begin)
-                madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
-        }
-        return static_cast<uint8_t *>(p);
-    }
-
-    std::vector<Region> regions;
-    size_t next_size = kFirstRegion;
 };
 
 namespace {

@@ -17,7 +17,7 @@
 
 namespace chffi {
 
-class Arena;
+class Arena; // result_arena.h
 struct NativeColumnType;
 
 class NativeArrowDecoder {

@@ -1,0 +1,116 @@
+// See result_arena.h.
+#include "result_arena.h"
+
+#include <sys/mman.h>
+
+#include <mutex>
+#include <new>
+#include <utility>
+
+namespace chffi {
+namespace {
+
+constexpr size_t kHugePage = size_t(2) << 20;
+constexpr size_t kLargestStep = size_t(64) << 20;
+
+size_t round_up(size_t n, size_t to) {
+    return (n + to - 1) / to * to;
+}
+
+// Regions of freed results kept for the next ones, up to kCachedBytes: a fresh 10M-row result
+// is ~200 MB of memory never touched before, and faulting it in cost as much as the decoding.
+// Region sizes come from one geometric series, so a repeated query finds its sizes here.
+class RegionCache {
+public:
+    static constexpr size_t kCachedBytes = size_t(256) << 20;
+
+    static RegionCache & instance() {
+        static RegionCache * cache = new RegionCache(); // never destroyed: tables may outlive static destructors
+        return *cache;
+    }
+
+    // A cached region of exactly size bytes, or nullptr.
+    uint8_t * take(size_t size) {
+        std::lock_guard lock(mutex);
+        for (size_t i = 0; i < regions.size(); ++i) {
+            if (regions[i].second == size) {
+                uint8_t * base = regions[i].first;
+                regions[i] = regions.back();
+                regions.pop_back();
+                cached -= size;
+                return base;
+            }
+        }
+        return nullptr;
+    }
+
+    void give(uint8_t * base, size_t size) {
+        {
+            std::lock_guard lock(mutex);
+            if (cached + size <= kCachedBytes) {
+                regions.emplace_back(base, size);
+                cached += size;
+                return;
+            }
+        }
+        munmap(base, size);
+    }
+
+private:
+    std::mutex mutex;
+    std::vector<std::pair<uint8_t *, size_t>> regions;
+    size_t cached = 0;
+};
+
+uint8_t * map_region(size_t size) {
+    void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        throw std::bad_alloc();
+    if (size >= 2 * kHugePage) {
+        // Only the 2 MB-aligned part of a region can be backed by huge pages: a 10M-row result is
+        // ~200 MB of fresh memory, and faulting it in 4 KB pages took a third of the decode time.
+        uintptr_t begin = round_up(reinterpret_cast<uintptr_t>(p), kHugePage);
+        uintptr_t end = (reinterpret_cast<uintptr_t>(p) + size) / kHugePage * kHugePage;
+        if (end > begin)
+            madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
+    }
+    return static_cast<uint8_t *>(p);
+}
+
+} // namespace
+
+Arena::~Arena() {
+    for (const Region & r : regions)
+        RegionCache::instance().give(r.base, r.size);
+}
+
+uint8_t * Arena::allocate(size_t n) {
+    n = round_up(n == 0 ? 1 : n, 64);
+    if (regions.empty() || regions.back().size - regions.back().used < n)
+        add_region(n);
+    Region & r = regions.back();
+    uint8_t * p = r.base + r.used;
+    r.used += n;
+    return p;
+}
+
+void Arena::shrink_latest(uint8_t * p, size_t allocated, size_t used) {
+    Region & r = regions.back();
+    size_t a = round_up(allocated == 0 ? 1 : allocated, 64), u = round_up(used == 0 ? 1 : used, 64);
+    if (p + a == r.base + r.used)
+        r.used -= a - u;
+}
+
+void Arena::add_region(size_t at_least) {
+    size_t size = next_size;
+    while (size < at_least)
+        size *= 2;
+    if (next_size < kLargestStep)
+        next_size *= 2;
+    uint8_t * base = RegionCache::instance().take(size);
+    if (base == nullptr)
+        base = map_region(size);
+    regions.push_back(Region{base, size, 0});
+}
+
+} // namespace chffi

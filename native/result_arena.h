@@ -1,0 +1,37 @@
+// Memory for the Arrow buffers the shim builds (native_arrow.cpp): bump allocation in regions
+// that grow with the result, on transparent huge pages when large, and regions of freed results
+// kept for the next ones.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace chffi {
+
+class Arena {
+public:
+    Arena() = default;
+    Arena(const Arena &) = delete;
+    Arena & operator=(const Arena &) = delete;
+    ~Arena();
+
+    // n bytes, 64-byte aligned, uninitialised.
+    uint8_t * allocate(size_t n);
+
+    // Gives back the unused tail of the latest allocation p (allocated with `allocated` bytes).
+    void shrink_latest(uint8_t * p, size_t allocated, size_t used);
+
+private:
+    struct Region {
+        uint8_t * base;
+        size_t size;
+        size_t used;
+    };
+    void add_region(size_t at_least);
+
+    std::vector<Region> regions;
+    size_t next_size = size_t(256) << 10;
+};
+
+} // namespace chffi
