@@ -10,7 +10,6 @@
 namespace chffi {
 namespace {
 
-constexpr size_t kHugePage = size_t(2) << 20;
 constexpr size_t kLargestStep = size_t(64) << 20;
 
 size_t round_up(size_t n, size_t to) {
@@ -66,14 +65,6 @@ uint8_t * map_region(size_t size) {
     void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         throw std::bad_alloc();
-    if (size >= 2 * kHugePage) {
-        // Only the 2 MB-aligned part of a region can be backed by huge pages: a 10M-row result is
-        // ~200 MB of fresh memory, and faulting it in 4 KB pages took a third of the decode time.
-        uintptr_t begin = round_up(reinterpret_cast<uintptr_t>(p), kHugePage);
-        uintptr_t end = (reinterpret_cast<uintptr_t>(p) + size) / kHugePage * kHugePage;
-        if (end > begin)
-            madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
-    }
     return static_cast<uint8_t *>(p);
 }
 

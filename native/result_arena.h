@@ -1,6 +1,7 @@
 // Memory for the Arrow buffers the shim builds (native_arrow.cpp): bump allocation in regions
-// that grow with the result, on transparent huge pages when large, and regions of freed results
-// kept for the next ones.
+// that grow with the result, and regions of freed results kept for the next ones. (Transparent
+// huge pages were tried: a process's first large result then took 0.7-3x as long, from the
+// kernel compacting memory, and later ones gained nothing once regions are reused.)
 #pragma once
 
 #include <cstddef>
