@@ -197,18 +197,12 @@ void open_stream(const EngineApi & api, chffi_conn * conn, std::string_view sql,
 // fetch() for a stream the shim decodes: the next chunk as a batch; at the end a batch-less
 // result with the schema (from the DESCRIBE: an empty result sends no Native block).
 bool fetch_native(const EngineApi & api, chffi_arrow_stream & stream, chffi_arrow & out, bool * end, std::string & error) {
-    EngineResult * chunk = api.stream_fetch_result(*stream.conn->handle, stream.engine);
-    std::unique_ptr<EngineResult, void (*)(EngineResult *)> owned(chunk, [](EngineResult * r) {
-        if (r != nullptr)
-            engine()->destroy_result(r);
-    });
-    const char * message = chunk ? api.result_error(chunk) : "the engine returned no chunk";
-    if (message != nullptr && *message != '\0') {
-        error = message;
+    OwnedResult chunk(api.stream_fetch_result(*stream.conn->handle, stream.engine), DestroyResult{&api});
+    error = error_of(api, chunk.get());
+    if (!error.empty())
         return false;
-    }
-    size_t size = api.result_length(chunk);
-    const uint8_t * data = reinterpret_cast<const uint8_t *>(api.result_buffer(chunk));
+    size_t size = api.result_length(chunk.get());
+    const uint8_t * data = reinterpret_cast<const uint8_t *>(api.result_buffer(chunk.get()));
     std::string header;
     *end = size == 0;
     if (*end) {

@@ -65,23 +65,6 @@ private:
     int fd = -1;
 };
 
-struct DestroyResult {
-    const EngineApi * api;
-    void operator()(EngineResult * r) const {
-        if (r != nullptr)
-            api->destroy_result(r);
-    }
-};
-using OwnedResult = std::unique_ptr<EngineResult, DestroyResult>;
-
-// The engine's error message of r ("" when none).
-std::string error_of(const EngineApi & api, EngineResult * r) {
-    if (r == nullptr)
-        return "the engine returned no result";
-    const char * e = api.result_error(r);
-    return e != nullptr ? e : "";
-}
-
 // Where the chunks of Native output go: the decoder while it can build every column, else the
 // spill file (from the first chunk on, so the file holds the whole result).
 void consume(const uint8_t * data, size_t size, NativeArrowDecoder & decoder, SpillFile & spill, chffi_arrow & out) {
@@ -229,11 +212,7 @@ bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view
     // The newline ends a trailing -- comment.
     std::string describe = "DESCRIBE (" + std::string(sql) + "\n)";
     constexpr std::string_view format = "RowBinaryWithNames";
-    EngineResult * raw = params.size() == 0
-        ? api.query_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size())
-        : api.query_with_params_n(*conn->handle, describe.data(), describe.size(), format.data(), format.size(), params.names.data(),
-              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
-    OwnedResult r(raw, DestroyResult{&api});
+    OwnedResult r(run_query(api, *conn->handle, describe, format, params), DestroyResult{&api});
     error = error_of(api, r.get());
     if (!error.empty())
         return false;
@@ -243,10 +222,7 @@ bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view
 
 int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, std::string_view format,
     chffi_result * result, chffi_result_info * info) {
-    EngineResult * r = params.size() == 0
-        ? api.query_n(*conn->handle, sql.data(), sql.size(), format.data(), format.size())
-        : api.query_with_params_n(*conn->handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
-              params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+    EngineResult * r = run_query(api, *conn->handle, sql, format, params);
     if (result->engine != nullptr)
         api.destroy_result(result->engine);
     result->engine = r;

@@ -130,13 +130,7 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
 
-    EngineConnection * handle = *conn->handle;
-    if (p.size() == 0) {
-        result->engine = api->query_n(handle, sql.data(), sql.size(), format.data(), format.size());
-    } else {
-        result->engine = api->query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(),
-            p.names.data(), p.name_lens.data(), p.values.data(), p.value_lens.data(), p.size());
-    }
+    result->engine = run_query(*api, *conn->handle, sql, format, p);
     if (result->engine == nullptr)
         return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
     describe(*api, result->engine, *info);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
@@ -67,6 +68,33 @@ inline EngineResult * start_query_stream(
         return api.stream_query_n(handle, sql.data(), sql.size(), format.data(), format.size());
     return api.stream_query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
         params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+}
+
+// Runs one query whose whole output comes in the given format.
+inline EngineResult * run_query(
+    const EngineApi & api, EngineConnection * handle, std::string_view sql, std::string_view format, const Params & params) {
+    if (params.size() == 0)
+        return api.query_n(handle, sql.data(), sql.size(), format.data(), format.size());
+    return api.query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
+        params.name_lens.data(), params.values.data(), params.value_lens.data(), params.size());
+}
+
+// An engine result freed when it goes out of scope.
+struct DestroyResult {
+    const EngineApi * api;
+    void operator()(EngineResult * r) const {
+        if (r != nullptr)
+            api->destroy_result(r);
+    }
+};
+using OwnedResult = std::unique_ptr<EngineResult, DestroyResult>;
+
+// The engine's error message of r ("" when none).
+inline std::string error_of(const EngineApi & api, EngineResult * r) {
+    if (r == nullptr)
+        return "the engine returned no result";
+    const char * e = api.result_error(r);
+    return e != nullptr ? e : "";
 }
 
 // Allocates *out (the result every call hands back) and runs body(result) with exceptions mapped.
