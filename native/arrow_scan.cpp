@@ -2,6 +2,7 @@
 // ArrowArrayStream. get_next runs on engine threads, so everything the stream hands out is
 // built from C++ state alone; it never calls back into the host runtime.
 #include "arrow_abi.h"
+#include "arrow_tree.h"
 #include "boundary.h"
 #include "chdb_ffi.h"
 #include "connection.h"
@@ -9,7 +10,6 @@
 
 #include <atomic>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -24,23 +24,6 @@ constexpr int64_t kMaxBuffers = 4;
 
 // Stands in for empty buffers: consumers may dereference any non-validity buffer.
 alignas(64) const uint8_t empty_buffer[64] = {};
-
-struct SchemaNode {
-    std::string format;
-    std::string name;
-    int64_t flags = 0;
-    std::vector<SchemaNode> children;
-    std::unique_ptr<SchemaNode> dictionary;
-};
-
-struct ArrayNode {
-    int64_t length = 0;
-    int64_t null_count = 0;
-    int64_t offset = 0;
-    std::vector<const void *> buffers;
-    std::vector<ArrayNode> children;
-    std::unique_ptr<ArrayNode> dictionary;
-};
 
 // Immutable once built; shared by every stream handed to the engine.
 struct ScanData {
@@ -114,61 +97,6 @@ struct LayoutReader {
     }
 };
 
-// Storage for one exported schema or array tree; the root's release frees it all.
-template <typename Struct>
-struct Exported {
-    std::shared_ptr<const ScanData> data; // keeps names and the node tree alive
-    std::deque<Struct> nodes;
-    std::deque<std::vector<Struct *>> child_lists;
-    std::deque<std::vector<const void *>> buffer_lists;
-};
-
-template <typename Struct>
-void release_child(Struct * s) {
-    s->release = nullptr; // owned by the root's Exported storage
-}
-
-template <typename Struct>
-void release_root(Struct * s) {
-    delete static_cast<Exported<Struct> *>(s->private_data);
-    s->release = nullptr;
-}
-
-ArrowSchema * export_schema(const SchemaNode & node, Exported<ArrowSchema> & store) {
-    ArrowSchema & s = store.nodes.emplace_back();
-    s = ArrowSchema{};
-    s.format = node.format.c_str();
-    s.name = node.name.c_str();
-    s.flags = node.flags;
-    s.n_children = static_cast<int64_t>(node.children.size());
-    auto & children = store.child_lists.emplace_back();
-    for (const SchemaNode & child : node.children)
-        children.push_back(export_schema(child, store));
-    s.children = children.empty() ? nullptr : children.data();
-    s.dictionary = node.dictionary ? export_schema(*node.dictionary, store) : nullptr;
-    s.release = release_child<ArrowSchema>;
-    return &s;
-}
-
-ArrowArray * export_array(const ArrayNode & node, Exported<ArrowArray> & store) {
-    ArrowArray & a = store.nodes.emplace_back();
-    a = ArrowArray{};
-    a.length = node.length;
-    a.null_count = node.null_count;
-    a.offset = node.offset;
-    auto & buffers = store.buffer_lists.emplace_back(node.buffers);
-    a.n_buffers = static_cast<int64_t>(buffers.size());
-    a.buffers = buffers.empty() ? nullptr : buffers.data();
-    a.n_children = static_cast<int64_t>(node.children.size());
-    auto & children = store.child_lists.emplace_back();
-    for (const ArrayNode & child : node.children)
-        children.push_back(export_array(child, store));
-    a.children = children.empty() ? nullptr : children.data();
-    a.dictionary = node.dictionary ? export_array(*node.dictionary, store) : nullptr;
-    a.release = release_child<ArrowArray>;
-    return &a;
-}
-
 // The state behind one stream handed to the engine: it is read once, from the first batch.
 struct StreamState {
     std::shared_ptr<const ScanData> data;
@@ -176,15 +104,12 @@ struct StreamState {
     std::string error;
 };
 
-template <typename Struct, typename Node, typename ExportFn>
-int export_root(const std::shared_ptr<const ScanData> & data, const Node & node, Struct * out, ExportFn fn, std::string & error) {
+// Exports node (part of data) into *out as the stream's answer; an error code when that fails.
+template <typename Struct, typename Node>
+int export_root(const std::shared_ptr<const ScanData> & data, const Node & node, Struct * out,
+    void (*fill)(const Node &, std::shared_ptr<const void>, Struct *), std::string & error) {
     try {
-        auto store = std::make_unique<Exported<Struct>>();
-        store->data = data;
-        Struct * root = fn(node, *store);
-        *out = *root;
-        out->release = release_root<Struct>;
-        out->private_data = store.release();
+        fill(node, data, out);
         return 0;
     } catch (const std::exception & e) {
         error = e.what();

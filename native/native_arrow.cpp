@@ -4,6 +4,7 @@
 // Nullable as a null map (one byte per row) followed by the values.
 #include "native_arrow.h"
 
+#include "arrow_tree.h"
 #include "result_arena.h"
 
 #include <cstring>
@@ -160,47 +161,6 @@ struct ColumnBuffers {
     int64_t null_count = 0;
 };
 
-// A batch's ArrowArray tree and the arena its buffers live in.
-struct BatchHolder {
-    std::shared_ptr<Arena> arena;
-    std::vector<ColumnBuffers> columns;
-    std::vector<ArrowArray> children;
-    std::vector<ArrowArray *> child_pointers;
-    const void * top_buffers[1] = {nullptr};
-};
-
-void release_child(ArrowArray * a) {
-    a->release = nullptr;
-}
-
-void release_batch(ArrowArray * a) {
-    auto * holder = static_cast<BatchHolder *>(a->private_data);
-    for (ArrowArray & child : holder->children)
-        if (child.release != nullptr)
-            child.release(&child);
-    delete holder;
-    a->release = nullptr;
-}
-
-struct SchemaHolder {
-    std::vector<std::string> formats, names, metadata;
-    std::vector<ArrowSchema> children;
-    std::vector<ArrowSchema *> child_pointers;
-};
-
-void release_child_schema(ArrowSchema * s) {
-    s->release = nullptr;
-}
-
-void release_schema(ArrowSchema * s) {
-    auto * holder = static_cast<SchemaHolder *>(s->private_data);
-    for (ArrowSchema & child : holder->children)
-        if (child.release != nullptr)
-            child.release(&child);
-    delete holder;
-    s->release = nullptr;
-}
-
 // The C Data Interface's binary metadata encoding of one key/value pair.
 std::string metadata_pair(std::string_view key, std::string_view value) {
     std::string out;
@@ -218,24 +178,19 @@ std::string metadata_pair(std::string_view key, std::string_view value) {
 
 ArrowSchema make_schema(
     const std::vector<std::pair<std::string, std::string>> & columns, const std::vector<NativeColumnType> & types, bool with_type_names) {
-    auto holder = std::make_unique<SchemaHolder>();
-    size_t n = columns.size();
-    holder->formats.reserve(n);
-    holder->names.reserve(n);
-    holder->metadata.reserve(n);
-    holder->children.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-        holder->formats.push_back(types[i].format);
-        holder->names.push_back(columns[i].first);
-        holder->metadata.push_back(with_type_names ? metadata_pair("clickhouse.type", columns[i].second) : std::string());
-        holder->children[i] = ArrowSchema{holder->formats[i].c_str(), holder->names[i].c_str(), with_type_names ? holder->metadata[i].data() : nullptr,
-            types[i].nullable ? ARROW_FLAG_NULLABLE : 0, 0, nullptr, nullptr, release_child_schema, nullptr};
+    auto tree = std::make_shared<SchemaNode>();
+    tree->format = "+s";
+    tree->children.resize(columns.size());
+    for (size_t i = 0; i < columns.size(); ++i) {
+        SchemaNode & child = tree->children[i];
+        child.format = types[i].format;
+        child.name = columns[i].first;
+        child.metadata = with_type_names ? metadata_pair("clickhouse.type", columns[i].second) : std::string();
+        child.flags = types[i].nullable ? ARROW_FLAG_NULLABLE : 0;
     }
-    for (ArrowSchema & child : holder->children)
-        holder->child_pointers.push_back(&child);
-    ArrowSchema top{"+s", "", nullptr, 0, static_cast<int64_t>(n), holder->child_pointers.data(), nullptr, release_schema, holder.get()};
-    holder.release();
-    return top;
+    ArrowSchema out{};
+    export_schema(*tree, tree, &out);
+    return out;
 }
 
 // The validity bitmap of a null map (1 = null), or nullptr when no value is null.
@@ -351,20 +306,22 @@ void decode_values(Reader & in, const NativeColumnType & t, uint64_t rows, Arena
     }
 }
 
-ArrowArray make_batch(std::unique_ptr<BatchHolder> holder, uint64_t rows) {
-    size_t n = holder->columns.size();
-    holder->children.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-        ColumnBuffers & c = holder->columns[i];
-        holder->children[i] = ArrowArray{static_cast<int64_t>(rows), c.null_count, 0, c.n_buffers, 0, c.buffers, nullptr, nullptr,
-            release_child, nullptr};
+// One batch of the decoded columns, its buffers kept alive by arena.
+ArrowArray make_batch(const std::vector<ColumnBuffers> & columns, uint64_t rows, std::shared_ptr<Arena> arena) {
+    ArrayNode top;
+    top.length = static_cast<int64_t>(rows);
+    top.buffers = {nullptr};
+    top.children.resize(columns.size());
+    for (size_t i = 0; i < columns.size(); ++i) {
+        const ColumnBuffers & c = columns[i];
+        ArrayNode & child = top.children[i];
+        child.length = static_cast<int64_t>(rows);
+        child.null_count = c.null_count;
+        child.buffers.assign(c.buffers, c.buffers + c.n_buffers);
     }
-    for (ArrowArray & child : holder->children)
-        holder->child_pointers.push_back(&child);
-    ArrowArray top{static_cast<int64_t>(rows), 0, 0, 1, static_cast<int64_t>(n), holder->top_buffers, holder->child_pointers.data(),
-        nullptr, release_batch, holder.get()};
-    holder.release();
-    return top;
+    ArrowArray out{};
+    export_array(top, std::move(arena), &out);
+    return out;
 }
 
 void write_varint(std::string & out, uint64_t x) {
@@ -400,9 +357,7 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
         // keeps rows * width from overflowing below.
         if (n_columns > in.left() || (n_columns > 0 && rows > in.left()))
             throw std::runtime_error("Native data: malformed column or row count");
-        auto holder = std::make_unique<BatchHolder>();
-        holder->arena = arena;
-        holder->columns.resize(n_columns);
+        std::vector<ColumnBuffers> decoded(n_columns);
         std::vector<std::pair<std::string, std::string>> names;
         std::vector<NativeColumnType> parsed;
         for (uint64_t i = 0; i < n_columns; ++i) {
@@ -417,7 +372,7 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
             } else if (name != columns[i].first || type != columns[i].second) {
                 throw std::runtime_error("Native data: a block's columns differ from the first block's");
             }
-            decode_values(in, first ? parsed[i] : types[i], rows, *arena, holder->columns[i]);
+            decode_values(in, first ? parsed[i] : types[i], rows, *arena, decoded[i]);
         }
         if (first) {
             columns = std::move(names);
@@ -425,7 +380,7 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
             out.schema = make_schema(columns, types, with_type_names);
         }
         if (rows > 0)
-            out.batches.push_back(make_batch(std::move(holder), rows));
+            out.batches.push_back(make_batch(decoded, rows, arena));
     }
     return true;
 }
