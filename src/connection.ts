@@ -1,7 +1,7 @@
 // A connection to the in-process engine: open, query, close.
 import { resolve } from "node:path";
 import { Status } from "../ffi/symbols.ts";
-import type { Pointer } from "../ffi/types.ts";
+import type { Lane, Pointer } from "../ffi/types.ts";
 import { type AsyncOptions, AsyncQueue, checkSignal } from "./async.ts";
 import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
 import {
@@ -241,60 +241,55 @@ export class Connection implements Disposable {
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
-    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    this.#checkExclusive();
-    const handle = this.handle();
-    const tables = tablesFor(this, handle, sql);
-    try {
-      return queryArrow(handle, tables.sql, options);
-    } finally {
-      tables.release();
-    }
+    return this.#withTables(sql, (handle, text) => queryArrow(handle, text, options));
+  }
+
+  /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
   }
 
   /** @internal A statement's result for cursors (see RowsResult in src/arrow/query.ts). */
   rowsResult(sql: string, params?: QueryParams): RowsResult {
+    return this.#withTables(sql, (handle, text) => queryRows(handle, text, params));
+  }
+
+  /** @internal rowsResult() off the JS thread. */
+  async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
+    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
+  }
+
+  /** Runs `run` with the SQL's registered JS tables registered in the engine for the call. */
+  #withTables<T>(sql: string, run: (handle: Pointer, sql: string) => T): T {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#checkExclusive();
     const handle = this.handle();
     const tables = tablesFor(this, handle, sql);
     try {
-      return queryRows(handle, tables.sql, params);
+      return run(handle, tables.sql);
     } finally {
       tables.release();
     }
   }
 
-  /** @internal rowsResult() off the JS thread. */
-  async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
+  /** #withTables() off the JS thread: the tables are registered while the call runs (see queryAsync). */
+  async #withTablesAsync<T>(
+    sql: string,
+    signal: unknown,
+    run: (lane: Lane, handle: Pointer, sql: string) => Promise<T>,
+  ): Promise<T> {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    const signal = checkSignal(options.signal);
+    const checked = checkSignal(signal);
     this.#checkExclusive();
     const handle = this.handle();
     return await this.asyncQueue().run(this, async (lane) => {
       const tables = tablesFor(this, handle, sql);
       try {
-        return await queryRowsOffThread(lane, handle, tables.sql, params);
+        return await run(lane, handle, tables.sql);
       } finally {
         tables.release();
       }
-    }, signal);
-  }
-
-  /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
-    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    const signal = checkSignal(options.signal);
-    this.#checkExclusive();
-    const handle = this.handle();
-    return await this.asyncQueue().run(this, async (lane) => {
-      const tables = tablesFor(this, handle, sql); // registered while the call runs (see queryAsync)
-      try {
-        return await queryArrowOffThread(lane, handle, tables.sql, options);
-      } finally {
-        tables.release();
-      }
-    }, signal);
+    }, checked);
   }
 
   /**

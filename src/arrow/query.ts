@@ -104,18 +104,29 @@ function streamed(args: ReturnType<typeof argumentsOf>): boolean {
   return (args[5] & STREAMED) !== 0 || args[4] !== 0;
 }
 
-/** The Table of a finished chffi_query_arrow call (or its error). */
-function tableOf(lib: NativeLib, status: number, slots: ArrowSlots, withStats: boolean): ArrowTable {
+/**
+ * A finished chffi_query_arrow call: its Arrow result (null when the shim returned none), its
+ * metrics and, with `keepData`, the bytes of its result data; throws its error. Frees the
+ * native result either way.
+ */
+function takeArrowCall(lib: NativeLib, status: number, slots: ArrowSlots, keepData: boolean) {
   const result = lib.pointer(slots.result[0]);
+  let data: Uint8Array = new Uint8Array(0);
   try {
     if (status !== Status.OK) throw errorOf(status, slots.info);
+    if (keepData) data = lib.copy(slots.info[0], Number(slots.info[1]));
   } finally {
     lib.fn.chffi_result_free(result);
   }
   const arrow = lib.pointer(slots.arrow[0]);
+  return { arrow: arrow === null ? null : adoptArrow(lib, arrow), data, stats: statsOf(slots.info) };
+}
+
+/** The Table of a finished chffi_query_arrow call (or its error). */
+function tableOf(lib: NativeLib, status: number, slots: ArrowSlots, withStats: boolean): ArrowTable {
+  const { arrow, stats } = takeArrowCall(lib, status, slots, false);
   if (arrow === null) throw new ChdbError("the shim reported success but returned no Arrow result");
-  const { memory, schema, batches } = adoptArrow(lib, arrow);
-  return new ArrowTable(schema, batches, [memory], withStats ? statsOf(slots.info) : undefined);
+  return new ArrowTable(arrow.schema, arrow.batches, [arrow.memory], withStats ? stats : undefined);
 }
 
 export function queryArrow(handle: Pointer, sql: string, options: ArrowQueryOptions = {}): ArrowTable {
@@ -167,20 +178,9 @@ export interface RowsResult {
 }
 
 function rowsResultOf(lib: NativeLib, status: number, slots: ArrowSlots): RowsResult {
-  const result = lib.pointer(slots.result[0]);
-  let rowBinary: Uint8Array;
-  let stats: QueryStats;
-  try {
-    if (status !== Status.OK) throw errorOf(status, slots.info);
-    rowBinary = lib.copy(slots.info[0], Number(slots.info[1]));
-    stats = statsOf(slots.info);
-  } finally {
-    lib.fn.chffi_result_free(result);
-  }
-  const arrow = lib.pointer(slots.arrow[0]);
-  if (arrow === null) return { table: null, rowBinary, stats };
-  const { memory, schema, batches } = adoptArrow(lib, arrow);
-  return { table: new ArrowTable(schema, batches, [memory]), rowBinary, stats };
+  const { arrow, data, stats } = takeArrowCall(lib, status, slots, true);
+  const table = arrow === null ? null : new ArrowTable(arrow.schema, arrow.batches, [arrow.memory]);
+  return { table, rowBinary: data, stats };
 }
 
 export function queryRows(handle: Pointer, sql: string, params: QueryParams | undefined): RowsResult {
