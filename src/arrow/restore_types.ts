@@ -6,6 +6,7 @@
 // these columns only).
 import {
   type Data,
+  type DataType,
   Dictionary,
   Field,
   Int32,
@@ -90,18 +91,24 @@ function columnsToRestore(handle: Pointer, sql: string, params: Uint8Array): Map
   return found;
 }
 
-function toTimestamps(data: Data, type: Timestamp): Data {
-  const seconds = data.values as Uint32Array;
-  const words = new Uint32Array(data.length * 2); // little-endian int64: low word, high word 0
-  for (let i = 0; i < data.length; i++) words[2 * i] = seconds[i];
+/** data's rows (length, offset, nulls) with other values of another type. */
+function withValues(data: Data, type: DataType, values: ArrayBufferView, dictionary?: Vector): Data {
   return makeData({
     type,
     length: data.length,
     nullCount: data.nullCount,
     nullBitmap: data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined,
     offset: data.offset,
-    data: new BigInt64Array(words.buffer),
+    data: values,
+    dictionary,
   } as never);
+}
+
+function toTimestamps(data: Data, type: Timestamp): Data {
+  const seconds = data.values as Uint32Array;
+  const words = new Uint32Array(data.length * 2); // little-endian int64: low word, high word 0
+  for (let i = 0; i < data.length; i++) words[2 * i] = seconds[i];
+  return withValues(data, type, new BigInt64Array(words.buffer));
 }
 
 function toDictionary(
@@ -113,15 +120,7 @@ function toDictionary(
   const values = data.values as Int8Array | Int16Array;
   const indices = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) indices[i] = codes.get(values[i]) ?? 0;
-  return makeData({
-    type,
-    length: data.length,
-    nullCount: data.nullCount,
-    nullBitmap: data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : undefined,
-    offset: data.offset,
-    data: indices,
-    dictionary,
-  } as never);
+  return withValues(data, type, indices, dictionary);
 }
 
 const candidate = new Set(["Uint32", "Int8", "Int16"]);
