@@ -1,5 +1,5 @@
 // The Bun backend: bun:ffi's dlopen over neutral symbol tables.
-import { type FfiType, type SymbolSpec, symbols } from "./symbols.ts";
+import { type FfiType, Status, type SymbolSpec, symbols } from "./symbols.ts";
 import type { FunctionsOf, Lane, NativeLib, OffThreadFunctions, Pointer, ShimFunctions } from "./types.ts";
 
 // The slice of bun:ffi used here, declared locally so the module type-checks under Deno too.
@@ -52,15 +52,16 @@ function laneFactory(ffi: BunFfi, fn: ShimFunctions): () => Lane {
   return () => {
     done ??= new ffi.JSCallback(settle, { args: ["u32", "i32"], returns: "void", threadsafe: true });
     const out = new BigUint64Array(1);
-    const status = fn.chffi_worker_new(done.ptr as unknown as Pointer, out);
-    if (status !== 0) throw new Error(`cannot start a worker thread (status ${status})`);
+    // A lane whose thread could not start answers every call with that status (no exception
+    // leaves ffi/: src/ turns statuses into errors).
+    const started = fn.chffi_worker_new(done.ptr as unknown as Pointer, out);
     const worker = Number(out[0]) as unknown as Pointer;
-    let closed = false;
+    let closed = started !== Status.OK;
     const offThread = Object.fromEntries(
       Object.entries(symbols).filter(([, spec]) => "nonblocking" in spec).map(([name, spec]) => {
         const address = all[name].ptr as unknown as Pointer;
         return [name, (...args: unknown[]) => {
-          if (closed) return Promise.reject(new Error("the lane is closed"));
+          if (closed) return Promise.resolve(started !== Status.OK ? started : Status.MISUSE);
           const words = new BigUint64Array(args.map((a, i) => word(spec.parameters[i], a)));
           const tag = nextTag;
           nextTag = nextTag >= 0xffffffff ? 1 : nextTag + 1;

@@ -5,7 +5,7 @@
 // async calls (on libuv's thread pool), so the event loop never waits for the engine.
 import { createRequire } from "node:module";
 import process from "node:process";
-import { type FfiType, symbols, type SymbolSpec } from "./symbols.ts";
+import { type FfiType, Status, symbols, type SymbolSpec } from "./symbols.ts";
 import type { FunctionsOf, Lane, NativeLib, OffThreadFunctions, Pointer, ShimFunctions } from "./types.ts";
 
 // The slice of koffi used here, declared locally so the module type-checks without koffi's types.
@@ -90,14 +90,14 @@ export function openNode(shimPath: string): NativeLib {
     Object.entries(symbols).filter(([, spec]) => "nonblocking" in spec).map(([name, spec]) => {
       const address = library.symbol(name);
       return [name, (...args: unknown[]) =>
-        new Promise<number>((resolve, reject) => {
+        new Promise<number>((resolve) => {
           const argWords = words(spec, args);
           const held = [args, argWords];
           inFlight.add(held);
           callBlocking.async(address, argWords, args.length, (error: unknown, status: number) => {
             inFlight.delete(held);
-            if (error) reject(error);
-            else resolve(status);
+            // A koffi failure is the shim's failure to run the call (no exception leaves ffi/).
+            resolve(error ? Status.INTERNAL : status);
           });
         })];
     }),

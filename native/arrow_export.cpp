@@ -361,26 +361,22 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
         auto stream = std::make_unique<chffi_arrow_stream>();
         stream->conn = conn;
         chffi::EngineArrowOptions options = chffi::options_from(flags);
-        // Both held until the stream ends: the connection cannot close, nor run another query, under it.
-        conn->in_flight.fetch_add(1);
-        conn->open_streams.fetch_add(1);
+        // Held until the stream ends: the connection cannot close, nor run another query, under it.
+        // Given back on every way out that opens no stream, exceptions included.
+        chffi::StreamHold hold(conn, true);
         {
             std::lock_guard lock(conn->query_mutex);
             chffi::open_stream(*api, conn, std::string_view(sql ? sql : "", sql_len), bound, options, *stream);
         }
-        if (stream->engine == nullptr) {
-            conn->in_flight.fetch_sub(1);
-            conn->open_streams.fetch_sub(1);
+        if (stream->engine == nullptr)
             return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no result");
-        }
+        // From here the engine result is owned by the caller's result or by the stream.
+        result->engine = stream->engine;
         chffi::describe(*api, stream->engine, *out_info);
-        if (out_info->error != nullptr) {
-            // The error text lives in the engine result: hand that result to the caller to free.
-            result->engine = stream->engine;
-            conn->in_flight.fetch_sub(1);
-            conn->open_streams.fetch_sub(1);
-            return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
-        }
+        if (out_info->error != nullptr)
+            return static_cast<int32_t>(CHFFI_ENGINE_ERROR); // the error text lives in that result
+        result->engine = nullptr;
+        hold.keep();
         *out_stream = stream.release();
         return static_cast<int32_t>(CHFFI_OK);
     });

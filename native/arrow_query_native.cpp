@@ -209,8 +209,14 @@ bool describe_columns(const EngineApi & api, chffi_conn * conn, std::string_view
     std::vector<std::pair<std::string, std::string>> & columns, std::string & error) {
     while (!sql.empty() && (sql.back() == ';' || sql.back() == ' ' || sql.back() == '\n' || sql.back() == '\t' || sql.back() == '\r'))
         sql.remove_suffix(1);
-    // The newline ends a trailing -- comment.
-    std::string describe = "DESCRIBE (" + std::string(sql) + "\n)";
+    // The newline ends a trailing -- comment. The settings keep the output to one row per
+    // result column whatever the connection set (describe_include_subcolumns adds rows).
+    std::string describe = "DESCRIBE (" + std::string(sql)
+        + "\n) SETTINGS describe_include_subcolumns = 0, describe_include_virtual_columns = 0";
+    // The engine's own parser must see exactly one statement in the wrapped text: SQL such as
+    // `SELECT 1) ; SELECT (1` would otherwise run statements of its own inside the DESCRIBE.
+    if (!is_single_statement(api, conn, describe, error))
+        return false;
     constexpr std::string_view format = "RowBinaryWithNames";
     OwnedResult r(run_query(api, *conn->handle, describe, format, params), DestroyResult{&api});
     error = error_of(api, r.get());

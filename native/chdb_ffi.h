@@ -111,6 +111,13 @@ CHFFI_API void chffi_result_free(chffi_result * result);
 CHFFI_API uint32_t chffi_open_connections(void);
 
 /*
+ * Waits until no engine call runs on any connection (calls on other threads, e.g. an off-thread
+ * query at process exit, finish first). For hosts about to exit: libraries' exit handlers must
+ * not run under a running query. Starts nothing and frees nothing.
+ */
+CHFFI_API void chffi_wait_idle(void);
+
+/*
  * Closes every connection still open and stops the engine's threads. After it, connecting
  * fails with CHFFI_SHUT_DOWN. Call once at process exit.
  */

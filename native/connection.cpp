@@ -137,7 +137,35 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
 }
 
+// chdb_classify_query_n's report (chdb_query_analysis_v1 in chdb.h).
+struct QueryAnalysis {
+    uint32_t struct_size;
+    uint32_t statement_count;
+    uint32_t flags;
+    uint32_t query_class;
+};
+using ClassifyQuery = int (*)(EngineConnection *, const char *, size_t, const char *, size_t, QueryAnalysis *);
+
 } // namespace
+
+bool is_single_statement(const EngineApi & api, chffi_conn * conn, std::string_view sql, std::string & error) {
+    (void)api;
+    static const auto classify = reinterpret_cast<ClassifyQuery>(engine_symbol("chdb_classify_query_n"));
+    if (classify == nullptr) {
+        error = "this libchdb cannot classify statements (chdb_classify_query_n, chDB 26.7.2 or later)";
+        return false;
+    }
+    QueryAnalysis analysis{sizeof(QueryAnalysis), 0, 0, 0};
+    if (classify(*conn->handle, sql.data(), sql.size(), nullptr, 0, &analysis) != 0) {
+        error = "chdb_classify_query_n failed";
+        return false;
+    }
+    if (analysis.statement_count == 1)
+        return true;
+    error = analysis.statement_count == 0 ? "the query does not parse as a statement"
+                                          : "the query holds several statements where one is expected";
+    return false;
+}
 
 void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
     info.data = reinterpret_cast<const uint8_t *>(api.result_buffer(r));
@@ -217,16 +245,35 @@ uint32_t chffi_open_connections(void) {
     return static_cast<uint32_t>(reg.open.size());
 }
 
+void chffi_wait_idle(void) {
+    chffi::guarded(nullptr, 0, [&] {
+        chffi::Registry & reg = chffi::registry();
+        std::lock_guard lock(reg.mutex);
+        // Every engine call holds its connection's query_mutex while it runs.
+        for (chffi_conn * conn : reg.open)
+            std::lock_guard call(conn->query_mutex);
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
+
 int32_t chffi_shutdown(void) {
     return chffi::guarded(nullptr, 0, [&] {
         chffi::Registry & reg = chffi::registry();
         std::lock_guard lock(reg.mutex);
+        if (reg.shut_down)
+            return static_cast<int32_t>(CHFFI_OK);
         reg.shut_down = true;
-        // A connection with a query still running is left open: the engine then refuses to stop,
-        // which is safer than tearing it down under that query.
+        // Every engine call holds its connection's query_mutex: taking them all (and never giving
+        // them back) waits for the calls running on other threads (an off-thread query at process
+        // exit) and keeps any later one from starting, so the engine never stops under a query.
+        for (chffi_conn * conn : reg.open)
+            conn->query_mutex.lock();
+        // A connection an open stream still holds is left open (its stream is not freed at exit).
         for (chffi_conn * conn : std::vector<chffi_conn *>(reg.open.begin(), reg.open.end()))
-            if (conn->in_flight.load() == 0)
+            if (conn->in_flight.load() == 0) {
+                conn->query_mutex.unlock();
                 chffi::close_locked(reg, conn);
+            }
         const chffi::EngineApi * api = chffi::engine();
         if (api == nullptr)
             return static_cast<int32_t>(CHFFI_OK);

@@ -117,6 +117,36 @@ int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body)
     }
 }
 
+// Whether the engine's parser reads sql as exactly one statement (chdb_classify_query_n); false
+// with a reason otherwise, or when this libchdb cannot tell. Call with conn->query_mutex held.
+bool is_single_statement(const EngineApi & api, chffi_conn * conn, std::string_view sql, std::string & error);
+
+// A stream's hold on its connection (in_flight, and open_streams for Arrow streams), given back
+// when this object dies unless keep() handed it over to the stream: every early return and
+// exception on the way to a stream leaves the connection's counts as they were.
+class StreamHold {
+public:
+    StreamHold(chffi_conn * c, bool arrow_stream) : conn(c), arrow(arrow_stream) {
+        conn->in_flight.fetch_add(1);
+        if (arrow)
+            conn->open_streams.fetch_add(1);
+    }
+    ~StreamHold() {
+        if (conn == nullptr)
+            return;
+        if (arrow)
+            conn->open_streams.fetch_sub(1);
+        conn->in_flight.fetch_sub(1);
+    }
+    void keep() { conn = nullptr; }
+    StreamHold(const StreamHold &) = delete;
+    StreamHold & operator=(const StreamHold &) = delete;
+
+private:
+    chffi_conn * conn;
+    bool arrow;
+};
+
 // Counts an operation on conn as in flight for the lifetime of this object.
 class InFlight {
 public:

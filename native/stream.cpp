@@ -6,6 +6,7 @@
 #include "string_list.h"
 
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -96,25 +97,23 @@ int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, c
         chffi::Params p;
         if (!p.decode(params, params_len))
             return chffi::fail(result, out_info, CHFFI_MISUSE, "malformed parameter list");
-        auto * stream = new chffi_stream{conn, nullptr};
-        conn->in_flight.fetch_add(1); // released by chffi_stream_free (or below on failure)
-        chffi::EngineResult * r;
+        auto stream = std::make_unique<chffi_stream>(chffi_stream{conn, nullptr});
+        chffi::StreamHold hold(conn, false); // kept by the stream until chffi_stream_free
         {
             std::lock_guard lock(conn->query_mutex);
-            r = chffi::start_query_stream(*chffi::engine(), *conn->handle, std::string_view(sql ? sql : "", sql_len),
+            stream->engine = chffi::start_query_stream(*chffi::engine(), *conn->handle, std::string_view(sql ? sql : "", sql_len),
                 std::string_view(format ? format : "", format_len), p);
         }
-        const char * error = r ? chffi::engine()->result_error(r) : "the engine returned no stream";
-        if (error != nullptr && *error != '\0') {
-            int32_t status = chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
-            if (r != nullptr)
-                chffi::engine()->destroy_result(r);
-            delete stream;
-            conn->in_flight.fetch_sub(1);
-            return status;
-        }
-        stream->engine = r;
-        *out_stream = stream;
+        if (stream->engine == nullptr)
+            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no stream");
+        // The caller's result owns the engine result until the stream takes it.
+        result->engine = stream->engine;
+        const char * error = chffi::engine()->result_error(stream->engine);
+        if (error != nullptr && *error != '\0')
+            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
+        result->engine = nullptr;
+        hold.keep();
+        *out_stream = stream.release();
         return static_cast<int32_t>(CHFFI_OK);
     });
 }
@@ -180,14 +179,15 @@ int32_t chffi_insert_open(chffi_conn * conn, const char * sql, size_t sql_len, c
         }
         if (ins == nullptr)
             return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no insert stream");
-        const char * error = api->insert_error(ins);
-        if (error != nullptr && *error != '\0') {
-            int32_t status = chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
-            api->destroy_insert(ins);
-            return status;
-        }
-        *out_insert = new chffi_insert{conn, ins};
-        conn->in_flight.fetch_add(1); // released by chffi_insert_free
+        // Owned here until the chffi_insert takes it, so that no exception leaks it.
+        std::unique_ptr<chffi::EngineInsert, void (*)(chffi::EngineInsert *)> owned(ins, api->destroy_insert);
+        if (const char * error = api->insert_error(ins); error != nullptr && *error != '\0')
+            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
+        auto insert = std::make_unique<chffi_insert>(chffi_insert{conn, ins});
+        chffi::StreamHold hold(conn, false); // kept by the insert until chffi_insert_free
+        hold.keep();
+        owned.release();
+        *out_insert = insert.release();
         return static_cast<int32_t>(CHFFI_OK);
     });
 }

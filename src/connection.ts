@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import { Status } from "../ffi/symbols.ts";
 import type { Lane, Pointer } from "../ffi/types.ts";
-import { type AsyncOptions, AsyncQueue, checkSignal } from "./async.ts";
+import { type AsyncOptions, checkSignal } from "./async.ts";
 import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
 import {
   ChdbArgumentError,
@@ -11,7 +11,8 @@ import {
   ChdbConnectionError,
   ChdbPathConflictError,
 } from "./errors.ts";
-import { native, runAtExit } from "./native.ts";
+import { native } from "./native.ts";
+import { NativeHandle } from "./native_handle.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { LazyQuery } from "./lazy.ts";
@@ -51,24 +52,6 @@ const outPointer = new BigUint64Array(1);
 const scratch = new ResultSlots();
 const ERR_CAP = 4096;
 
-// The one owner of native connection handles: a handle is closed exactly once, by whichever
-// comes first of close(), the FinalizationRegistry (a forgotten connection) and the end of the
-// program (a script that never closed; under `deno test`, the end of each test file).
-const live = new Map<number, Pointer>();
-let nextId = 1;
-
-function closeHandle(id: number): void {
-  const handle = live.get(id);
-  if (handle === undefined) return;
-  live.delete(id);
-  native().fn.chffi_close(handle);
-}
-
-const unclosed = new FinalizationRegistry<number>(closeHandle);
-runAtExit(() => {
-  for (const id of [...live.keys()]) closeHandle(id);
-});
-
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
 export function normalizePath(path: string): string {
   if (typeof path !== "string") throw new ChdbArgumentError(`path must be a string, got ${typeof path}`);
@@ -103,7 +86,11 @@ function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["setti
 const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
 export class Connection implements Disposable {
-  readonly #id = nextId++;
+  // The native connection (src/native_handle.ts: freed once, by close(), garbage collection or
+  // exit; after the calls made before close() and after the streams open on it).
+  readonly #handle: NativeHandle;
+  /** Tasks for after the native connection is freed (they must not reference this object). */
+  readonly #afterFree: (() => void)[] = [];
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
 
@@ -121,8 +108,13 @@ export class Connection implements Disposable {
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
-    live.set(this.#id, handle);
-    unclosed.register(this, this.#id, this);
+    const afterFree = this.#afterFree;
+    this.#handle = new NativeHandle(this, handle, (pointer) => native().fn.chffi_close(pointer), {
+      what: "the connection",
+      afterFree: () => {
+        for (const task of afterFree.splice(0)) task();
+      },
+    });
     try {
       rejectUnknownSettings(this, options.settings);
     } catch (e) {
@@ -131,18 +123,17 @@ export class Connection implements Disposable {
     }
   }
 
-  /** Set by close(); the handle itself is freed once the off-thread calls made before have finished. */
-  #closing: Promise<void> | undefined;
-
+  /** True once close() was called (the native connection may still finish the calls made before). */
   get closed(): boolean {
-    return this.#closing !== undefined || !live.has(this.#id);
+    return this.#handle.closed;
   }
 
-  /** The native handle; throws once the connection is closed. */
+  /**
+   * The native handle for a synchronous call; throws ChdbClosedError once the connection is
+   * closed, ChdbBusyError while asynchronous calls on it are in flight.
+   */
   protected handle(): Pointer {
-    const handle = this.#closing === undefined ? live.get(this.#id) : undefined;
-    if (handle === undefined) throw new ChdbClosedError("the connection is closed");
-    return handle;
+    return this.#handle.use()!;
   }
 
   /**
@@ -175,8 +166,8 @@ export class Connection implements Disposable {
   async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
-    const q = this.#prepareQuery(sql, format, options);
-    return await this.asyncQueue().run(this, async (lane) => {
+    const q = this.#prepareQuery(sql, format, options, false);
+    return await this.#handle.run(this, async (lane) => {
       // Registered JS tables are registered in the engine when the call runs, and until it ends
       // (not when an AbortSignal stops the waiting).
       const tables = tablesFor(this, q.handle, sql);
@@ -193,32 +184,35 @@ export class Connection implements Disposable {
     }, signal);
   }
 
-  #prepareQuery(sql: string, format: string, options: QueryOptions) {
+  /** `sync`: for a call on this thread (refused while off-thread calls are in flight). */
+  #prepareQuery(sql: string, format: string, options: QueryOptions, sync = true) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
     this.#checkExclusive();
-    return { handle: this.handle(), sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
+    const handle = sync ? this.handle() : this.#livePointer();
+    return { handle, sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
   }
 
-  #async: AsyncQueue | undefined;
-  #exclusive: { close(): void } | undefined;
-
-  /** The queue of this connection's off-thread calls (created on first use). */
-  protected asyncQueue(): AsyncQueue {
-    this.handle();
-    return (this.#async ??= new AsyncQueue());
+  /** The native pointer for an off-thread call (valid until the calls queued before close() have run). */
+  #livePointer(): Pointer {
+    this.#handle.check();
+    return this.#handle.current!;
   }
+
+  /** The native handle of the stream or insert stream that holds the connection. */
+  #exclusive: NativeHandle | undefined;
 
   /**
-   * Reserves the connection for a streaming query or INSERT: the engine runs nothing else on it
-   * until `owner` gives it back with release(). close() closes the owner first.
+   * Reserves the connection for a streaming query or INSERT (the native handle of it): the engine
+   * runs nothing else on it until the returned function gives it back (when that handle is freed).
+   * close() closes the stream first.
    */
-  protected reserve(owner: { close(): void }): () => void {
-    this.handle();
+  protected reserve(stream: NativeHandle): () => void {
+    this.#handle.check();
     this.#checkExclusive();
-    this.#exclusive = owner;
+    this.#exclusive = stream;
     return () => {
-      if (this.#exclusive === owner) this.#exclusive = undefined;
+      if (this.#exclusive === stream) this.#exclusive = undefined;
     };
   }
 
@@ -233,7 +227,7 @@ export class Connection implements Disposable {
    * `conn.lazy(sql).filter(col("id").hashfilter.notInAndUpdate(seen)).collect()` (or `.stream()`).
    */
   lazy(sql: string): LazyQuery {
-    this.handle();
+    this.#handle.check();
     return new LazyQuery(this, sql);
   }
 
@@ -281,8 +275,8 @@ export class Connection implements Disposable {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const checked = checkSignal(signal);
     this.#checkExclusive();
-    const handle = this.handle();
-    return await this.asyncQueue().run(this, async (lane) => {
+    const handle = this.#livePointer();
+    return await this.#handle.run(this, async (lane) => {
       const tables = tablesFor(this, handle, sql);
       try {
         return await run(lane, handle, tables.sql);
@@ -299,18 +293,14 @@ export class Connection implements Disposable {
    */
   streamArrow(sql: string, options: ArrowStreamOptions = {}): ArrowBatchStream {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    this.#checkExclusive();
-    const handle = this.handle();
-    const tables = tablesFor(this, handle, sql);
-    let stream: ArrowBatchStream;
+    const host = this.#streamHost();
+    const tables = tablesFor(this, host.connection(), sql);
     try {
-      stream = new ArrowBatchStream(handle, tables.sql, options, tables);
+      return new ArrowBatchStream(host, tables.sql, options, tables);
     } catch (e) {
       tables.release();
       throw e;
     }
-    stream.onClose(this.reserve(stream));
-    return stream;
   }
 
   /**
@@ -319,7 +309,7 @@ export class Connection implements Disposable {
    * a TableReader (converted to Arrow once, now).
    */
   register(name: string, data: unknown): void {
-    this.handle();
+    this.#handle.check();
     registerTable(this, name, data);
   }
 
@@ -349,39 +339,29 @@ export class Connection implements Disposable {
     }
   }
 
-  /** Closes the connection (its open stream, registered tables). Idempotent. */
+  /**
+   * Closes the connection (its open stream, registered tables). Idempotent. With off-thread calls
+   * in flight, they finish first (the engine cannot stop a running query) and the connection is
+   * freed after the last one.
+   */
   close(): void {
-    if (this.#closing || !live.has(this.#id)) return;
+    if (this.#handle.closed) return;
     const exclusive = this.#exclusive;
     this.#exclusive = undefined;
-    unclosed.unregister(this);
-    const free = () => {
-      exclusive?.close();
-      releaseTables(this);
-      closeHandle(this.#id);
-      for (const task of this.#afterFree.splice(0)) task();
-    };
-    // With off-thread calls in flight, they finish first (the engine cannot stop a running query)
-    // and the connection is freed after the last one.
-    if (this.#async) this.#closing = this.#async.close(free);
-    else {
-      this.#closing = Promise.resolve();
-      free();
-    }
+    exclusive?.close();
+    this.#handle.close(() => releaseTables(this));
   }
 
   /** close(), resolving once the connection is freed (after the off-thread calls made before it). */
   closeAsync(): Promise<void> {
     this.close();
-    return this.#closing ?? Promise.resolve();
+    return this.#handle.whenFreed();
   }
-
-  #afterFree: (() => void)[] = [];
 
   /** Runs `task` once the native connection is freed: now, or after the off-thread calls in flight. */
   protected afterFree(task: () => void): void {
-    if (live.has(this.#id)) this.#afterFree.push(task);
-    else task();
+    if (this.#handle.freed) task();
+    else this.#afterFree.push(task);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -394,7 +374,7 @@ export class Connection implements Disposable {
 
   /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
   prepare(sql: string): Statement {
-    this.handle();
+    this.#handle.check();
     return new Statement(this, sql);
   }
 
@@ -406,7 +386,7 @@ export class Connection implements Disposable {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
-    const tables = tablesFor(this, host.handle, sql);
+    const tables = tablesFor(this, this.#livePointer(), sql);
     try {
       return new QueryStream({
         ...host,
@@ -430,12 +410,21 @@ export class Connection implements Disposable {
   }
 
   #streamHost(): StreamHost {
-    return { owner: this, handle: this.handle(), queue: () => this.asyncQueue(), reserve: (s) => this.reserve(s) };
+    this.#checkExclusive();
+    this.handle(); // closed, or busy with off-thread calls: refused before a stream holds the connection
+    return {
+      parent: this.#handle,
+      connection: () => {
+        this.#checkExclusive();
+        return this.handle();
+      },
+      reserve: (stream) => this.reserve(stream),
+    };
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */
   cursor(): Cursor {
-    this.handle();
+    this.#handle.check();
     return new Cursor(this);
   }
 }

@@ -3,7 +3,7 @@
 // Parameters are named and bound server-side: `cursor.execute("SELECT {n:UInt32}", { n: 1 })`.
 import type { AsyncOptions } from "./async.ts";
 import type { Connection } from "./connection.ts";
-import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
+import { ChdbArgumentError, ChdbBusyError, ChdbClosedError } from "./errors.ts";
 import type { QueryParams } from "./params.ts";
 import type { RowsResult } from "./arrow/query.ts";
 import { ROWS_FORMAT } from "./rows.ts";
@@ -24,6 +24,8 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
   #conn: Connection | null;
   #rows: unknown[][] = [];
   #next = 0;
+  /** executeAsync() calls in flight: the cursor's other calls wait for them (ChdbBusyError). */
+  #pending = 0;
   /** Column descriptions of the last result set, null after a statement without one. */
   description: ColumnDescription[] | null = null;
   /** Rows in the last result set, or rows written by the last statement; -1 before any. */
@@ -41,6 +43,15 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
     return this.#conn;
   }
 
+  /** The connection, for a call that must not overtake an executeAsync() in flight. */
+  #inOrder(): Connection {
+    const conn = this.connection;
+    if (this.#pending > 0) {
+      throw new ChdbBusyError("the cursor has an executeAsync() in flight: await it first (calls on one cursor run in order)");
+    }
+    return conn;
+  }
+
   #load(result: RowsResult): void {
     const set = rowSetOf(result);
     this.#rows = set.rows;
@@ -53,13 +64,21 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
 
   /** Runs one statement; its rows are then read with the fetch methods. */
   execute(sql: string, params?: QueryParams): this {
-    this.#load(this.connection.rowsResult(sql, params));
+    this.#load(this.#inOrder().rowsResult(sql, params));
     return this;
   }
 
   /** execute() off the JS thread. */
   async executeAsync(sql: string, params?: QueryParams, options: AsyncOptions = {}): Promise<this> {
-    this.#load(await this.connection.rowsResultAsync(sql, params, options));
+    const pending = this.connection.rowsResultAsync(sql, params, options);
+    this.#pending++;
+    try {
+      const result = await pending;
+      if (this.#conn !== null) this.#load(result); // a cursor closed meanwhile keeps no rows
+      else result.table?.close();
+    } finally {
+      this.#pending--;
+    }
     return this;
   }
 
@@ -69,7 +88,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
       throw new ChdbArgumentError("executemany needs an iterable of parameter objects");
     }
     let written = 0;
-    for (const params of paramSets) written += this.connection.query(sql, ROWS_FORMAT, { params }).rowsWritten;
+    for (const params of paramSets) written += this.#inOrder().query(sql, ROWS_FORMAT, { params }).rowsWritten;
     this.#rows = [];
     this.#next = 0;
     this.description = null;
@@ -79,13 +98,13 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
 
   /** The next row, or null when none is left. */
   fetchone(): unknown[] | null {
-    this.connection;
+    this.#inOrder();
     return this.#next < this.#rows.length ? this.#rows[this.#next++] : null;
   }
 
   /** Up to `size` further rows. */
   fetchmany(size = this.arraysize): unknown[][] {
-    this.connection;
+    this.#inOrder();
     if (!Number.isInteger(size) || size < 0) throw new ChdbArgumentError("fetchmany size must be a non-negative integer");
     const rows = this.#rows.slice(this.#next, this.#next + size);
     this.#next += rows.length;
@@ -94,7 +113,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
 
   /** All remaining rows. */
   fetchall(): unknown[][] {
-    this.connection;
+    this.#inOrder();
     const rows = this.#next === 0 ? this.#rows : this.#rows.slice(this.#next);
     this.#next = this.#rows.length;
     return rows;

@@ -1,4 +1,6 @@
-// Every failure the module reports is a ChdbError; subclasses say which kind.
+// Every failure the module reports is a ChdbError; subclasses say which kind. statusError() is
+// the one translation of a shim status (chffi_status) into an error.
+import { Status } from "../ffi/symbols.ts";
 
 export interface ChdbErrorOptions {
   /** The ClickHouse error code, e.g. 62 for a syntax error. */
@@ -52,5 +54,50 @@ export class ChdbNotImplementedError extends ChdbError {}
  * (The TypeError of the issue, as a ChdbError so that every failure is one.)
  */
 export class ChdbTypeError extends ChdbArgumentError {}
-/** The connection is reserved by an open stream (the engine runs one statement at a time). */
+/**
+ * The object cannot take this call now: the connection is reserved by an open stream (the engine
+ * runs one statement at a time), or a synchronous call was made while asynchronous calls on the
+ * same object are still in flight (calls on one object run in call order).
+ */
 export class ChdbBusyError extends ChdbError {}
+
+/**
+ * The error for a failed shim call: its status (chffi_status) and its message ("" for none:
+ * then `what` failed, with the status's meaning).
+ */
+export function statusError(status: number, message: string, what?: string): ChdbError {
+  const meaning = `${statusNames[status] ?? "the shim failed"} (status ${status})`;
+  const text = message.trimEnd() || (what ? `${what}: ${meaning}` : meaning);
+  switch (status) {
+    case Status.ENGINE_ERROR:
+      return ChdbQueryError.fromEngine(text);
+    case Status.MISUSE:
+      return new ChdbArgumentError(text);
+    case Status.LOAD_FAILED:
+      return new ChdbLoadError(text);
+    case Status.PATH_CONFLICT:
+      return new ChdbPathConflictError(text);
+    case Status.CONNECT_FAILED:
+      return new ChdbConnectionError(text);
+    case Status.BUSY:
+      return new ChdbBusyError(text);
+    case Status.SHUT_DOWN:
+      return new ChdbClosedError(text);
+    default: // NO_MEMORY, INTERNAL, IO_ERROR, CORRUPT
+      return new ChdbError(text);
+  }
+}
+
+const statusNames: Record<number, string> = {
+  [Status.ENGINE_ERROR]: "the engine failed",
+  [Status.MISUSE]: "invalid argument",
+  [Status.LOAD_FAILED]: "libchdb could not be loaded",
+  [Status.PATH_CONFLICT]: "another data path is open",
+  [Status.CONNECT_FAILED]: "cannot connect",
+  [Status.BUSY]: "busy: a query or stream is in flight",
+  [Status.SHUT_DOWN]: "the engine has been shut down",
+  [Status.NO_MEMORY]: "out of memory",
+  [Status.INTERNAL]: "internal error in the shim",
+  [Status.IO_ERROR]: "input/output error",
+  [Status.CORRUPT]: "the file is corrupted or of another format",
+};

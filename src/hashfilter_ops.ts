@@ -4,7 +4,7 @@ import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, N
 import { Status } from "../ffi/symbols.ts";
 import type { NativeLib, Pointer } from "../ffi/types.ts";
 import { fromCBuffer } from "./encoding.ts";
-import { ChdbArgumentError, ChdbError, ChdbTypeError } from "./errors.ts";
+import { ChdbArgumentError, ChdbTypeError, statusError } from "./errors.ts";
 import { checkKey } from "./hashset_keys.ts";
 import { native } from "./native.ts";
 
@@ -192,10 +192,7 @@ export function applyOperation(set: HasNativeSet, op: Operation, column: StringC
   });
   const err = new Uint8Array(ERR_CAP);
   const status = lib.fn.chffi_hashset_apply(handle, op, words, chunks.length, err, ERR_CAP);
-  if (status !== Status.OK) {
-    const message = fromCBuffer(err) || `the hash filter failed with status ${status}`;
-    throw status === Status.MISUSE ? new ChdbArgumentError(message) : new ChdbError(message);
-  }
+  if (status !== Status.OK) throw statusError(status, fromCBuffer(err) || "the hash filter failed");
   const length = chunks.reduce((n, d) => n + d.length, 0);
   if (!wantResult) return new Vector([makeData({ type: new Null(), length })]);
   return new Vector(outputs.map((o) =>

@@ -4,10 +4,11 @@ import type { Vector } from "apache-arrow";
 import { Status } from "../ffi/symbols.ts";
 import type { Pointer } from "../ffi/types.ts";
 import { fromCBuffer, fromUtf8 } from "./encoding.ts";
-import { ChdbArgumentError, ChdbClosedError, ChdbError } from "./errors.ts";
+import { ChdbArgumentError, type ChdbError, statusError } from "./errors.ts";
 import { applyOperation, type BoolVector, type NullVector, Operation, type StringColumn } from "./hashfilter_ops.ts";
 import { checkKey, KeyEncoder } from "./hashset_keys.ts";
 import { native } from "./native.ts";
+import { NativeHandle } from "./native_handle.ts";
 
 const outPointer = new BigUint64Array(1);
 const outFlag = new Int32Array(1);
@@ -18,16 +19,9 @@ const ERR_CAP = 4096;
 // Set while load() builds the object around a handle the shim already made.
 let adopting: Pointer | null = null;
 
-// Frees sets that were garbage-collected without close(): the safety net, not the plan.
-const unclosed = new FinalizationRegistry<Pointer>((handle) => {
-  native().fn.chffi_hashset_free(handle);
-});
-
 /** The error for a failed status from the shim's set functions. */
-export function hashsetError(status: number, message: string, what: string): ChdbError {
-  const text = message || (status === Status.NO_MEMORY ? `${what}: out of memory` : `${what} failed with status ${status}`);
-  if (status === Status.MISUSE) return new ChdbArgumentError(text);
-  return new ChdbError(text);
+function hashsetError(status: number, message: string, what: string): ChdbError {
+  return statusError(status, message, what);
 }
 
 function pathBytes(path: string): Uint8Array {
@@ -37,7 +31,8 @@ function pathBytes(path: string): Uint8Array {
 }
 
 export class StringHashSet implements Disposable, Iterable<string> {
-  #handle: Pointer | null;
+  // Freed once, by close(), garbage collection or exit (src/native_handle.ts).
+  readonly #handle: NativeHandle;
   readonly #keys = new KeyEncoder();
 
   /** An empty set; `capacity` reserves room for that many keys. */
@@ -45,9 +40,9 @@ export class StringHashSet implements Disposable, Iterable<string> {
     if (!Number.isSafeInteger(capacity) || capacity < 0) {
       throw new ChdbArgumentError(`capacity must be a non-negative integer, got ${capacity}`);
     }
-    this.#handle = adopting ?? StringHashSet.#create(capacity);
+    const handle = adopting ?? StringHashSet.#create(capacity);
     adopting = null;
-    unclosed.register(this, this.#handle, this);
+    this.#handle = new NativeHandle(this, handle, (p) => native().fn.chffi_hashset_free(p), { what: "the StringHashSet" });
   }
 
   static #create(capacity: number): Pointer {
@@ -89,8 +84,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** The native handle; throws once the set is closed. Used by the column kernels. */
   nativeHandle(): Pointer {
-    if (this.#handle === null) throw new ChdbClosedError("the StringHashSet is closed");
-    return this.#handle;
+    return this.#handle.use()!;
   }
 
   /** The set's native address: stable for the set's whole life, however it is used. */
@@ -99,7 +93,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
   }
 
   get closed(): boolean {
-    return this.#handle === null;
+    return this.#handle.closed;
   }
 
   #keyCall(
@@ -253,11 +247,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Frees the native set. Idempotent; using the set afterwards throws ChdbClosedError. */
   close(): void {
-    const handle = this.#handle;
-    if (handle === null) return;
-    this.#handle = null;
-    unclosed.unregister(this);
-    native().fn.chffi_hashset_free(handle);
+    this.#handle.close();
   }
 
   [Symbol.dispose](): void {

@@ -5,6 +5,7 @@ import { ChdbLoadError } from "./errors.ts";
 
 let lib: NativeLib | undefined;
 const atExit = new Set<() => void>();
+const atExitLast = new Set<() => void>();
 
 /** The native library, loaded on first use (loading libchdb costs ~150 ms, so never at import). */
 export function native(): NativeLib {
@@ -24,19 +25,24 @@ export function native(): NativeLib {
  * removing its directory); returns a function that unregisters it. The engine itself is stopped
  * by the shim's C exit handler, after every connection still open is closed.
  */
-export function runAtExit(task: () => void): () => void {
-  atExit.add(task);
-  return () => atExit.delete(task);
+export function runAtExit(task: () => void, options: { last?: boolean } = {}): () => void {
+  // `last`: after every other task (native handles are freed after what uses them is released).
+  const tasks = options.last ? atExitLast : atExit;
+  tasks.add(task);
+  return () => tasks.delete(task);
 }
 
 function runExitTasks(): void {
-  for (const task of [...atExit]) {
+  for (const task of [...atExit, ...atExitLast]) {
     try {
       task();
     } catch {
       // best effort at exit: nothing left to report to
     }
   }
+  // An off-thread call still running (exit during queryAsync...) finishes before the process's
+  // exit handlers run: some of libchdb's would tear the engine down under it.
+  lib?.fn.chffi_wait_idle();
 }
 
 /** The engine's version string, e.g. "26.7.3". Loads the library. */

@@ -2,7 +2,7 @@
 // a ChdbError, and freeing the native result in either case.
 import { RESULT_INFO_WORDS, Status } from "../ffi/symbols.ts";
 import { fromUtf8 } from "./encoding.ts";
-import { ChdbError, ChdbQueryError } from "./errors.ts";
+import { type ChdbError, statusError } from "./errors.ts";
 import { native } from "./native.ts";
 import { type QueryStats, Result } from "./result.ts";
 
@@ -27,8 +27,7 @@ export function statsOf(info: BigUint64Array): QueryStats {
 
 /** The error a failed call reported in its chffi_result_info, as a ChdbError. */
 export function errorOf(status: number, info: BigUint64Array): ChdbError {
-  const text = fromUtf8(native().copy(info[2], Number(info[3]))) || `the shim failed with status ${status}`;
-  return status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(text) : new ChdbError(text);
+  return statusError(status, fromUtf8(native().copy(info[2], Number(info[3]))));
 }
 
 /** The Result of a finished call (copied into JS memory); throws its error. Frees the native result. */

@@ -1,21 +1,53 @@
 // Streaming: a query's output in chunks (sync and async iteration, bounded memory, leaving the
 // loop cancels the query) and streaming INSERT (append chunks of input, then done()).
 import type { Pointer } from "../ffi/types.ts";
-import { type AsyncQueue, checkSignal } from "./async.ts";
+import { checkSignal } from "./async.ts";
 import { utf8 } from "./encoding.ts";
-import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
+import { ChdbArgumentError } from "./errors.ts";
 import { native } from "./native.ts";
+import { NativeHandle } from "./native_handle.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
 
 /** What a stream needs from its connection. */
 export interface StreamHost {
-  readonly owner: object;
-  readonly handle: Pointer;
-  readonly queue: () => AsyncQueue;
-  /** Reserves the connection for `stream`; returns the function that gives it back. */
-  readonly reserve: (stream: { close(): void }) => () => void;
+  /** The connection's native handle: a stream's handle is its child (freed before it). */
+  readonly parent: NativeHandle;
+  /** The connection's pointer for a synchronous call that opens a stream (throws if closed, busy or reserved). */
+  readonly connection: () => Pointer;
+  /** Reserves the connection for the stream's handle; returns the function that gives it back. */
+  readonly reserve: (stream: NativeHandle) => () => void;
+}
+
+/**
+ * The native handle of a stream: a child of its connection's, holding the connection reserved
+ * until it is freed (by close(), the end of the stream, garbage collection or exit).
+ */
+export function streamHandle(
+  owner: object,
+  host: StreamHost,
+  pointer: Pointer | null,
+  free: (pointer: Pointer) => void,
+  what: string,
+  afterFree?: () => void,
+): NativeHandle {
+  let release = () => {};
+  const handle = new NativeHandle(owner, pointer, free, {
+    what,
+    parent: host.parent,
+    afterFree: () => {
+      release();
+      afterFree?.();
+    },
+  });
+  try {
+    release = host.reserve(handle);
+  } catch (e) {
+    handle.close(); // frees the native stream; the connection was not reserved
+    throw e;
+  }
+  return handle;
 }
 
 export interface StreamOptions {
@@ -36,39 +68,34 @@ function encodeRequest(sql: string, format: string, params: QueryParams | undefi
  * stream ends or is closed; breaking out of the loop closes it and cancels the query.
  */
 export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Disposable {
-  readonly #host: StreamHost;
   readonly #request: ReturnType<typeof encodeRequest>;
   readonly #signal: AbortSignal | undefined;
-  readonly #release: () => void;
-  #stream: Pointer | null = null;
-  #ended = false;
-  #running = false; // an off-thread call is in flight: freeing waits for it
-  #closeRequested = false;
+  readonly #host: StreamHost;
+  // The native stream is opened by the first read; until then the handle holds no pointer.
+  readonly #handle: NativeHandle;
 
-  constructor(host: StreamHost, readonly format: string, sql: string, options: StreamOptions = {}) {
+  constructor(host: StreamHost, readonly format: string, sql: string, options: StreamOptions = {}, afterFree?: () => void) {
     this.#request = encodeRequest(sql, format, options.params);
     this.#signal = checkSignal(options.signal);
     this.#host = host;
-    this.#release = host.reserve(this);
+    this.#handle = streamHandle(this, host, null, (p) => native().fn.chffi_stream_free(p), "the stream", afterFree);
   }
 
   /** True once the stream has ended or was closed. */
   get closed(): boolean {
-    return this.#ended;
+    return this.#handle.closed;
   }
 
-  #check(): void {
-    if (this.#running) throw new ChdbArgumentError("a stream is read by one loop at a time");
-  }
-
-  #opened(status: number, out: BigUint64Array, slots: ResultSlots): void {
+  #opened(status: number, out: BigUint64Array, slots: ResultSlots): Pointer {
     try {
       takeResult(status, slots, this.format); // an empty result, or the engine's error
     } catch (e) {
       this.close();
       throw e;
     }
-    this.#stream = native().pointer(out[0]);
+    const stream = native().pointer(out[0])!;
+    this.#handle.adopt(stream);
+    return stream;
   }
 
   #chunk(status: number, slots: ResultSlots): Result | null {
@@ -84,62 +111,46 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     return null;
   }
 
-  /** The next chunk, or null at the end. */
+  /** The next chunk, or null at the end. Throws ChdbBusyError while a nextAsync() is in flight. */
   next(): Result | null {
-    this.#check();
-    if (this.#ended) return null;
+    if (this.#handle.closed) return null;
+    let stream = this.#handle.use();
     const fn = native().fn;
     const slots = new ResultSlots();
-    if (this.#stream === null) {
+    if (stream === null) {
       const out = new BigUint64Array(1);
       const r = this.#request;
       const status = fn.chffi_stream_open(
-        this.#host.handle, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
+        this.#host.parent.use(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out,
+        slots.info,
       );
-      this.#opened(status, out, slots);
+      stream = this.#opened(status, out, slots);
     }
-    return this.#chunk(fn.chffi_stream_next(this.#stream, slots.out, slots.info), slots);
+    return this.#chunk(fn.chffi_stream_next(stream, slots.out, slots.info), slots);
   }
 
-  /** The next chunk off the JS thread, or null at the end. */
+  /** The next chunk off the JS thread, or null at the end. Calls queue in order. */
   async nextAsync(): Promise<Result | null> {
-    this.#check();
-    if (this.#ended) return null;
+    if (this.#handle.closed) return null;
     if (this.#signal?.aborted) {
       this.close();
       throw this.#signal.reason;
     }
-    this.#running = true;
-    try {
-      // Everything, freeing included, happens inside the queued call: the connection's close()
-      // frees the connection only after it.
-      return await this.#host.queue().run(this.#host.owner, async (lane) => {
-        const slots = new ResultSlots();
-        if (this.#stream === null) {
-          const out = new BigUint64Array(1);
-          const r = this.#request;
-          const status = await lane.fn.chffi_stream_open(
-            this.#host.handle, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out,
-            slots.info,
-          );
-          this.#running = false;
-          this.#opened(status, out, slots);
-          if (this.#closeRequested) return this.#closeNow();
-          this.#running = true;
-        }
-        const status = await lane.fn.chffi_stream_next(this.#stream, slots.out, slots.info);
-        this.#running = false;
-        const chunk = this.#chunk(status, slots);
-        return this.#closeRequested ? this.#closeNow() : chunk;
-      });
-    } finally {
-      this.#running = false;
-    }
-  }
-
-  #closeNow(): null {
-    this.close();
-    return null;
+    const connection = this.#host.parent.current;
+    // Like every queued call, it runs even if close() comes meanwhile (the stream is freed after it).
+    return await this.#handle.run(this, async (lane) => {
+      const slots = new ResultSlots();
+      let stream = this.#handle.current;
+      if (stream === null) {
+        const out = new BigUint64Array(1);
+        const r = this.#request;
+        const status = await lane.fn.chffi_stream_open(
+          connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
+        );
+        stream = this.#opened(status, out, slots);
+      }
+      return this.#chunk(await lane.fn.chffi_stream_next(stream, slots.out, slots.info), slots);
+    });
   }
 
   *[Symbol.iterator](): Iterator<Result> {
@@ -158,18 +169,12 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     }
   }
 
-  /** Cancels the query if it is still running and frees the stream. Idempotent. */
+  /**
+   * Cancels the query if it is still running and frees the stream (after a nextAsync() in
+   * flight). Idempotent.
+   */
   close(): void {
-    if (this.#running) {
-      this.#closeRequested = true; // freed when the call in flight returns
-      return;
-    }
-    if (this.#ended && this.#stream === null) return;
-    this.#ended = true;
-    const stream = this.#stream;
-    this.#stream = null;
-    native().fn.chffi_stream_free(stream);
-    this.#release();
+    this.#handle.close();
   }
 
   [Symbol.dispose](): void {
@@ -183,31 +188,24 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
  * rows anywhere. done() commits and returns the write metrics; cancel() abandons the INSERT.
  */
 export class InsertStream implements Disposable {
-  readonly #host: StreamHost;
-  readonly #release: () => void;
-  #insert: Pointer | null;
+  readonly #handle: NativeHandle;
 
   constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
     const r = encodeRequest(sql, format, options.params);
-    this.#host = host;
-    this.#release = host.reserve(this);
     const slots = new ResultSlots();
     const out = new BigUint64Array(1);
+    out[0] = 0n;
     const status = native().fn.chffi_insert_open(
-      host.handle, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
+      host.connection(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
     );
+    const insert = native().pointer(out[0]);
     try {
       takeResult(status, slots, format);
     } catch (e) {
-      this.#release();
+      native().fn.chffi_insert_free(insert);
       throw e;
     }
-    this.#insert = native().pointer(out[0]);
-  }
-
-  #live(): Pointer {
-    if (this.#insert === null) throw new ChdbClosedError("the insert stream is finished");
-    return this.#insert;
+    this.#handle = streamHandle(this, host, insert, (p) => native().fn.chffi_insert_free(p), "the insert stream");
   }
 
   static #bytes(chunk: Uint8Array | string): Uint8Array {
@@ -221,11 +219,15 @@ export class InsertStream implements Disposable {
     throw e;
   }
 
-  /** Appends a chunk of input. An engine error cancels the INSERT and is thrown. */
+  /**
+   * Appends a chunk of input. An engine error cancels the INSERT and is thrown. Throws
+   * ChdbBusyError while an appendAsync() or doneAsync() is in flight.
+   */
   append(chunk: Uint8Array | string): this {
     const bytes = InsertStream.#bytes(chunk);
+    const insert = this.#handle.use()!;
     const slots = new ResultSlots();
-    const status = native().fn.chffi_insert_append(this.#live(), bytes, bytes.length, slots.out, slots.info);
+    const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info);
     try {
       takeResult(status, slots, this.format);
     } catch (e) {
@@ -234,14 +236,13 @@ export class InsertStream implements Disposable {
     return this;
   }
 
-  /** append() off the JS thread (the engine may block while it writes). */
+  /** append() off the JS thread (the engine may block while it writes). Calls queue in order. */
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
-    const insert = this.#live();
     const slots = new ResultSlots();
-    const status = await this.#host.queue().run(
-      this.#host.owner,
-      (lane) => lane.fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info),
+    const status = await this.#handle.run(
+      this,
+      (lane) => lane.fn.chffi_insert_append(this.#handle.current, bytes, bytes.length, slots.out, slots.info),
     );
     try {
       takeResult(status, slots, this.format);
@@ -249,40 +250,30 @@ export class InsertStream implements Disposable {
       this.#fail(e);
     }
     return this;
-  }
-
-  #finish(status: number, slots: ResultSlots): Result {
-    const insert = this.#insert;
-    this.#insert = null;
-    native().fn.chffi_insert_free(insert);
-    this.#release();
-    return takeResult(status, slots, this.format);
   }
 
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
     const slots = new ResultSlots();
-    return this.#finish(native().fn.chffi_insert_done(this.#live(), slots.out, slots.info), slots);
+    const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info);
+    this.#handle.close();
+    return takeResult(status, slots, this.format);
   }
 
-  /** done() off the JS thread. */
+  /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
-    const insert = this.#live();
     const slots = new ResultSlots();
-    const status = await this.#host.queue().run(
-      this.#host.owner,
-      (lane) => lane.fn.chffi_insert_done(insert, slots.out, slots.info),
-    );
-    return this.#finish(status, slots);
+    const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info));
+    this.#handle.close();
+    return takeResult(status, slots, this.format);
   }
 
-  /** Abandons the INSERT (data not yet written is dropped). Idempotent. */
+  /**
+   * Abandons the INSERT (data not yet written is dropped). Idempotent. Calls made before it
+   * finish first; the INSERT is then cancelled, never committed.
+   */
   cancel(): void {
-    const insert = this.#insert;
-    if (insert === null) return;
-    this.#insert = null;
-    native().fn.chffi_insert_free(insert);
-    this.#release();
+    this.#handle.close();
   }
 
   /** cancel() unless done() ran. */

@@ -3,11 +3,12 @@
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
 import type { RecordBatch, Schema } from "apache-arrow";
 import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
-import type { Pointer } from "../../ffi/types.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
-import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError } from "../errors.ts";
-import { native, runAtExit } from "../native.ts";
+import { ChdbArgumentError, ChdbError, statusError } from "../errors.ts";
+import { native } from "../native.ts";
+import type { NativeHandle } from "../native_handle.ts";
 import { encodeParams } from "../params.ts";
+import { type StreamHost, streamHandle } from "../stream.ts";
 import type { NativeArrowMemory } from "./owner.ts";
 import { errorOf } from "../native_result.ts";
 import { adoptArrow, arrowFlags, type ArrowQueryOptions } from "./query.ts";
@@ -27,31 +28,24 @@ const outResult = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
 const ERR_CAP = 4096;
 
-/** Open streams: closed at exit before the connections (the engine must not stop under them). */
-const allOpen = new Set<ArrowBatchStream>();
-runAtExit(() => {
-  for (const s of [...allOpen]) s.close();
-});
-
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
-  #handle: Pointer | null;
-  #tables: QueryTables;
-  #onClose: (() => void)[] = [];
+  // The native stream (src/native_handle.ts): freed by close(), the end of the result, garbage
+  // collection or exit; until then it holds the connection reserved.
+  readonly #handle: NativeHandle;
   #retain: boolean;
   #current: NativeArrowMemory | null = null;
   #schema: Schema | undefined;
 
-  constructor(conn: Pointer, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
+  constructor(host: StreamHost, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const flags = arrowFlags(options);
-    this.#tables = tables;
     this.#retain = options.retain === true;
     const lib = native();
     const sqlBytes = utf8(sql);
     const paramBytes = encodeParams(options.params);
     outHandle[0] = 0n;
     const status = lib.fn.chffi_stream_arrow_open(
-      conn,
+      host.connection(),
       sqlBytes,
       sqlBytes.length,
       paramBytes,
@@ -67,15 +61,9 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     } finally {
       lib.fn.chffi_result_free(result);
     }
-    this.#handle = lib.pointer(outHandle[0]);
-    if (this.#handle === null) throw new ChdbError("the shim reported success but returned no stream");
-    allOpen.add(this);
-  }
-
-  /** Runs `fn` once when the stream closes (the connection uses it to become free again). */
-  onClose(fn: () => void): void {
-    if (this.#handle === null) fn();
-    else this.#onClose.push(fn);
+    const stream = lib.pointer(outHandle[0]);
+    if (stream === null) throw new ChdbError("the shim reported success but returned no stream");
+    this.#handle = streamHandle(this, host, stream, (p) => native().fn.chffi_stream_arrow_free(p), "the Arrow stream", () => tables.release());
   }
 
   /** The result's schema, known once the first batch (or the end of an empty result) arrived. */
@@ -84,21 +72,20 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   }
 
   get closed(): boolean {
-    return this.#handle === null;
+    return this.#handle.closed;
   }
 
   /** The next batch, or null when the query has no more rows. */
   next(): RecordBatch | null {
-    if (this.#handle === null) throw new ChdbClosedError("the Arrow stream is closed");
+    const stream = this.#handle.use();
     this.#releaseCurrent();
     const lib = native();
     const err = new Uint8Array(ERR_CAP);
     for (;;) {
-      const status = lib.fn.chffi_stream_arrow_next(this.#handle, outHandle, err, ERR_CAP);
+      const status = lib.fn.chffi_stream_arrow_next(stream, outHandle, err, ERR_CAP);
       if (status !== Status.OK) {
         this.close();
-        const message = fromCBuffer(err);
-        throw status === Status.ENGINE_ERROR ? ChdbQueryError.fromEngine(message) : new ChdbError(message);
+        throw statusError(status, fromCBuffer(err));
       }
       const arrow = lib.pointer(outHandle[0]);
       if (arrow === null) {
@@ -124,13 +111,7 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   /** Cancels the query if it is still running and frees everything. Idempotent. */
   close(): void {
     this.#releaseCurrent();
-    const handle = this.#handle;
-    if (handle === null) return;
-    this.#handle = null;
-    native().fn.chffi_stream_arrow_free(handle);
-    this.#tables.release();
-    allOpen.delete(this);
-    for (const fn of this.#onClose.splice(0)) fn();
+    this.#handle.close();
   }
 
   [Symbol.dispose](): void {
