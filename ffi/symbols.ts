@@ -50,8 +50,8 @@ export const symbols = {
   chffi_result_free: { parameters: ["pointer"], result: "void" },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
-  // void chffi_wait_idle(void);
-  chffi_wait_idle: { parameters: [], result: "void" },
+  // void chffi_stop_first_at_exit(void);
+  chffi_stop_first_at_exit: { parameters: [], result: "void" },
   // int32_t chffi_shutdown(void);
   chffi_shutdown: { parameters: [], result: "i32", engine: true },
   // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----

@@ -111,11 +111,12 @@ CHFFI_API void chffi_result_free(chffi_result * result);
 CHFFI_API uint32_t chffi_open_connections(void);
 
 /*
- * Waits until no engine call runs on any connection (calls on other threads, e.g. an off-thread
- * query at process exit, finish first). For hosts about to exit: libraries' exit handlers must
- * not run under a running query. Starts nothing and frees nothing.
+ * Makes chffi_shutdown() run at process exit before the exit handlers registered so far, some of
+ * which (libchdb registers them lazily) would tear the engine down under a query still running
+ * on another thread. Hosts call it when their program ends (and may call it again); the shutdown
+ * waits for running calls and keeps later ones from entering the engine.
  */
-CHFFI_API void chffi_wait_idle(void);
+CHFFI_API void chffi_stop_first_at_exit(void);
 
 /*
  * Closes every connection still open and stops the engine's threads. After it, connecting

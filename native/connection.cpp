@@ -6,6 +6,7 @@
 #include "connection.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -213,6 +214,8 @@ int32_t chffi_close(chffi_conn * conn) {
             return static_cast<int32_t>(CHFFI_OK);
         chffi::Registry & reg = chffi::registry();
         std::lock_guard lock(reg.mutex);
+        if (reg.shut_down)
+            return static_cast<int32_t>(CHFFI_OK); // the process is exiting: the engine keeps it
         if (conn->in_flight.load() != 0)
             return static_cast<int32_t>(CHFFI_BUSY);
         chffi::close_locked(reg, conn);
@@ -245,15 +248,11 @@ uint32_t chffi_open_connections(void) {
     return static_cast<uint32_t>(reg.open.size());
 }
 
-void chffi_wait_idle(void) {
-    chffi::guarded(nullptr, 0, [&] {
-        chffi::Registry & reg = chffi::registry();
-        std::lock_guard lock(reg.mutex);
-        // Every engine call holds its connection's query_mutex while it runs.
-        for (chffi_conn * conn : reg.open)
-            std::lock_guard call(conn->query_mutex);
-        return static_cast<int32_t>(CHFFI_OK);
-    });
+void chffi_stop_first_at_exit(void) {
+    // Exit handlers run last-registered first: registered now, chffi_shutdown runs before every
+    // handler libchdb registered lazily since (on first use of its statics), some of which tear the
+    // engine down. chffi_shutdown is idempotent, so registering it again is harmless.
+    std::atexit([] { chffi_shutdown(); });
 }
 
 int32_t chffi_shutdown(void) {

@@ -40,9 +40,9 @@ function runExitTasks(): void {
       // best effort at exit: nothing left to report to
     }
   }
-  // An off-thread call still running (exit during queryAsync...) finishes before the process's
-  // exit handlers run: some of libchdb's would tear the engine down under it.
-  lib?.fn.chffi_wait_idle();
+  // An off-thread call still running (exit during queryAsync...) must finish before libchdb's own
+  // exit handlers tear the engine down: the shim's shutdown (which waits for it) goes first.
+  lib?.fn.chffi_stop_first_at_exit();
 }
 
 /** The engine's version string, e.g. "26.7.3". Loads the library. */

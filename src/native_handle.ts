@@ -32,7 +32,14 @@ export interface HandleOptions {
 const live = new Set<NativeHandle>();
 const refused = new Set<NativeHandle>();
 // The held value is the handle, which never references its owner (except while calls are in flight).
-const collected = new FinalizationRegistry<NativeHandle>((handle) => handle.close());
+const collected = new FinalizationRegistry<NativeHandle>((handle) => {
+  try {
+    handle.close();
+  } catch (e) {
+    // A refused free stays owned and is retried (see #tryFree); nothing to report to here.
+    if (!(e instanceof ChdbError)) throw e;
+  }
+});
 let exitHookInstalled = false;
 
 export class NativeHandle {

@@ -6,9 +6,10 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { test } from "node:test";
 import { Status } from "../ffi/symbols.ts";
-import { ChdbArgumentError, ChdbBusyError, ChdbClosedError, ChdbError, ChdbQueryError, connect } from "../mod.ts";
+import { ChdbArgumentError, ChdbBusyError, ChdbClosedError, ChdbError, ChdbQueryError, connect, StringHashSet } from "../mod.ts";
 import { statusError } from "../src/errors.ts";
 import { native } from "../src/native.ts";
+import { NativeHandle } from "../src/native_handle.ts";
 import { fixture, ROOT, runtime } from "./helpers.ts";
 
 test("streamArrow: a DESCRIBE the shim cannot use leaves the connection usable and closable", () => {
@@ -83,4 +84,32 @@ test(`dropped streams, insert streams and connections are freed by garbage colle
     "query stream true\narrow stream true\ninsert stream true\nrows not committed true\nstream read async true\n" +
       "connection freed true\nother path true\n",
   );
+});
+
+test("a free the shim refuses is kept, reported and retried, never dropped", async () => {
+  // A real native set whose free is refused once (as chffi_close refuses with CHFFI_BUSY).
+  const lib = native();
+  const out = new BigUint64Array(1);
+  assert.equal(lib.fn.chffi_hashset_new(0, out), Status.OK);
+  let refusals = 1;
+  let frees = 0;
+  const owner = {};
+  const handle = new NativeHandle(owner, lib.pointer(out[0]), (p) => {
+    if (refusals-- > 0) return Status.BUSY;
+    frees++;
+    lib.fn.chffi_hashset_free(p);
+    return Status.OK;
+  }, { what: "the test set" });
+  const freed = handle.whenFreed();
+  assert.throws(() => handle.close(), ChdbBusyError);
+  await assert.rejects(freed, ChdbBusyError);
+  assert.equal(handle.freed, false);
+  assert.equal(frees, 0);
+  // The next free of any handle retries it.
+  using set = new StringHashSet();
+  set.close();
+  assert.equal(handle.freed, true);
+  assert.equal(frees, 1);
+  handle.close();
+  assert.equal(frees, 1, "freed exactly once");
 });
