@@ -265,13 +265,16 @@ int32_t chffi_shutdown(void) {
         // Every engine call holds its connection's query_mutex: taking them all (and never giving
         // them back) waits for the calls running on other threads (an off-thread query at process
         // exit) and keeps any later one from starting, so the engine never stops under a query.
+        // The chffi_conn structs stay allocated: a call dispatched before exit may still arrive and
+        // must find its mutex (held) rather than freed memory.
         for (chffi_conn * conn : reg.open)
             conn->query_mutex.lock();
-        // A connection an open stream still holds is left open (its stream is not freed at exit).
+        // A connection an open stream (or a call waiting for its mutex) still holds stays open.
         for (chffi_conn * conn : std::vector<chffi_conn *>(reg.open.begin(), reg.open.end()))
             if (conn->in_flight.load() == 0) {
-                conn->query_mutex.unlock();
-                chffi::close_locked(reg, conn);
+                reg.open.erase(conn);
+                if (const chffi::EngineApi * api = chffi::engine())
+                    api->close_conn(conn->handle);
             }
         const chffi::EngineApi * api = chffi::engine();
         if (api == nullptr)
