@@ -7,9 +7,8 @@ import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
 import {
   ChdbArgumentError,
   ChdbBusyError,
-  ChdbClosedError,
   ChdbConnectionError,
-  ChdbPathConflictError,
+  statusError,
 } from "./errors.ts";
 import { native } from "./native.ts";
 import { NativeHandle } from "./native_handle.ts";
@@ -103,8 +102,8 @@ export class Connection implements Disposable {
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
       const message = fromCBuffer(err);
-      if (status !== Status.PATH_CONFLICT) throw new ChdbConnectionError(message);
-      throw new ChdbPathConflictError(`${message} (query() keeps one open: closeDefaultConnection() closes it)`);
+      const hint = status === Status.PATH_CONFLICT ? " (query() keeps one open: closeDefaultConnection() closes it)" : "";
+      throw statusError(status, message && message + hint, "connecting");
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");

@@ -146,10 +146,10 @@ export class NativeHandle {
     return signal ? abortable(settled, signal, () => started || done()) : settled;
   }
 
+  /** The lane of the root handle (the connection): one per connection, freed with it. */
   #laneOfRoot(): Lane {
-    let root: NativeHandle = this;
-    while (root.#options.parent) root = root.#options.parent;
-    return root.#lane ??= native().openLane();
+    const parent = this.#options.parent;
+    return parent ? parent.#laneOfRoot() : (this.#lane ??= native().openLane());
   }
 
   /**
