@@ -86,11 +86,6 @@ export class NativeHandle {
     return this.#freed;
   }
 
-  /** Asynchronous calls queued or running. */
-  get pending(): number {
-    return this.#pending;
-  }
-
   /** Sets the native object made after construction (e.g. a stream opened on first read). */
   adopt(pointer: Pointer): void {
     this.#pointer = pointer;
