@@ -48,6 +48,8 @@ export const symbols = {
   },
   // void chffi_result_free(chffi_result *result);
   chffi_result_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_classify(chffi_conn *conn, const char *sql, size_t sql_len, uint32_t *out_analysis);
+  chffi_classify: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32", engine: true },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
   // int32_t chffi_shutdown(void);

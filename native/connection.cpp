@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "string_list.h"
 #include "connection.h"
+#include "access.h"
 
 #include <atomic>
 #include <cstring>
@@ -61,6 +62,12 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
             return CHFFI_MISUSE;
         }
         args.emplace_back(option);
+    }
+    std::string access_error;
+    args.push_back(access_config_option(access_error));
+    if (!access_error.empty()) {
+        write_message(err, err_cap, access_error);
+        return CHFFI_CONNECT_FAILED;
     }
     std::vector<char *> argv;
     for (std::string & a : args)

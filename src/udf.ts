@@ -13,6 +13,7 @@ import { type Connection, MEMORY } from "./connection.ts";
 import { connect } from "./default.ts";
 import { ChdbArgumentError, ChdbError } from "./errors.ts";
 import { runAtExit } from "./native.ts";
+import { addUdfName } from "./udf_names.ts";
 
 export interface UdfOptions {
   /** The SQL name (default: the function's own name). */
@@ -132,6 +133,7 @@ export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}
       `    <return_type>${xmlText(returnType)}</return_type>\n${args}    <format>TabSeparated</format>\n` +
       `    <command>${name}.sh</command>\n  </function>\n</functions>\n`,
   );
+  addUdfName(name);
   if (options.connection) options.connection.query(`SYSTEM RELOAD FUNCTION ${name}`);
   else {
     using conn = connect(MEMORY);
