@@ -196,5 +196,8 @@ export const Status = {
   CORRUPT: 11,
 } as const;
 
+/** Statement classes of chffi_classify (CHFFI_QUERY_*). */
+export const QueryClass = { READ_ONLY: 0, MUTATING: 1, MUTATING_GLOBAL: 2, CONTROL: 3, UNKNOWN: 4 } as const;
+
 /** Byte size of chffi_result_info: 11 eight-byte fields. */
 export const RESULT_INFO_WORDS = 11;

@@ -34,11 +34,11 @@ export function markSql(sql: string, queryId: string): string {
 }
 
 /**
- * Stops the query `queryId` running on any connection to `path` (":memory:" or the data
- * directory). Returns at once (the engine stops the query within milliseconds); true when a
- * running query had that id. Usable from a CLI's Ctrl-C handler.
+ * Stops the query `queryId` running on any connection to `path` (":memory:" or the normalised
+ * data directory). Returns at once (the engine stops the query within milliseconds); true when a
+ * running query had that id.
  */
-export function cancelQuery(path: string, queryId: string): boolean {
+export function killQuery(path: string, queryId: string): boolean {
   queryIdOf(queryId);
   return withSideConnection(path, (side) => {
     const out = side.query(`KILL QUERY WHERE startsWith(query, '${marker(queryId)}') ASYNC`, "TSV");
@@ -54,7 +54,7 @@ export function killOnAbort(path: string, queryId: string | undefined, signal: A
   if (signal === undefined || queryId === undefined) return () => {};
   const onAbort = () => {
     try {
-      cancelQuery(path, queryId);
+      killQuery(path, queryId);
     } catch {
       // the query may have ended meanwhile, or the engine is shutting down: nothing to stop
     }

@@ -32,7 +32,7 @@ import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 import { udfBootOptions } from "./udf.ts";
-import { killOnAbort } from "./cancel.ts";
+import { killOnAbort, killQuery } from "./cancel.ts";
 import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
@@ -463,6 +463,16 @@ export class Connection implements Disposable {
 
   #streamHost(): StreamHost {
     return { owner: this, handle: this.handle(), queue: () => this.asyncQueue(), reserve: (s) => this.reserve(s) };
+  }
+
+  /**
+   * Stops the running query whose `queryId` option was `queryId` (on this connection or another
+   * one to the same data): the engine cancels it within milliseconds and its call fails with
+   * QUERY_WAS_CANCELLED (394). True when such a query was running. Never waits for it.
+   */
+  cancel(queryId: string): boolean {
+    this.handle();
+    return killQuery(this.path, queryId);
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */

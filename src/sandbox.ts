@@ -27,7 +27,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
 import process from "node:process";
-import { Status } from "../ffi/symbols.ts";
+import { QueryClass, Status } from "../ffi/symbols.ts";
 import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError, ChdbQueryError } from "./errors.ts";
 import type { Limits } from "./limits.ts";
@@ -69,9 +69,6 @@ export function sandboxOf(option: unknown): Sandbox | undefined {
   }
   return { allowRead: dirs.map((d) => realpathSync(resolve(d))) };
 }
-
-// Query classes of chffi_classify (native/chdb_ffi.h CHFFI_QUERY_*).
-const QUERY_READ_ONLY = 0;
 
 const allowedTableFunctions = new Set([
   "numbers", "numbers_mt", "zeros", "zeros_mt", "generate_series", "generateseries", "values", "null", "view",
@@ -155,7 +152,7 @@ export function checkSandboxed(sandbox: Sandbox, path: string, sql: string, para
     const [statements, queryClass] = analysis;
     if (statements === 0) refuse("the SQL does not parse as a statement");
     if (statements > 1) refuse("one statement per call");
-    if (queryClass !== QUERY_READ_ONLY) refuse("only SELECT and DESCRIBE run here (no SET, KILL, SYSTEM, INSERT, DDL, INTO OUTFILE...)");
+    if (queryClass !== QueryClass.READ_ONLY) refuse("only SELECT and DESCRIBE run here (no SET, KILL, SYSTEM, INSERT, DDL, INTO OUTFILE...)");
     const nodes = astOf(side, sql, encodedParams);
     if (!allowedRoots.has(nodes[0]?.kind ?? "")) refuse(`only SELECT and DESCRIBE run here, not ${nodes[0]?.kind}`);
     const udfs = udfNames();
