@@ -458,6 +458,7 @@ export class Connection implements Disposable {
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
   insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
     this.#policy.refuseInSandbox("streaming INSERT");
+    this.#policy.admit(sql, options.params);
     return new InsertStream(this.#streamHost(), sql, format, options);
   }
 

@@ -8,7 +8,7 @@ import { ChdbError } from "./errors.ts";
 import { type Limits, limitArgs, limitsOf, perQuerySettings } from "./limits.ts";
 import { native } from "./native.ts";
 import { errorOf, ResultSlots } from "./native_result.ts";
-import type { QueryParams } from "./params.ts";
+import { checkParams, type QueryParams } from "./params.ts";
 import { checkSandboxed, type Sandbox, sandboxDefaults, type SandboxOptions, sandboxOf, sandboxSettings } from "./sandbox.ts";
 
 export interface PolicyOptions extends Limits {
@@ -45,8 +45,9 @@ export class QueryPolicy {
     return [...sandbox, ...limitArgs(this.limits)];
   }
 
-  /** Throws when the sandbox refuses `sql` (a no-op outside the sandbox). */
+  /** Throws for parameters the engine would get wrong and for SQL the sandbox refuses. */
   admit(sql: string, params: QueryParams | undefined): void {
+    checkParams(sql, params);
     if (this.sandbox) checkSandboxed(this.sandbox, this.path, sql, params);
   }
 
