@@ -50,6 +50,8 @@ export const symbols = {
   chffi_result_free: { parameters: ["pointer"], result: "void" },
   // int32_t chffi_classify(chffi_conn *conn, const char *sql, size_t sql_len, uint32_t *out_analysis);
   chffi_classify: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32", engine: true },
+  // int32_t chffi_scripts_dir(const char *candidate, size_t candidate_len, char *out_path, size_t out_cap);
+  chffi_scripts_dir: { parameters: ["buffer", "usize", "buffer", "usize"], result: "i32" },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
   // int32_t chffi_shutdown(void);

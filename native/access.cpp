@@ -19,14 +19,17 @@
 #include "connection.h"
 #include "engine.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace chffi {
 namespace {
@@ -85,6 +88,27 @@ int memory_file(const char * name, const std::string & text) {
 std::mutex config_mutex;
 std::string config_option; // "" until prepared
 std::string config_error;
+// The engine's directory of executable UDF scripts is fixed at boot, yet created only when a
+// JS UDF is registered: the engine gets /proc/<pid>/fd/N/, where fd N holds /dev/null until
+// chffi_scripts_dir() puts the private directory there (dup3 replaces it atomically). Only this
+// user (and root) can resolve that path, and what it leads to is a mkdtemp directory of mode
+// 0700: no other user can plant a script that executable() runs.
+int scripts_fd = -1;
+std::string scripts_dir; // the directory behind scripts_fd, "" until a JS UDF is registered
+
+// At exit: the scripts and definitions written there (plain files), then the directory.
+void remove_scripts_dir() {
+    std::lock_guard lock(config_mutex);
+    if (scripts_dir.empty())
+        return;
+    if (DIR * d = opendir(scripts_dir.c_str())) {
+        while (dirent * e = readdir(d))
+            if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+                unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    rmdir(scripts_dir.c_str());
+}
 
 void prepare() {
     int users = memory_file("chdb-ffi-users.xml", kUsersXml);
@@ -106,22 +130,65 @@ void prepare() {
         close(main_config);
         return;
     }
+    scripts_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (scripts_fd < 0) {
+        config_error = std::string("cannot reserve the UDF directory descriptor: ") + std::strerror(errno);
+        close(users);
+        close(main_config);
+        return;
+    }
     config_option = "--config-file=" + path;
 }
 
 } // namespace
 
-std::string access_config_option(std::string & why) {
+std::vector<std::string> access_options(std::string & why) {
     std::lock_guard lock(config_mutex);
     if (config_option.empty() && config_error.empty())
         prepare();
     why = config_error;
-    return config_option;
+    if (!why.empty())
+        return {};
+    // /proc/<pid>, not /proc/self: the engine runs scripts by path from child processes, which
+    // resolve it through this process's descriptor table (readable only by this user and root).
+    std::string scripts = "/proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(scripts_fd) + "/";
+    return {config_option, "--user_scripts_path=" + scripts, "--user_defined_executable_functions_config=" + scripts + "*_function.xml"};
 }
 
 } // namespace chffi
 
 extern "C" {
+
+int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap) {
+    return chffi::guarded(out_path, out_cap, [&] {
+        std::string why;
+        chffi::access_options(why);
+        std::lock_guard lock(chffi::config_mutex);
+        if (!why.empty() || chffi::scripts_fd < 0) {
+            chffi::write_message(out_path, out_cap, why.empty() ? "no UDF directory descriptor" : why);
+            return static_cast<int32_t>(CHFFI_IO_ERROR);
+        }
+        if (chffi::scripts_dir.empty() && candidate != nullptr && candidate_len != 0) {
+            std::string dir(candidate, candidate_len);
+            if (dir.find('\0') != std::string::npos || dir.front() != '/') {
+                chffi::write_message(out_path, out_cap, "the UDF directory must be an absolute path");
+                return static_cast<int32_t>(CHFFI_MISUSE);
+            }
+            int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0 || dup3(fd, chffi::scripts_fd, O_CLOEXEC) < 0) {
+                chffi::write_message(out_path, out_cap, "cannot use " + dir + " as the UDF directory: " + std::strerror(errno));
+                if (fd >= 0)
+                    close(fd);
+                return static_cast<int32_t>(CHFFI_IO_ERROR);
+            }
+            close(fd);
+            chffi::scripts_dir = dir;
+            std::atexit(chffi::remove_scripts_dir);
+        }
+        chffi::write_message(out_path, out_cap, chffi::scripts_dir);
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
 
 // chdb_classify_query_n's analysis (programs/local/chdb.h): struct_size, statement_count, flags, class.
 struct EngineQueryAnalysis {

@@ -2,12 +2,13 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace chffi {
 
-// The "--config-file=..." argument that gives the engine our users configuration, or "" with
-// a message in `why` when it could not be prepared (connecting must then fail: without it SQL
-// could stop the host process).
-std::string access_config_option(std::string & why);
+// The boot arguments of every connection: "--config-file=..." (our users configuration) and the
+// UDF script directory; none, with a message in `why`, when they could not be prepared
+// (connecting must then fail: without them SQL could stop the host process).
+std::vector<std::string> access_options(std::string & why);
 
 } // namespace chffi

@@ -119,6 +119,14 @@ CHFFI_API void chffi_result_free(chffi_result * result);
 #define CHFFI_QUERY_UNKNOWN 4
 CHFFI_API int32_t chffi_classify(chffi_conn * conn, const char * sql, size_t sql_len, uint32_t * out_analysis);
 
+/*
+ * The engine's directory of executable UDF scripts and their *_function.xml definitions. The
+ * engine was given /proc/<pid>/fd/N/ at boot, where fd N holds /dev/null. The first call with a
+ * candidate (an existing absolute directory) puts that directory behind fd N; it is emptied and
+ * removed at exit. Writes the directory in use ("" before) to out_path, NUL-terminated.
+ */
+CHFFI_API int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap);
+
 /* Number of connections currently open through this shim. */
 CHFFI_API uint32_t chffi_open_connections(void);
 

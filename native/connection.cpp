@@ -64,7 +64,8 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         args.emplace_back(option);
     }
     std::string access_error;
-    args.push_back(access_config_option(access_error));
+    for (std::string & option : access_options(access_error))
+        args.push_back(std::move(option));
     if (!access_error.empty()) {
         write_message(err, err_cap, access_error);
         return CHFFI_CONNECT_FAILED;

@@ -31,7 +31,6 @@ import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
-import { udfBootOptions } from "./udf.ts";
 import { killOnAbort, killQuery } from "./cancel.ts";
 import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
@@ -119,7 +118,7 @@ export class Connection implements Disposable {
     this.#policy = new QueryPolicy(this.path, options ?? {});
     const lib = native();
     const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs(), ...udfBootOptions()]);
+    const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
     const err = new Uint8Array(ERR_CAP);
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
