@@ -282,7 +282,7 @@ export class Connection implements Disposable {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#checkExclusive();
     const handle = this.handle();
-    this.#policy.admit(sql, options.params);
+    this.#policy.admit(sql, options?.params);
     const plan = this.#policy.plan(options);
     const tables = tablesFor(this, handle, sql);
     try {
@@ -299,10 +299,10 @@ export class Connection implements Disposable {
     run: (lane: Lane, handle: Pointer, sql: string) => Promise<T>,
   ): Promise<T> {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    const checked = checkSignal(options.signal);
+    const checked = checkSignal(options?.signal);
     this.#checkExclusive();
     const handle = this.handle();
-    this.#policy.admit(sql, options.params);
+    this.#policy.admit(sql, options?.params);
     const plan = this.#policy.plan(options);
     const stopKilling = killOnAbort(this.path, plan.queryId, checked);
     try {
@@ -328,7 +328,7 @@ export class Connection implements Disposable {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#checkExclusive();
     const handle = this.handle();
-    this.#policy.admit(sql, (options as QueryOptions).params);
+    this.#policy.admit(sql, (options as QueryOptions | null)?.params);
     const tables = tablesFor(this, handle, sql);
     let stream: ArrowBatchStream;
     try {
@@ -434,7 +434,7 @@ export class Connection implements Disposable {
   stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
-    this.#policy.admit(sql, options.params);
+    this.#policy.admit(sql, options?.params);
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, host.handle, sql);
     try {
@@ -457,7 +457,7 @@ export class Connection implements Disposable {
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
   insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
     this.#policy.refuseInSandbox("streaming INSERT");
-    this.#policy.admit(sql, options.params);
+    this.#policy.admit(sql, options?.params);
     return new InsertStream(this.#streamHost(), sql, format, options);
   }
 

@@ -95,6 +95,13 @@ test("sandbox runs SELECTs over its data, registered JS tables and files under a
   assert.equal(conn.query(`SELECT count() FROM file('${join(allowed, "ok.csv")}', 'CSV')`).text(), "2\n");
   assert.equal(conn.queryArrow("SELECT number FROM numbers(3)").numRows, 3);
   assert.equal(conn.query("DESCRIBE TABLE sandbox_data", "TSV").text().split("\t")[0], "x");
+  const data = { a: [1, 2, 3], b: ["x", "y", "x"] };
+  using tagged = conn.sql`SELECT sum(a) AS s FROM ${data} WHERE a > ${1}`;
+  assert.equal(tagged.getChild("s")?.get(0), 5n);
+  assert.deepEqual(conn.prepare("SELECT number FROM numbers({n:UInt8})").values({ n: 2 }), [[0n], [1n]]);
+  let rows = 0;
+  for (const batch of conn.streamArrow("SELECT number FROM numbers(10)")) rows += batch.numRows;
+  assert.equal(rows, 10);
 });
 
 test("sandbox applies to the async, Arrow, cursor, statement and stream paths", async () => {
