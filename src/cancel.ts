@@ -46,19 +46,44 @@ export function killQuery(path: string, queryId: string): boolean {
   });
 }
 
+/** The link between a call and its signal (see killOnAbort). */
+export interface AbortKiller {
+  /** The call has settled: nothing more to kill. */
+  settled(): void;
+}
+
+const RETRY_MS = 50;
+const RETRY_FOR_MS = 2000;
+
 /**
- * Until the returned remover is called, an abort of `signal` kills the query `queryId` in the
- * engine (a query that has not started yet never starts: see AsyncQueue).
+ * From now until settled(), an abort of `signal` kills the query `queryId` in the engine (a call
+ * that has not started never starts: see AsyncQueue). When the kill finds no such query, the
+ * call may be between its start and the engine's registration of the query: the kill is tried
+ * again every 50 ms, for up to 2 s, until the call settles.
  */
-export function killOnAbort(path: string, queryId: string | undefined, signal: AbortSignal | undefined): () => void {
-  if (signal === undefined || queryId === undefined) return () => {};
-  const onAbort = () => {
+export function killOnAbort(path: string, queryId: string | undefined, signal: AbortSignal | undefined): AbortKiller {
+  if (signal === undefined || queryId === undefined) return { settled() {} };
+  let done = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const attempt = (deadline: number) => {
+    timer = undefined;
+    if (done) return;
+    let killed = false;
     try {
-      killQuery(path, queryId);
+      killed = killQuery(path, queryId);
     } catch {
-      // the query may have ended meanwhile, or the engine is shutting down: nothing to stop
+      // the engine is shutting down, or the data path went away: nothing left to stop
+      return;
     }
+    if (!killed && Date.now() < deadline) timer = setTimeout(() => attempt(deadline), RETRY_MS);
   };
+  const onAbort = () => attempt(Date.now() + RETRY_FOR_MS);
   signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
+  return {
+    settled() {
+      done = true;
+      signal.removeEventListener("abort", onAbort);
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }

@@ -185,7 +185,7 @@ export class Connection implements Disposable {
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options);
-    const stopKilling = killOnAbort(this.path, q.plan.queryId, signal);
+    const killer = killOnAbort(this.path, q.plan.queryId, signal);
     try {
       return await this.asyncQueue().run(this, async (lane) => {
         // Registered JS tables are registered in the engine when the call runs, and until it ends
@@ -201,11 +201,13 @@ export class Connection implements Disposable {
             return takeResult(status, slots, format);
           });
         } finally {
+          killer.settled();
           tables.release();
         }
       }, signal);
-    } finally {
-      stopKilling();
+    } catch (e) {
+      if (!signal?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
+      throw e;
     }
   }
 
@@ -304,18 +306,20 @@ export class Connection implements Disposable {
     const handle = this.handle();
     this.#policy.admit(sql, options?.params);
     const plan = this.#policy.plan(options);
-    const stopKilling = killOnAbort(this.path, plan.queryId, checked);
+    const killer = killOnAbort(this.path, plan.queryId, checked);
     try {
       return await this.asyncQueue().run(this, async (lane) => {
         const tables = tablesFor(this, handle, sql);
         try {
           return await runPlannedOnLane(lane, handle, plan, () => run(lane, handle, plan.mark(tables.sql)));
         } finally {
+          killer.settled();
           tables.release();
         }
       }, checked);
-    } finally {
-      stopKilling();
+    } catch (e) {
+      if (!checked?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
+      throw e;
     }
   }
 

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { ChdbError, ChdbQueryError, connect, Session } from "../mod.ts";
+import { ChdbError, ChdbQueryError, configureDefaultConnection, connect, query, Session } from "../mod.ts";
 import { fixture, ROOT, runtime, tempDir } from "./helpers.ts";
 
 const dir = tempDir("chdb-ffi-sandbox-");
@@ -121,6 +121,17 @@ test("sandbox: the engine refuses to change its settings even where our check wo
   using conn = open();
   // readonly=2 is set at connect; the engine refuses to change `readonly` itself.
   assert.equal(conn.query("SELECT getSetting('readonly'), getSetting('allow_ddl')", "CSV").text(), "2,false\n");
+});
+
+test("sandbox on the default connection of query()", () => {
+  configureDefaultConnection({ sandbox: true });
+  try {
+    assert.throws(() => query("SELECT * FROM file('/etc/passwd', 'LineAsString')"), /refused by the sandbox/);
+    assert.equal(query("SELECT 1").text(), "1\n");
+  } finally {
+    configureDefaultConnection({});
+  }
+  assert.equal(query("SELECT getSetting('readonly')").text(), "0\n");
 });
 
 test("sandbox option on Session and its validation", () => {
