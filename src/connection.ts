@@ -441,6 +441,9 @@ export class Connection implements Disposable {
     this.#policy.admit(sql, options?.params);
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, host.handle, sql);
+    // With a signal, an abort also kills the query in the engine (a block may take long to come).
+    const plan = this.#policy.plan({ signal: options?.signal, queryId: (options as CancelOptions | null)?.queryId });
+    const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
     try {
       return new QueryStream({
         ...host,
@@ -448,11 +451,13 @@ export class Connection implements Disposable {
           const release = host.reserve(stream);
           return () => {
             release();
+            killer.settled();
             tables.release();
           };
         },
-      }, format, tables.sql, options);
+      }, format, plan.mark(tables.sql), options);
     } catch (e) {
+      killer.settled();
       tables.release();
       throw e;
     }

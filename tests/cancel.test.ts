@@ -86,3 +86,17 @@ test("cancel: a timeout stops a minutes-long query in the engine, sync and async
   assert.throws(() => limited.query(LONG), (e) => e instanceof ChdbQueryError && e.code === 159);
   assert.equal(limited.query("SELECT 1").text(), "1\n");
 });
+
+test("cancel: aborting a stream's signal kills a query whose first block would take minutes", async () => {
+  await using conn = connect();
+  const controller = new AbortController();
+  const stream = conn.stream("SELECT sum(number) FROM numbers(1000000000000) SETTINGS max_threads = 1", "CSV", {
+    signal: controller.signal,
+  });
+  setTimeout(() => controller.abort(new Error("stream stop")), 300);
+  const consume = async () => {
+    for await (const _chunk of stream) { /* the one block comes after minutes */ }
+  };
+  await assert.rejects(guard(consume(), "the aborted stream"), /stream stop|cancelled/i);
+  assert.equal(conn.query("SELECT 5").text(), "5\n");
+});
