@@ -117,6 +117,15 @@ function checkFileRead(nodes: AstNode[], at: number, sandbox: Sandbox): void {
   checkPath(path, sandbox);
 }
 
+/**
+ * arrowstream() only for a literal name: the names this connection registered are rewritten to
+ * fresh engine names (`name#N`) just before the query runs; a `#` name is another call's table.
+ */
+function checkOwnTable(nodes: AstNode[], at: number): void {
+  const name = stringLiteral(nodes.slice(at + 1).find((n) => n.kind === "Literal" && n.parent?.parent === nodes[at]));
+  if (name === undefined || name.includes("#")) refuse("arrowstream() takes the literal name of a table registered on this connection");
+}
+
 /** A file the query would read (file() or a path used as a table name) must lie under allowRead. */
 function checkPath(path: string, sandbox: Sandbox): void {
   if (sandbox.allowRead.length === 0) refuse("reading files is not allowed (sandbox.allowRead names the directories it may read)");
@@ -162,6 +171,7 @@ export function checkSandboxed(sandbox: Sandbox, path: string, sql: string, para
         const name = node.name.toLowerCase();
         if (node.parent?.kind === "TableExpression") {
           if (name === "file") checkFileRead(nodes, at, sandbox);
+          else if (name === "arrowstream") checkOwnTable(nodes, at);
           else if (!allowedTableFunctions.has(name)) refuse(`table function ${node.name}() is not allowed`);
         } else if (name === "file") refuse("the file() function is not allowed");
         else if (udfs.has(node.name)) refuse(`the JS UDF ${node.name}() is not allowed`);

@@ -49,6 +49,8 @@ const forbidden: [string, string][] = [
   ["postgresql()", "SELECT * FROM postgresql('127.0.0.1:9', 'db', 't', 'u', 'p')"],
   ["executable()", "SELECT * FROM executable('x.sh', 'TSV', 'a String')"],
   ["merge() over system", "SELECT * FROM merge('system', 'one')"],
+  ["arrowstream() of another call's engine name", "SELECT * FROM arrowstream('people#1')"],
+  ["arrowstream() with a computed name", "SELECT * FROM arrowstream(concat('peo', 'ple'))"],
   ["system.processes", "SELECT query FROM system.processes"],
   ["system tables in a subquery", "SELECT 1 WHERE 1 IN (SELECT number FROM system.numbers LIMIT 1)"],
   ["system tables through an Identifier parameter", "SELECT * FROM {t:Identifier}"],
