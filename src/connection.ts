@@ -156,7 +156,7 @@ export class Connection implements Disposable {
    * Runs one or more SQL statements and returns the output of the last one in `format`
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
-  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions): ArrowTable;
   query(sql: string, format?: string, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
@@ -179,7 +179,7 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
+  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions & AsyncOptions): Promise<ArrowTable>;
   queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
   async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
@@ -260,12 +260,12 @@ export class Connection implements Disposable {
   // ---- Arrow (src/arrow/) ----
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
-  queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
+  queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions = {}): ArrowTable {
     return this.#withTables(sql, options as QueryOptions, (handle, text) => queryArrow(handle, text, options));
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & QueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
     return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
   }
 

@@ -30,7 +30,7 @@ test("limits: maxResultBytes per connection and per query", () => {
   using limited = connect(":memory:", { maxResultBytes: 10_000 });
   assert.throws(() => limited.query("SELECT number FROM numbers(1000000)"), ChdbQueryError);
   using conn = connect();
-  assert.throws(() => conn.queryArrow("SELECT number FROM numbers(1000000)", { maxResultBytes: 10_000 } as never), ChdbQueryError);
+  assert.throws(() => conn.queryArrow("SELECT number FROM numbers(1000000)", { maxResultBytes: 10_000 }), ChdbQueryError);
   assert.equal(conn.queryArrow("SELECT number FROM numbers(1000000)").numRows, 1000000);
 });
 
