@@ -1,5 +1,9 @@
 // chdb-ffi: in-process ClickHouse for Deno and Bun.
 export { closeDefaultConnection, connect, query, queryAsync, sql } from "./src/default.ts";
+export { cancelQuery, configureDefaultConnection } from "./src/default.ts";
+export type { CancelOptions } from "./src/cancel.ts";
+export type { Limits } from "./src/limits.ts";
+export type { SandboxOptions } from "./src/sandbox.ts";
 export type { AsyncOptions } from "./src/async.ts";
 export { type ColumnDescription, Cursor } from "./src/cursor.ts";
 export { dbapi, DbapiConnection } from "./src/dbapi.ts";

@@ -61,16 +61,30 @@ export function libchdbCandidates(): Candidates {
   return { envVar: LIBCHDB_ENV, paths };
 }
 
-/** The first existing candidate, or an Error listing all of them. */
+/** Deno's refusal of a file-system check (the permission is missing), as opposed to "no such file". */
+function isPermissionError(e: unknown): boolean {
+  const name = (e as { name?: string } | null)?.name;
+  return name === "NotCapable" || name === "PermissionDenied";
+}
+
+/** The first existing candidate, or an Error listing all of them (and a missing permission). */
 export function locate(what: string, candidates: Candidates): string {
+  const unreadable: string[] = [];
   const found = candidates.paths.find((p) => {
     try {
       return existsSync(p);
-    } catch {
-      return false; // no read permission for this path
+    } catch (e) {
+      if (isPermissionError(e)) unreadable.push(p);
+      return false;
     }
   });
   if (found) return found;
+  if (unreadable.length > 0) {
+    throw new Error(
+      `cannot look for ${what}: read permission is missing for ${unreadable.join(", ")}. ` +
+        `Under Deno run with --allow-read=${unreadable.join(",")} (or --allow-read) and --allow-ffi.`,
+    );
+  }
   throw new Error(
     `${what} not found. Tried:\n${candidates.paths.map((p) => `  ${p}`).join("\n")}\n` +
       `Set ${candidates.envVar} to its absolute path, or run \`npm install\` in the project.`,

@@ -48,6 +48,10 @@ export const symbols = {
   },
   // void chffi_result_free(chffi_result *result);
   chffi_result_free: { parameters: ["pointer"], result: "void" },
+  // int32_t chffi_classify(chffi_conn *conn, const char *sql, size_t sql_len, uint32_t *out_analysis);
+  chffi_classify: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32", engine: true },
+  // int32_t chffi_scripts_dir(const char *candidate, size_t candidate_len, char *out_path, size_t out_cap);
+  chffi_scripts_dir: { parameters: ["buffer", "usize", "buffer", "usize"], result: "i32" },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
   // void chffi_stop_first_at_exit(void);
@@ -195,6 +199,9 @@ export const Status = {
   IO_ERROR: 10,
   CORRUPT: 11,
 } as const;
+
+/** Statement classes of chffi_classify (CHFFI_QUERY_*). */
+export const QueryClass = { READ_ONLY: 0, MUTATING: 1, MUTATING_GLOBAL: 2, CONTROL: 3, UNKNOWN: 4 } as const;
 
 /** Byte size of chffi_result_info: 11 eight-byte fields. */
 export const RESULT_INFO_WORDS = 11;

@@ -107,6 +107,26 @@ CHFFI_API int32_t chffi_query(
 /* Frees a result from chffi_query(). NULL is a no-op. */
 CHFFI_API void chffi_result_free(chffi_result * result);
 
+/*
+ * The engine's own classification of SQL (chdb_classify_query_n, ClickHouse's parser):
+ * out_analysis[0] = executable statements (0 when the text does not parse), [1] = class
+ * (CHFFI_QUERY_*), [2] = the engine's analysis flags. Nothing is run.
+ */
+#define CHFFI_QUERY_READ_ONLY 0       /* SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN */
+#define CHFFI_QUERY_MUTATING 1        /* INSERT, CREATE, DROP, ALTER... */
+#define CHFFI_QUERY_MUTATING_GLOBAL 2 /* functions, users, named collections */
+#define CHFFI_QUERY_CONTROL 3         /* SYSTEM, KILL, SET, USE, INTO OUTFILE, BACKUP... */
+#define CHFFI_QUERY_UNKNOWN 4
+CHFFI_API int32_t chffi_classify(chffi_conn * conn, const char * sql, size_t sql_len, uint32_t * out_analysis);
+
+/*
+ * The engine's directory of executable UDF scripts and their *_function.xml definitions. The
+ * engine was given /proc/<pid>/fd/N/ at boot, where fd N holds /dev/null. The first call with a
+ * candidate (an existing absolute directory) puts that directory behind fd N; it is emptied and
+ * removed at exit. Writes the directory in use ("" before) to out_path, NUL-terminated.
+ */
+CHFFI_API int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap);
+
 /* Number of connections currently open through this shim. */
 CHFFI_API uint32_t chffi_open_connections(void);
 

@@ -4,6 +4,7 @@
 #include "engine.h"
 #include "string_list.h"
 #include "connection.h"
+#include "access.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -62,6 +63,13 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
             return CHFFI_MISUSE;
         }
         args.emplace_back(option);
+    }
+    std::string access_error;
+    for (std::string & option : access_options(access_error))
+        args.push_back(std::move(option));
+    if (!access_error.empty()) {
+        write_message(err, err_cap, access_error);
+        return CHFFI_CONNECT_FAILED;
     }
     std::vector<char *> argv;
     for (std::string & a : args)

@@ -4,9 +4,8 @@
 import { ChdbArgumentError } from "./errors.ts";
 
 export interface AsyncOptions {
-  /** Stops waiting: the promise rejects with the signal's reason. A call that has not started
-   * never runs; a query already running in the engine still finishes (the engine cannot
-   * interrupt it) and its result is discarded. */
+  /** Stops the call: the promise rejects with the signal's reason at once; a query already
+   * running in the engine is killed there (src/cancel.ts), one not started never runs. */
   signal?: AbortSignal;
 }
 

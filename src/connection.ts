@@ -31,16 +31,19 @@ import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
-import { udfBootOptions } from "./udf.ts";
+import { killOnAbort, killQuery } from "./cancel.ts";
+import type { CancelOptions } from "./cancel.ts";
+import type { Limits } from "./limits.ts";
+import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
 
 export const MEMORY = ":memory:";
 
-export interface ConnectOptions {
+export interface ConnectOptions extends PolicyOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends Limits, CancelOptions {
   /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
   params?: QueryParams;
 }
@@ -93,11 +96,15 @@ export class Connection implements Disposable {
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
 
+  /** The sandbox, limits and cancellation of this connection's queries (src/query_policy.ts). */
+  readonly #policy: QueryPolicy;
+
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
     this.path = normalizePath(path);
+    this.#policy = new QueryPolicy(this.path, options ?? {});
     const lib = native();
     const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
+    const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
     const err = new Uint8Array(ERR_CAP);
     const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
     if (status !== Status.OK) {
@@ -139,18 +146,20 @@ export class Connection implements Disposable {
    * Runs one or more SQL statements and returns the output of the last one in `format`
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
-  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+  query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions): ArrowTable;
   query(sql: string, format?: string, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const q = this.#prepareQuery(sql, format, options);
     const tables = tablesFor(this, q.handle, sql);
     try {
-      const text = tables.sql === sql ? q.sql : utf8(tables.sql);
-      const status = native().fn.chffi_query(
-        q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
-      );
-      return takeResult(status, scratch, format);
+      return runPlanned(q.handle, q.plan, () => {
+        const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
+        const status = native().fn.chffi_query(
+          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
+        );
+        return takeResult(status, scratch, format);
+      });
     } finally {
       tables.release();
     }
@@ -160,27 +169,36 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
+  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions & AsyncOptions): Promise<ArrowTable>;
   queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
   async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options, false);
-    return await this.#handle.run(this, async (lane) => {
-      // Registered JS tables are registered in the engine when the call runs, and until it ends
-      // (not when an AbortSignal stops the waiting).
-      const tables = tablesFor(this, q.handle, sql);
-      try {
-        const text = tables.sql === sql ? q.sql : utf8(tables.sql);
-        const slots = new ResultSlots();
-        const status = await lane.fn.chffi_query(
-          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
-        );
-        return takeResult(status, slots, format);
-      } finally {
-        tables.release();
-      }
-    }, signal);
+    const killer = killOnAbort(this.path, q.plan.queryId, signal);
+    try {
+      return await this.#handle.run(this, async (lane) => {
+        // Registered JS tables are registered in the engine when the call runs, and until it ends
+        // (not when an AbortSignal stops the waiting).
+        const tables = tablesFor(this, q.handle, sql);
+        try {
+          return await runPlannedOnLane(lane, q.handle, q.plan, async () => {
+            const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
+            const slots = new ResultSlots();
+            const status = await lane.fn.chffi_query(
+              q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
+            );
+            return takeResult(status, slots, format);
+          });
+        } finally {
+          killer.settled();
+          tables.release();
+        }
+      }, signal);
+    } catch (e) {
+      if (!signal?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
+      throw e;
+    }
   }
 
   /** `sync`: for a call on this thread (refused while off-thread calls are in flight). */
@@ -189,7 +207,8 @@ export class Connection implements Disposable {
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
     this.#checkExclusive();
     const handle = sync ? this.handle() : this.#livePointer();
-    return { handle, sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
+    this.#policy.admit(sql, options?.params);
+    return { handle, sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params), plan: this.#policy.plan(options) };
   }
 
   /** The native pointer for an off-thread call (valid until the calls queued before close() have run). */
@@ -233,33 +252,35 @@ export class Connection implements Disposable {
   // ---- Arrow (src/arrow/) ----
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
-  queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
-    return this.#withTables(sql, (handle, text) => queryArrow(handle, text, options));
+  queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions = {}): ArrowTable {
+    return this.#withTables(sql, options as QueryOptions, (handle, text) => queryArrow(handle, text, options));
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
-    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & QueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+    return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
   }
 
   /** @internal A statement's result for cursors (see RowsResult in src/arrow/query.ts). */
   rowsResult(sql: string, params?: QueryParams): RowsResult {
-    return this.#withTables(sql, (handle, text) => queryRows(handle, text, params));
+    return this.#withTables(sql, { params }, (handle, text) => queryRows(handle, text, params));
   }
 
   /** @internal rowsResult() off the JS thread. */
   async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
-    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
+    return await this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
   }
 
   /** Runs `run` with the SQL's registered JS tables registered in the engine for the call. */
-  #withTables<T>(sql: string, run: (handle: Pointer, sql: string) => T): T {
+  #withTables<T>(sql: string, options: QueryOptions, run: (handle: Pointer, sql: string) => T): T {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#checkExclusive();
     const handle = this.handle();
+    this.#policy.admit(sql, options?.params);
+    const plan = this.#policy.plan(options);
     const tables = tablesFor(this, handle, sql);
     try {
-      return run(handle, tables.sql);
+      return runPlanned(handle, plan, () => run(handle, plan.mark(tables.sql)));
     } finally {
       tables.release();
     }
@@ -268,21 +289,30 @@ export class Connection implements Disposable {
   /** #withTables() off the JS thread: the tables are registered while the call runs (see queryAsync). */
   async #withTablesAsync<T>(
     sql: string,
-    signal: unknown,
+    options: QueryOptions & AsyncOptions,
     run: (lane: Lane, handle: Pointer, sql: string) => Promise<T>,
   ): Promise<T> {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    const checked = checkSignal(signal);
+    const checked = checkSignal(options?.signal);
     this.#checkExclusive();
     const handle = this.#livePointer();
-    return await this.#handle.run(this, async (lane) => {
-      const tables = tablesFor(this, handle, sql);
-      try {
-        return await run(lane, handle, tables.sql);
-      } finally {
-        tables.release();
-      }
-    }, checked);
+    this.#policy.admit(sql, options?.params);
+    const plan = this.#policy.plan(options);
+    const killer = killOnAbort(this.path, plan.queryId, checked);
+    try {
+      return await this.#handle.run(this, async (lane) => {
+        const tables = tablesFor(this, handle, sql);
+        try {
+          return await runPlannedOnLane(lane, handle, plan, () => run(lane, handle, plan.mark(tables.sql)));
+        } finally {
+          killer.settled();
+          tables.release();
+        }
+      }, checked);
+    } catch (e) {
+      if (!checked?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
+      throw e;
+    }
   }
 
   /**
@@ -293,6 +323,7 @@ export class Connection implements Disposable {
   streamArrow(sql: string, options: ArrowStreamOptions = {}): ArrowBatchStream {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const host = this.#streamHost();
+    this.#policy.admit(sql, (options as QueryOptions | null)?.params);
     const tables = tablesFor(this, host.connection(), sql);
     try {
       return new ArrowBatchStream(host, tables.sql, options, tables);
@@ -327,6 +358,7 @@ export class Connection implements Disposable {
     const handle = this.handle();
     const query = buildSql(strings, values);
     try {
+      this.#policy.admit(query.sql, query.params);
       const tables = tablesFor(this, handle, query.sql, query.tables);
       try {
         return queryArrow(handle, tables.sql, { params: query.params });
@@ -384,8 +416,12 @@ export class Connection implements Disposable {
   stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
+    this.#policy.admit(sql, options?.params);
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, this.#livePointer(), sql);
+    // With a signal, an abort also kills the query in the engine (a block may take long to come).
+    const plan = this.#policy.plan({ signal: options?.signal, queryId: (options as CancelOptions | null)?.queryId });
+    const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
     try {
       return new QueryStream({
         ...host,
@@ -393,11 +429,13 @@ export class Connection implements Disposable {
           const release = host.reserve(stream);
           return () => {
             release();
+            killer.settled();
             tables.release();
           };
         },
-      }, format, tables.sql, options);
+      }, format, plan.mark(tables.sql), options);
     } catch (e) {
+      killer.settled();
       tables.release();
       throw e;
     }
@@ -405,6 +443,8 @@ export class Connection implements Disposable {
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
   insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
+    this.#policy.refuseInSandbox("streaming INSERT");
+    this.#policy.admit(sql, options?.params);
     return new InsertStream(this.#streamHost(), sql, format, options);
   }
 
@@ -419,6 +459,16 @@ export class Connection implements Disposable {
       },
       reserve: (stream) => this.reserve(stream),
     };
+  }
+
+  /**
+   * Stops the running query whose `queryId` option was `queryId` (on this connection or another
+   * one to the same data): the engine cancels it within milliseconds and its call fails with
+   * QUERY_WAS_CANCELLED (394). True when such a query was running. Never waits for it.
+   */
+  cancel(queryId: string): boolean {
+    this.handle();
+    return killQuery(this.path, queryId);
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */

@@ -1,15 +1,35 @@
 // Module-level query() on a lazily opened in-memory connection, and connect().
 import type { AsyncOptions } from "./async.ts";
-import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
+import { type ConnectOptions, Connection, MEMORY, normalizePath, type QueryOptions } from "./connection.ts";
+import { killQuery } from "./cancel.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 
 let shared: Connection | undefined;
+let sharedOptions: ConnectOptions = {};
 
 function defaultConnection(): Connection {
-  if (shared === undefined || shared.closed) shared = new Connection(MEMORY);
+  if (shared === undefined || shared.closed) shared = new Connection(MEMORY, sharedOptions);
   return shared;
+}
+
+/**
+ * Options of the default connection of query() (e.g. `{ sandbox: true, timeout: 5000 }`): closes
+ * it if open; the next query() opens it with these.
+ */
+export function configureDefaultConnection(options: ConnectOptions): void {
+  new Connection(MEMORY, options).close(); // checks the options now
+  closeDefaultConnection();
+  sharedOptions = { ...options };
+}
+
+/**
+ * Stops the running query whose `queryId` option was `queryId`, on any connection to `path`
+ * (default: in-memory ones), e.g. from a Ctrl-C handler; true when one was running.
+ */
+export function cancelQuery(queryId: string, path: string = MEMORY): boolean {
+  return killQuery(normalizePath(path), queryId);
 }
 
 /** Runs SQL on the process's default in-memory connection (opened on first use). */

@@ -13,6 +13,8 @@ export class ChdbError extends Error {
   readonly code: number | undefined;
   /** The engine's error name, e.g. `SYNTAX_ERROR`, when the message carries one. */
   readonly codeName: string | undefined;
+  /** The id of the query that failed, when it had one (the `queryId` option, or a `signal`). */
+  queryId: string | undefined = undefined;
 
   constructor(message: string, options: ChdbErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -6,11 +6,14 @@
 //   number            decimal text; NaN -> nan, ±Infinity -> ±inf
 //   bigint            decimal text
 //   boolean           1 / 0 (parses as Bool and as any integer type); true / false inside arrays
-//   Date              "YYYY-MM-DD hh:mm:ss[.fff]" in UTC: use DateTime('UTC') / DateTime64(3, 'UTC')
+//   Date              epoch seconds[.fff] (as the official ClickHouse client sends it), which
+//                     DateTime and DateTime64 of any timezone read as that instant
 //   null, undefined   NULL (the placeholder's type must be Nullable)
 //   array             [a, b, ...] for Array(T) (elements follow the same rule)
 //   Map, plain object {key: value, ...} for Map(K, V)
-// Anything else (functions, symbols, other objects) is a ChdbArgumentError.
+// Anything else (functions, symbols, other objects) is a ChdbArgumentError, and so are (checked
+// against the SQL's placeholders, see checkParams) an integer outside its placeholder's type and
+// a string with a lone surrogate (it has no UTF-8 form).
 import { encodeStringList } from "./encoding.ts";
 import { ChdbArgumentError } from "./errors.ts";
 
@@ -34,12 +37,14 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
 }
 
+/** Epoch seconds: no timezone to get wrong (a wall-clock text would be read in the server's). */
 function dateText(d: Date): string {
   const t = d.getTime();
   if (Number.isNaN(t)) throw new ChdbArgumentError("parameter is an invalid Date");
-  const ms = d.getUTCMilliseconds();
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
-    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${ms ? `.${pad(ms, 3)}` : ""}`;
+  const seconds = Math.floor(t / 1000);
+  const ms = t - seconds * 1000;
+  // Ten digits at least: the engine reads a shorter number as a date, not as a timestamp.
+  return `${seconds < 0 ? "-" : ""}${pad(Math.abs(seconds), 10)}${ms ? `.${pad(ms, 3)}` : ""}`;
 }
 
 function numberText(n: number): string {
@@ -104,4 +109,74 @@ export function encodeParams(params: QueryParams | undefined): Uint8Array {
     list.push(name, paramText(value));
   }
   return encodeStringList(list);
+}
+
+const integerBits: Record<string, [bigint, bigint]> = {};
+for (const bits of [8, 16, 32, 64, 128, 256]) {
+  integerBits[`UInt${bits}`] = [0n, (1n << BigInt(bits)) - 1n];
+  integerBits[`Int${bits}`] = [-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n];
+}
+
+const PLACEHOLDER = /\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*((?:[^{}]|\{[^{}]*\})+?)\s*\}/g;
+
+/** The integer range of a type (through Nullable/LowCardinality/Array), or undefined. */
+function integerRange(type: string): { range: [bigint, bigint]; array: number } | undefined {
+  let t = type.trim();
+  let array = 0;
+  for (;;) {
+    const m = /^(Nullable|LowCardinality|Array)\s*\((.*)\)$/s.exec(t);
+    if (!m) break;
+    if (m[1] === "Array") array++;
+    t = m[2].trim();
+  }
+  const range = integerBits[t];
+  return range ? { range, array } : undefined;
+}
+
+function checkInteger(name: string, type: string, range: [bigint, bigint], v: unknown): void {
+  let n: bigint | undefined;
+  if (typeof v === "bigint") n = v;
+  else if (typeof v === "number" && Number.isInteger(v)) n = BigInt(v);
+  else if (typeof v === "string" && /^\s*[+-]?\d+\s*$/.test(v)) n = BigInt(v.trim());
+  if (n !== undefined && (n < range[0] || n > range[1])) {
+    throw new ChdbArgumentError(`parameter ${name} = ${String(v)} is out of range for ${type} (${range[0]}..${range[1]})`);
+  }
+}
+
+function checkWellFormed(v: unknown, where: string): void {
+  if (typeof v === "string") {
+    if (!v.isWellFormed()) throw new ChdbArgumentError(`${where} contains a lone surrogate (not valid Unicode)`);
+  } else if (Array.isArray(v)) {
+    for (const x of v) checkWellFormed(x, where);
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) {
+      checkWellFormed(k, where);
+      checkWellFormed(x, where);
+    }
+  } else if (typeof v === "object" && v !== null && !(v instanceof Date)) {
+    for (const [k, x] of Object.entries(v)) {
+      checkWellFormed(k, where);
+      checkWellFormed(x, where);
+    }
+  }
+}
+
+/**
+ * Checks what the engine would silently get wrong: a lone surrogate in the SQL or a parameter
+ * (TextEncoder turns it into U+FFFD), and an integer outside its placeholder's type (the engine
+ * wraps it: UInt8 300 becomes 44). The types come from the `{name:Type}` placeholders of `sql`.
+ */
+export function checkParams(sql: string, params: QueryParams | undefined): void {
+  if (typeof sql === "string" && !sql.isWellFormed()) throw new ChdbArgumentError("the SQL contains a lone surrogate (not valid Unicode)");
+  if (params === undefined || params === null || typeof params !== "object") return;
+  for (const [name, value] of Object.entries(params)) checkWellFormed(value, `parameter ${name}`);
+  if (typeof sql !== "string") return;
+  for (const [, name, type] of sql.matchAll(PLACEHOLDER)) {
+    if (!Object.hasOwn(params, name)) continue;
+    const int = integerRange(type);
+    if (!int) continue;
+    let values: unknown[] = [params[name]];
+    for (let depth = 0; depth < int.array; depth++) values = values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+    for (const v of values) checkInteger(name, type, int.range, v);
+  }
 }

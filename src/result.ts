@@ -18,6 +18,8 @@ export class Result implements QueryStats {
   readonly #bytes: Uint8Array;
   readonly #stats: QueryStats;
   #text: string | undefined;
+  /** The query's id, when it had one (the `queryId` option, or a `signal`). */
+  queryId: string | undefined = undefined;
 
   constructor(bytes: Uint8Array, readonly format: string, stats: QueryStats) {
     this.#bytes = bytes;

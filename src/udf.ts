@@ -5,14 +5,17 @@
 // The chDB rules apply: the function is stateless and self-contained (it is run from its source
 // text in another process: import modules inside it, e.g. `await import("node:crypto")`), every
 // argument arrives as a string, and it is called once per row; it may return a Promise.
-import { chmodSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { type Connection, MEMORY } from "./connection.ts";
 import { connect } from "./default.ts";
 import { ChdbArgumentError, ChdbError } from "./errors.ts";
-import { runAtExit } from "./native.ts";
+import { native, runAtExit } from "./native.ts";
+import { Status } from "../ffi/symbols.ts";
+import { fromCBuffer, utf8 } from "./encoding.ts";
+import { addUdfName } from "./udf_names.ts";
 
 export interface UdfOptions {
   /** The SQL name (default: the function's own name). */
@@ -25,31 +28,38 @@ export interface UdfOptions {
   connection?: Connection;
 }
 
-// The engine reads executable UDF definitions from one directory, fixed when it boots (only the
-// first connection of the process boots it; later ones ignore these options). The directory is
-// named after the process, not random: module state is per JS realm (under \`deno test\`, per test
-// file) while the engine lives as long as the process.
-let cleanupRegistered = false;
+// The engine reads executable UDF definitions and scripts from one directory, fixed when it boots.
+// The shim gives it a path that only this process resolves (/proc/<pid>/fd/N/) and puts a private
+// directory behind it on the first udf() of the process (native/access.cpp): made with mkdtemp
+// (mode 0700, unpredictable name), removed at exit, and never made at all without a udf().
+// The shim remembers it per process (module state is per JS realm: under `deno test`, per file).
+const PATH_CAP = 4096;
 
-function udfDirectory(create: boolean): string {
-  const dir = join(tmpdir(), `chdb-ffi-udf-${process.pid}`);
-  if (create) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(dir);
-    const uid = process.getuid?.();
-    if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid)) {
-      throw new ChdbError(`${dir} is not a directory of this user: cannot keep UDF scripts there`);
-    }
-    if (!cleanupRegistered) runAtExit(() => rmSync(dir, { recursive: true, force: true }));
-    cleanupRegistered = true;
+function scriptsDirectory(): string {
+  const lib = native();
+  const out = new Uint8Array(PATH_CAP);
+  const none = new Uint8Array(0);
+  let status = lib.fn.chffi_scripts_dir(none, 0, out, PATH_CAP);
+  if (status === Status.OK && fromCBuffer(out) !== "") return fromCBuffer(out);
+  if (status === Status.OK) {
+    const made = mkdtempSync(join(temporaryDirectory(), "chdb-ffi-udf-"));
+    const candidate = utf8(made);
+    status = lib.fn.chffi_scripts_dir(candidate, candidate.length, out, PATH_CAP);
+    // The shim also removes it in a C exit handler, which not every runtime's exit runs.
+    if (status === Status.OK && fromCBuffer(out) === made) runAtExit(() => rmSync(made, { recursive: true, force: true }));
+    else rmSync(made, { recursive: true, force: true });
   }
-  return dir;
+  if (status !== Status.OK) throw new ChdbError(`cannot prepare the UDF directory: ${fromCBuffer(out)}`);
+  return fromCBuffer(out);
 }
 
-/** The engine options that enable executable UDFs from our directory. */
-export function udfBootOptions(): string[] {
-  const dir = udfDirectory(false);
-  return [`--user_scripts_path=${dir}`, `--user_defined_executable_functions_config=${join(dir, "*_function.xml")}`];
+/** os.tmpdir() reads TMPDIR & co.; where reading the environment is not permitted (Deno), /tmp. */
+function temporaryDirectory(): string {
+  try {
+    return tmpdir();
+  } catch {
+    return "/tmp";
+  }
 }
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -120,7 +130,7 @@ export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}
       `the UDF ${name} has no standalone source (a method or a bound/native function?): pass a function expression`,
     );
   }
-  const dir = udfDirectory(true);
+  const dir = scriptsDirectory();
   const script = join(dir, `${name}.mjs`);
   writeFileSync(script, runnerSource(source, name));
   writeFileSync(join(dir, `${name}.sh`), command(script));
@@ -132,6 +142,7 @@ export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}
       `    <return_type>${xmlText(returnType)}</return_type>\n${args}    <format>TabSeparated</format>\n` +
       `    <command>${name}.sh</command>\n  </function>\n</functions>\n`,
   );
+  addUdfName(name);
   if (options.connection) options.connection.query(`SYSTEM RELOAD FUNCTION ${name}`);
   else {
     using conn = connect(MEMORY);

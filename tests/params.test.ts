@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChdbArgumentError, ChdbQueryError, connect, query } from "../mod.ts";
+import { ChdbArgumentError, ChdbQueryError, connect, query, type QueryParams } from "../mod.ts";
+import { fixture, runScript } from "./helpers.ts";
 
 const row = (sql: string, params: Record<string, unknown>) =>
   query(sql, "JSONEachRow", { params: params as never }).json<Record<string, unknown>[]>()[0];
@@ -70,4 +71,46 @@ test("params: unsupported values and bad names are ChdbArgumentError", () => {
     assert.throws(() => query("SELECT {x:String}", "CSV", { params: { x: value as never } }), ChdbArgumentError);
   }
   assert.throws(() => query("SELECT 1", "CSV", { params: { "bad name": 1 } }), ChdbArgumentError);
+});
+
+test("params: integers out of their placeholder's range are argument errors, not wraparounds", () => {
+  using conn = connect();
+  const cases: [string, QueryParams][] = [
+    ["SELECT {v:UInt8}", { v: 300 }],
+    ["SELECT {v:UInt8}", { v: "300" }],
+    ["SELECT {v:UInt8}", { v: -1 }],
+    ["SELECT {v:UInt64}", { v: 2n ** 64n }],
+    ["SELECT {v:UInt64}", { v: -1n }],
+    ["SELECT {v:Int8}", { v: 128 }],
+    ["SELECT {v:Nullable(UInt16)}", { v: 65536 }],
+    ["SELECT {v:Array(UInt8)}", { v: [1, 256] }],
+    ["SELECT {v:Array(Array(Int32))}", { v: [[1], [2 ** 31]] }],
+    ["SELECT {v: UInt32 }", { v: 2 ** 32 }],
+  ];
+  for (const [sql, params] of cases) {
+    assert.throws(() => conn.query(sql, "CSV", { params }), ChdbArgumentError, `${sql} ${String(Object.values(params)[0])}`);
+  }
+  assert.equal(conn.query("SELECT {v:UInt8}, {w:UInt64}, {x:Int8}", "CSV", { params: { v: 255, w: 2n ** 64n - 1n, x: -128 } }).text(), "255,18446744073709551615,-128\n");
+  // An INSERT that would have stored 2^64 + 4096 as 4096: refused.
+  conn.query("CREATE TABLE IF NOT EXISTS params_amounts (a UInt64) ENGINE = Memory");
+  assert.throws(() => conn.query("INSERT INTO params_amounts VALUES ({a:UInt64})", "CSV", { params: { a: 2n ** 64n + 4096n } }), ChdbArgumentError);
+});
+
+test("params: a Date bound to DateTime is the same instant whatever the process timezone", () => {
+  for (const tz of ["UTC", "Asia/Tokyo", "America/Los_Angeles"]) {
+    const r = runScript(fixture("date_param.ts"), [], { env: { TZ: tz } });
+    assert.equal(r.status, 0, r.stderr.toString());
+    const [seconds, millis] = r.stdout.toString().trim().split("\t");
+    assert.equal(seconds, String(Date.UTC(2024, 0, 2, 3, 4, 5) / 1000), tz);
+    assert.equal(millis, String(Date.UTC(2024, 0, 2, 3, 4, 5, 678)), tz);
+  }
+});
+
+test("params: lone surrogates in SQL or parameters are argument errors", () => {
+  using conn = connect();
+  assert.throws(() => conn.query("SELECT '\uD800'"), ChdbArgumentError);
+  assert.throws(() => conn.query("SELECT {s:String}", "CSV", { params: { s: "a\uDC00b" } }), ChdbArgumentError);
+  assert.throws(() => conn.query("SELECT {s:Array(String)}", "CSV", { params: { s: ["ok", "\uD83D"] } }), ChdbArgumentError);
+  assert.throws(() => conn.query("SELECT {m:Map(String, String)}", "CSV", { params: { m: { "\uDFFF": "v" } } }), ChdbArgumentError);
+  assert.equal(conn.query("SELECT {s:String}", "CSV", { params: { s: "😀" } }).text(), '"😀"\n');
 });

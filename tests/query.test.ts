@@ -53,8 +53,8 @@ test("invalid UTF-8 in results: bytes exact, text replaces", () => {
   assert.equal(r.text(), "\uFFFDA");
 });
 
-test("lone surrogates in SQL are sent as U+FFFD, a defined result", () => {
-  assert.equal(query("SELECT '\uD800'", "TSV").text(), "\uFFFD\n");
+test("lone surrogates in SQL are a ChdbArgumentError, not a silent U+FFFD", () => {
+  assert.throws(() => query("SELECT '\uD800'", "TSV"), ChdbArgumentError);
 });
 
 test("multi-statement text runs every statement and returns the last output", () => {

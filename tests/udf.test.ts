@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { readdirSync, rmSync } from "node:fs";
 import { ChdbArgumentError, ChdbQueryError, connect, query, udf } from "../mod.ts";
+import { fixture, runScript, tempDir } from "./helpers.ts";
 
 test("udf: the chDB example, sum_udf(12, 22) gives 34", () => {
   const name = udf(function sum_udf(lhs: string, rhs: string) {
@@ -53,4 +55,35 @@ test("udf: bad definitions are argument errors", () => {
   };
   assert.throws(() => udf(holder.method), /standalone source/);
   assert.throws(() => udf((x: string) => x, { name: "udf_t", returnType: "String; DROP" }), ChdbArgumentError);
+});
+
+test("udf: no script directory without udf(); executable() never runs a script planted at a predictable path", () => {
+  const tmp = tempDir("chdb-ffi-udf-test-");
+  try {
+    const r = runScript(fixture("udf_dir.ts"), [], { env: { TMPDIR: tmp } });
+    const out = r.stdout.toString();
+    assert.equal(r.status, 0, out + r.stderr.toString());
+    assert.match(out, /EXECUTABLE refused/);
+    assert.match(out, /MARKER false/);
+    assert.match(out, /DIRS_BEFORE_UDF 0/);
+    assert.deepEqual(readdirSync(tmp).filter((n) => n !== `chdb-ffi-udf-${r.pid}` && n.startsWith("chdb-ffi-udf-")), []);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("udf: the script directory is made by udf() with mkdtemp (mode 700) and removed at exit", () => {
+  const tmp = tempDir("chdb-ffi-udf-test-");
+  try {
+    const r = runScript(fixture("udf_dir.ts"), ["udf"], { env: { TMPDIR: tmp } });
+    const out = r.stdout.toString();
+    assert.equal(r.status, 0, out + r.stderr.toString());
+    assert.match(out, /UDF a!/);
+    assert.match(out, /DIRS_AFTER_UDF 1 700/);
+    assert.match(out, /MARKER false/);
+    // Only the planted directory is left: ours was removed at exit.
+    assert.deepEqual(readdirSync(tmp).filter((n) => n.startsWith("chdb-ffi-udf-")).length, 1);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
