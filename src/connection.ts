@@ -32,6 +32,7 @@ import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 import { udfBootOptions } from "./udf.ts";
+import { type ProgressOptions, ProgressWatch } from "./progress.ts";
 
 export const MEMORY = ":memory:";
 
@@ -170,9 +171,20 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
-  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
+  queryAsync(
+    sql: string,
+    format: "ArrowTable" | "Dataframe",
+    options?: ArrowQueryOptions & AsyncOptions & ProgressOptions,
+  ): Promise<ArrowTable>;
+  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+  async queryAsync(
+    sql: string,
+    format = "CSV",
+    options: QueryOptions & AsyncOptions & ProgressOptions = {},
+  ): Promise<Result | ArrowTable> {
+    if (options.onProgress && typeof sql === "string") {
+      return await this.#withProgress(sql, options, (tagged) => this.queryAsync(tagged, format, { ...options, onProgress: undefined }));
+    }
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options);
@@ -245,7 +257,10 @@ export class Connection implements Disposable {
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions & ProgressOptions = {}): Promise<ArrowTable> {
+    if (options.onProgress && typeof sql === "string") {
+      return await this.#withProgress(sql, options, (tagged) => this.queryArrowAsync(tagged, { ...options, onProgress: undefined }));
+    }
     return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
   }
 
@@ -257,6 +272,21 @@ export class Connection implements Disposable {
   /** @internal rowsResult() off the JS thread. */
   async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
     return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
+  }
+
+  /** Runs `run` on `sql` tagged for a ProgressWatch (src/progress.ts) that reports until the call settles. */
+  async #withProgress<T>(sql: string, options: ProgressOptions, run: (tagged: string) => Promise<T>): Promise<T> {
+    const watch = this.#progressWatch(sql, options);
+    try {
+      return await run(watch.sql);
+    } finally {
+      watch.stop();
+    }
+  }
+
+  #progressWatch(sql: string, options: ProgressOptions): ProgressWatch {
+    this.handle();
+    return new ProgressWatch(sql, () => new Connection(this.path), options.onProgress);
   }
 
   /** Runs `run` with the SQL's registered JS tables registered in the engine for the call. */
@@ -402,9 +432,11 @@ export class Connection implements Disposable {
    * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
-  stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
+  stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
+    const watch = options.onProgress ? this.#progressWatch(sql, options) : undefined;
+    if (watch) sql = watch.sql;
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, host.handle, sql);
     try {
@@ -415,11 +447,13 @@ export class Connection implements Disposable {
           return () => {
             release();
             tables.release();
+            watch?.stop();
           };
         },
       }, format, tables.sql, options);
     } catch (e) {
       tables.release();
+      watch?.stop();
       throw e;
     }
   }
