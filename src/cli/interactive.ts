@@ -113,6 +113,7 @@ export async function interactive(session: CliSession): Promise<number> {
       buffer = hasContent(rest) ? rest.trimStart() : "";
       bufferLines = buffer === "" ? 0 : 1;
     }
+    if (closed) break; // Ctrl-D while a statement ran
     rl.setPrompt(buffer === "" ? PROMPT : CONTINUATION);
     rl.prompt();
   }
