@@ -8,9 +8,8 @@ import type { CliOptions } from "./options.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { errorLine, summaryLine } from "./report.ts";
 import { checkBinaryToTerminal, formatClause, type Outcome, RunningStatement } from "./run.ts";
+import { READS_STDIN_TABLE, StdinTable } from "./stdin_table.ts";
 
-/** A statement that reads the table `table` (the data piped to stdin, as in `clickhouse local`). */
-const READS_STDIN_TABLE = /\b(?:FROM|JOIN|DESCRIBE|DESC|TABLE)\s+(?:`table`|"table"|table)(?![\w(`"])/i;
 
 export function stderrLine(text: string): void {
   writeAll(2, utf8(`${text}\n`));
@@ -23,7 +22,8 @@ export class CliSession implements Disposable {
   readonly stderrIsTerminal = isatty(2);
   /** What runs now (Ctrl-C cancels it). */
   running: RunningStatement | undefined;
-  #stdinTable: "none" | "created" | "unavailable";
+  /** "none": not made yet; null: no stdin data (a terminal, or stdin held the SQL). */
+  #stdinTable: StdinTable | "none" | null;
 
   constructor(readonly options: CliOptions, readonly summaries: boolean) {
     this.conn = new Connection(options.path);
@@ -33,7 +33,7 @@ export class CliSession implements Disposable {
       this.conn.close();
       throw e;
     }
-    this.#stdinTable = options.sqlFromStdin || isatty(0) ? "unavailable" : "none";
+    this.#stdinTable = options.sqlFromStdin || isatty(0) ? null : "none";
   }
 
   /** Pretty on a terminal, CSV (the chDB command line's default) into a pipe or file. */
@@ -48,26 +48,29 @@ export class CliSession implements Disposable {
     return new ProgressBar(this.stderrIsTerminal, columns && columns > 20 ? columns : 80);
   }
 
-  /**
-   * The piped stdin as the temporary table `table` of this connection, made before the first
-   * statement that reads it. The engine reads fd 0 itself (File(format, stdin)), block by block,
-   * so the data never passes through JS and is never held whole.
-   */
+  /** The piped stdin as the temporary table `table`, made before the first statement that reads it. */
   async #attachStdin(sql: string): Promise<void> {
     if (this.#stdinTable !== "none" || !READS_STDIN_TABLE.test(sql)) return;
-    this.#stdinTable = "unavailable"; // stdin is read once, whatever happens next
-    const { inputFormat, structure } = this.options;
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(inputFormat)) throw new Error(`invalid input format name: ${inputFormat}`);
-    const columns = structure === undefined ? "" : ` (${structure})`;
-    await this.conn.queryAsync(`CREATE TEMPORARY TABLE \`table\`${columns} ENGINE = File(${inputFormat}, stdin)`);
-    this.#stdinTable = "created";
+    const table = new StdinTable(this.conn, this.options.inputFormat, this.options.structure);
+    this.#stdinTable = table; // stdin is read once, whatever happens next
+    await table.create();
+  }
+
+  /** Ends the stdin pump once the statement that read it is over (stdin is read once). */
+  async #detachStdin(): Promise<void> {
+    if (this.#stdinTable instanceof StdinTable) await this.#stdinTable.close();
   }
 
   /** Runs one statement: output to stdout, summary and time to stderr. Throws on failure. */
   async execute(sql: string): Promise<Outcome> {
     const format = this.defaultFormat;
     checkBinaryToTerminal(formatClause(sql) ?? format, this.stdoutIsTerminal, this.options.forceBinary);
-    await this.#attachStdin(sql);
+    try {
+      await this.#attachStdin(sql);
+    } catch (e) {
+      await this.#detachStdin();
+      throw e;
+    }
     const started = performance.now();
     const running = new RunningStatement(this.conn, sql, format, this.#side, this.#progressBar(), this.options.params);
     this.running = running;
@@ -76,6 +79,7 @@ export class CliSession implements Disposable {
       outcome = await running.run();
     } finally {
       this.running = undefined;
+      await this.#detachStdin();
     }
     const seconds = (performance.now() - started) / 1000;
     if (outcome.cancelled) stderrLine("Query was cancelled.");
