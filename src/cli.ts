@@ -9,10 +9,14 @@ import { utf8 } from "./encoding.ts";
 import { engineVersion } from "./native.ts";
 import { writeAll } from "./output.ts";
 import { HELP, parseOptions, USAGE, UsageError } from "./cli/options.ts";
+import { StdoutClosed } from "./cli/run.ts";
 import { CliSession, stderrLine } from "./cli/session.ts";
 import { splitStatements } from "./cli/statements.ts";
 import { interactive } from "./cli/interactive.ts";
 import { errorLine } from "./cli/report.ts";
+
+/** The status of a process ended by SIGPIPE, what `seq 1 1000000 | head -1` gives `seq`. */
+const SIGPIPE_STATUS = 141;
 
 const readSql = (path: string) => readFileSync(path === "-" ? 0 : path, "utf8");
 
@@ -44,6 +48,7 @@ async function batch(session: CliSession, sql: string): Promise<number> {
       try {
         await session.execute(statement);
       } catch (e) {
+        if (e instanceof StdoutClosed) return SIGPIPE_STATUS;
         session.report(e);
         return 1;
       }

@@ -15,9 +15,10 @@ function spawnCli(args: string[], stdin: "ignore" | "pipe" = "ignore") {
   const out = { stdout: "", stderr: "" };
   child.stdout!.on("data", (d) => (out.stdout += d));
   child.stderr!.on("data", (d) => (out.stderr += d));
-  // Deno's child_process reports an exit code above 128 as the matching signal.
+  // Deno's child_process may report an exit code above 128 as the matching signal.
+  const statusOf: Record<string, number> = { SIGINT: 130, SIGPIPE: 141 };
   const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code, signal) => resolve(code ?? (signal === "SIGINT" && runtime === "deno" ? 130 : null)))
+    child.on("close", (code, signal) => resolve(code ?? (runtime === "deno" && signal ? statusOf[signal] ?? null : null)))
   );
   return { child, out, exited };
 }
@@ -212,4 +213,14 @@ test("cli: SIGINT during a query kills it in the engine and exits 130", async ()
   assert.equal(code, 130, out.stderr);
   assert.match(out.stderr, /Query was cancelled\./);
   assert.equal(out.stdout, "");
+});
+
+test("cli: a reader that closes stdout early (| head) ends the run quietly with status 141", async () => {
+  const { child, out, exited } = spawnCli(["-q", "SELECT number FROM numbers(1000000000000)"]);
+  child.stdout!.once("data", () => child.stdout!.destroy());
+  const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const code = await exited;
+  clearTimeout(guard);
+  assert.equal(code, 141, out.stderr);
+  assert.equal(out.stderr, "");
 });

@@ -26,7 +26,7 @@ Runs ClickHouse SQL in this process. With no SQL and a terminal on stdin: an int
       --version              print the versions and exit
   -h, --help                 print this help and exit
 
-Exit codes: 0 success, 1 a query failed, 2 a bad command line, 130 interrupted.
+Exit codes: 0 success, 1 a statement failed, 2 a bad command line, 130 Ctrl-C, 141 stdout closed.
 `;
 
 export class UsageError extends Error {}

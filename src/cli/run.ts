@@ -19,6 +19,9 @@ export function formatClause(sql: string): string | undefined {
 
 export class CliRefusal extends Error {}
 
+/** stdout was closed by its reader (`| head`): the run stops quietly, as `seq | head` does. */
+export class StdoutClosed extends Error {}
+
 /** Throws when binary output would go to a terminal. */
 export function checkBinaryToTerminal(format: string, stdoutIsTerminal: boolean, forced: boolean): void {
   if (!stdoutIsTerminal || forced || !BINARY_FORMAT.test(format)) return;
@@ -69,7 +72,13 @@ export class RunningStatement {
   #write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.#bar?.clear();
-    writeAll(1, bytes);
+    try {
+      writeAll(1, bytes);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "EPIPE" || /Broken pipe/.test((e as Error).message)) throw new StdoutClosed("stdout closed");
+      throw e;
+    }
   }
 
   async run(): Promise<Outcome> {
