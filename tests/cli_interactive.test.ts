@@ -29,9 +29,10 @@ class Terminal {
   }
 
   /** Starts the CLI in a fresh tmux server; the pane prints EXIT=<code> when it ends. */
-  start(env: Record<string, string>): void {
+  start(env: Record<string, string>, args: string[] = []): void {
     const vars = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(" ");
-    const command = `cd ${quote(ROOT)} && env ${vars} ${cliCommand().map(quote).join(" ")}; echo EXIT=$?; sleep 600`;
+    const cli = [...cliCommand(), ...args].map(quote).join(" ");
+    const command = `cd ${quote(ROOT)} && env ${vars} ${cli}; echo EXIT=$?; sleep 600`;
     this.tmux("new-session", "-d", "-s", "cli", "-x", "160", "-y", "50", "sh", "-c", command);
   }
 
@@ -92,7 +93,8 @@ test("cli prompt: multi-line statement, Ctrl-C cancels a running query, history 
     // stops it (closing the stream waits for the block in flight).
     term.line("SELECT count() FROM numbers(1000000000000) WHERE NOT ignore(number) SETTINGS max_threads = 1;");
     await term.waitFor(/FROM numbers\(1000000000000\) WHERE/, "the typed query");
-    await new Promise((resolve) => setTimeout(resolve, 700)); // let it start
+    // The progress bar on the terminal says the engine is at it.
+    await term.waitFor(/\] +\d+% [\d.]+ (?:thousand |million |billion )?rows, .* rows\/s\)/, "the progress bar");
     term.keys("C-c");
     screen = await term.waitFor(/Query was cancelled\.\n.*chdb-ffi :\) /, "the cancellation and a new prompt");
     // Nothing runs in the engine any more (the query would run for 300 s): the process list says so.
@@ -156,5 +158,24 @@ test("cli prompt: binary formats are refused on a terminal, errors are one line"
   } finally {
     term.close();
     rmSync(state, { recursive: true, force: true });
+  }
+});
+
+test("cli in a terminal: Pretty by default, binary output refused unless --force-binary", { skip }, async () => {
+  const env: Record<string, string> = { TERM: "xterm" };
+  for (const name of ["CHDB_FFI_SHIM_PATH", "CHDB_LIB_PATH"]) if (process.env[name]) env[name] = process.env[name]!;
+  const runs: [string[], RegExp, string][] = [
+    [["-q", "SELECT 5 AS five"], /┃ five ┃[\s\S]*│\s+5 │[\s\S]*EXIT=0/, "Pretty output"],
+    [["-q", "SELECT 5", "-f", "Parquet"], /Parquet is a binary format: redirect[\s\S]*EXIT=1/, "the refusal"],
+    [["-q", "SELECT 5", "-f", "Parquet", "--force-binary"], /PAR1[\s\S]*EXIT=0/, "forced Parquet"],
+  ];
+  for (const [args, expected, what] of runs) {
+    const term = new Terminal();
+    try {
+      term.start(env, args);
+      await term.waitFor(expected, what);
+    } finally {
+      term.close();
+    }
   }
 });
