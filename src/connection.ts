@@ -435,11 +435,11 @@ export class Connection implements Disposable {
   stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
-    const watch = options.onProgress ? this.#progressWatch(sql, options) : undefined;
-    if (watch) sql = watch.sql;
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, host.handle, sql);
+    let watch: ProgressWatch | undefined;
     try {
+      if (options.onProgress) watch = this.#progressWatch(tables.sql, options);
       return new QueryStream({
         ...host,
         reserve: (stream) => {
@@ -450,7 +450,7 @@ export class Connection implements Disposable {
             watch?.stop();
           };
         },
-      }, format, tables.sql, options);
+      }, format, watch?.sql ?? tables.sql, options);
     } catch (e) {
       tables.release();
       watch?.stop();

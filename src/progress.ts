@@ -3,6 +3,7 @@
 // total and its elapsed time, and `KILL QUERY ... ASYNC` stops it (facts.md). The watched query is
 // found by a comment tag at the start of its text, which the engine keeps in `system.processes`.
 import process from "node:process";
+import { clearTimeout, setTimeout } from "node:timers";
 import { ChdbArgumentError } from "./errors.ts";
 
 /** A snapshot of a running query, from the engine's process list. */
@@ -92,7 +93,9 @@ export class ProgressWatch {
   }
 
   #schedule(): void {
+    // Unreferenced: the query in flight keeps the program alive, a forgotten stream must not.
     this.#timer = setTimeout(() => void this.#poll(), PROGRESS_INTERVAL_MS);
+    this.#timer.unref();
   }
 
   async #poll(): Promise<void> {
