@@ -167,7 +167,13 @@ test("cli in a terminal: Pretty by default, binary output refused unless --force
   const runs: [string[], RegExp, string][] = [
     [["-q", "SELECT 5 AS five"], /┃ five ┃[\s\S]*│\s+5 │[\s\S]*EXIT=0/, "Pretty output"],
     [["-q", "SELECT 5", "-f", "Parquet"], /Parquet is a binary format: redirect[\s\S]*EXIT=1/, "the refusal"],
-    [["-q", "SELECT 5", "-f", "Parquet", "--force-binary"], /PAR1[\s\S]*EXIT=0/, "forced Parquet"],
+    // RowBinary of a 65-byte string: a length byte "A", then the text (Parquet's bytes garble a screen).
+    [["-q", "SELECT concat('forced-', repeat('b', 58))", "-f", "RowBinary"], /RowBinary is a binary format[\s\S]*EXIT=1/, "the refusal"],
+    [
+      ["-q", "SELECT concat('forced-', repeat('b', 58))", "-f", "RowBinary", "--force-binary"],
+      /Aforced-b{58}[\s\S]*EXIT=0/,
+      "forced RowBinary",
+    ],
   ];
   for (const [args, expected, what] of runs) {
     const term = new Terminal();
