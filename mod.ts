@@ -36,3 +36,4 @@ export { StringHashSet } from "./src/hashset.ts";
 export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } from "./src/hashfilter.ts";
 export type { BoolVector, NullVector, StringColumn } from "./src/hashfilter_ops.ts";
 export { LazyQuery } from "./src/lazy.ts";
+export type { Progress, ProgressOptions } from "./src/progress.ts";

@@ -1,65 +1,95 @@
-// The command line: `cli.ts [--path DIR] SQL|- [FORMAT]`.
-import { readFileSync } from "node:fs";
-import { Connection, MEMORY } from "./connection.ts";
-import { ChdbError } from "./errors.ts";
+// The command line: `chdb-ffi -q SQL [-f FORMAT]`, `chdb-ffi SQL [FORMAT]`, piped data as the
+// table `table`, and an interactive prompt when stdin is a terminal and no SQL is given.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { isatty } from "node:tty";
+import { fileURLToPath } from "node:url";
 import { utf8 } from "./encoding.ts";
+import { engineVersion } from "./native.ts";
 import { writeAll } from "./output.ts";
+import { HELP, parseOptions, USAGE, UsageError } from "./cli/options.ts";
+import { StdoutClosed } from "./cli/run.ts";
+import { CliSession, stderrLine } from "./cli/session.ts";
+import { splitStatements } from "./cli/statements.ts";
+import { interactive } from "./cli/interactive.ts";
+import { errorLine } from "./cli/report.ts";
 
-const USAGE = `usage: cli.ts [--path DIR] SQL [FORMAT]
-  SQL      the query; "-" reads it from standard input
-  FORMAT   any ClickHouse output format (default CSV), e.g. Pretty, JSON, Parquet
-  --path   data directory of a stateful session (default: in memory)
-`;
+/** The status of a process ended by SIGPIPE, what `seq 1 1000000 | head -1` gives `seq`. */
+const SIGPIPE_STATUS = 141;
 
-interface Invocation {
-  sql: string;
-  format: string;
-  path: string;
-}
+const readSql = (path: string) => readFileSync(path === "-" ? 0 : path, "utf8");
 
-class UsageError extends Error {}
-
-function parse(args: readonly string[]): Invocation | "help" {
-  let path = MEMORY;
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === "-h" || arg === "--help") return "help";
-    if (arg === "--path") {
-      if (i + 1 >= args.length) throw new UsageError("--path needs a directory");
-      path = args[++i];
-    } else if (arg.startsWith("--path=")) {
-      path = arg.slice("--path=".length);
-    } else if (arg.startsWith("--")) {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positional.push(arg);
-    }
+/** The package's version, from the package.json above this module (repository or npm package). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (!existsSync(file)) continue;
+    const manifest = JSON.parse(readFileSync(file, "utf8"));
+    if (manifest.name === "chdb-ffi") return manifest.version;
   }
-  if (positional.length < 1 || positional.length > 2) throw new UsageError("expected SQL and an optional FORMAT");
-  const sql = positional[0] === "-" ? readFileSync(0, "utf8") : positional[0];
-  return { sql, format: positional[1] ?? "CSV", path };
+  return "unknown";
 }
 
-/** Runs the CLI; returns the exit code. Output goes to stdout, errors to stderr. */
-export function runCli(args: readonly string[]): number {
+/** Runs every statement of `sql` in order; stops at the first failure. Ctrl-C cancels and exits 130. */
+async function batch(session: CliSession, sql: string): Promise<number> {
+  const { statements, rest } = splitStatements(sql);
+  if (rest.trim() !== "") statements.push(rest.trim());
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    void session.running?.cancel();
+  };
+  process.on("SIGINT", onSigint);
   try {
-    const invocation = parse(args);
-    if (invocation === "help") {
-      writeAll(1, utf8(USAGE));
-      return 0;
+    for (const statement of statements) {
+      if (interrupted) break;
+      try {
+        await session.execute(statement);
+      } catch (e) {
+        if (e instanceof StdoutClosed) return SIGPIPE_STATUS;
+        session.report(e);
+        return 1;
+      }
     }
-    using conn = new Connection(invocation.path);
-    writeAll(1, conn.query(invocation.sql, invocation.format).bytes());
-    return 0;
+    return interrupted ? 130 : 0;
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Runs the CLI; resolves to the exit code. Results go to stdout, everything else to stderr. */
+export async function runCli(args: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(args, readSql);
   } catch (e) {
-    if (e instanceof UsageError) {
-      writeAll(2, utf8(`error: ${e.message}\n${USAGE}`));
-    } else if (e instanceof ChdbError) {
-      writeAll(2, utf8(`${e.message}\n`));
-    } else {
-      throw e;
-    }
+    if (!(e instanceof UsageError)) throw e;
+    stderrLine(`${USAGE}\nerror: ${e.message} (--help lists the options)`);
+    return 2;
+  }
+  if (options.help) {
+    writeAll(1, utf8(HELP));
+    return 0;
+  }
+  if (options.version) {
+    writeAll(1, utf8(`chdb-ffi ${packageVersion()}, ClickHouse engine ${engineVersion()}\n`));
+    return 0;
+  }
+  // No SQL: a prompt on a terminal; else the SQL is what stdin holds (as `clickhouse local`).
+  const prompt = options.sql === undefined && isatty(0);
+  if (options.sql === undefined && !prompt) options = { ...options, sql: readSql("-"), sqlFromStdin: true };
+  let session: CliSession;
+  try {
+    session = new CliSession(options, prompt);
+  } catch (e) {
+    stderrLine(errorLine(e));
     return 1;
+  }
+  try {
+    return prompt ? await interactive(session) : await batch(session, options.sql ?? "");
+  } finally {
+    session.close();
   }
 }

@@ -35,6 +35,7 @@ import { killOnAbort, killQuery } from "./cancel.ts";
 import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
+import { type ProgressOptions, ProgressWatch } from "./progress.ts";
 
 export const MEMORY = ":memory:";
 
@@ -169,9 +170,20 @@ export class Connection implements Disposable {
    * query() off the JS thread: the event loop keeps running while the engine works. Calls on one
    * connection run one at a time in call order; use several connections for parallel queries.
    */
-  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions & AsyncOptions): Promise<ArrowTable>;
-  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-  async queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
+  queryAsync(
+    sql: string,
+    format: "ArrowTable" | "Dataframe",
+    options?: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions,
+  ): Promise<ArrowTable>;
+  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+  async queryAsync(
+    sql: string,
+    format = "CSV",
+    options: QueryOptions & AsyncOptions & ProgressOptions = {},
+  ): Promise<Result | ArrowTable> {
+    if (options.onProgress && typeof sql === "string") {
+      return await this.#withProgress(sql, options, (tagged) => this.queryAsync(tagged, format, { ...options, onProgress: undefined }));
+    }
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
     const q = this.#prepareQuery(sql, format, options, false);
@@ -257,7 +269,10 @@ export class Connection implements Disposable {
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & QueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions = {}): Promise<ArrowTable> {
+    if (options.onProgress && typeof sql === "string") {
+      return await this.#withProgress(sql, options, (tagged) => this.queryArrowAsync(tagged, { ...options, onProgress: undefined }));
+    }
     return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
   }
 
@@ -269,6 +284,21 @@ export class Connection implements Disposable {
   /** @internal rowsResult() off the JS thread. */
   async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
     return await this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
+  }
+
+  /** Runs `run` on `sql` tagged for a ProgressWatch (src/progress.ts) that reports until the call settles. */
+  async #withProgress<T>(sql: string, options: ProgressOptions, run: (tagged: string) => Promise<T>): Promise<T> {
+    const watch = this.#progressWatch(sql, options);
+    try {
+      return await run(watch.sql);
+    } finally {
+      watch.stop();
+    }
+  }
+
+  #progressWatch(sql: string, options: ProgressOptions): ProgressWatch {
+    this.#handle.check();
+    return new ProgressWatch(sql, () => new Connection(this.path), options.onProgress);
   }
 
   /** Runs `run` with the SQL's registered JS tables registered in the engine for the call. */
@@ -413,7 +443,7 @@ export class Connection implements Disposable {
    * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
-  stream(sql: string, format = "CSV", options: StreamOptions = {}): QueryStream {
+  stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
     this.#policy.admit(sql, options?.params);
@@ -422,7 +452,9 @@ export class Connection implements Disposable {
     // With a signal, an abort also kills the query in the engine (a block may take long to come).
     const plan = this.#policy.plan({ signal: options?.signal, queryId: (options as CancelOptions | null)?.queryId });
     const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
+    let watch: ProgressWatch | undefined;
     try {
+      if (options.onProgress) watch = this.#progressWatch(tables.sql, options);
       return new QueryStream({
         ...host,
         reserve: (stream) => {
@@ -431,12 +463,14 @@ export class Connection implements Disposable {
             release();
             killer.settled();
             tables.release();
+            watch?.stop();
           };
         },
-      }, format, plan.mark(tables.sql), options);
+      }, format, plan.mark(watch?.sql ?? tables.sql), options);
     } catch (e) {
       killer.settled();
       tables.release();
+      watch?.stop();
       throw e;
     }
   }

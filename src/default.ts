@@ -5,6 +5,7 @@ import { killQuery } from "./cancel.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
+import type { ProgressOptions } from "./progress.ts";
 
 let shared: Connection | undefined;
 let sharedOptions: ConnectOptions = {};
@@ -43,10 +44,14 @@ export function query(sql: string, format = "CSV", options: QueryOptions = {}): 
 export function queryAsync(
   sql: string,
   format: "ArrowTable" | "Dataframe",
-  options?: ArrowQueryOptions & AsyncOptions,
+  options?: ArrowQueryOptions & AsyncOptions & ProgressOptions,
 ): Promise<ArrowTable>;
-export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
+export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+export function queryAsync(
+  sql: string,
+  format = "CSV",
+  options: QueryOptions & AsyncOptions & ProgressOptions = {},
+): Promise<Result | ArrowTable> {
   try {
     return defaultConnection().queryAsync(sql, format, options);
   } catch (e) {
