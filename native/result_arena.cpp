@@ -71,8 +71,12 @@ uint8_t * map_region(size_t size) {
 } // namespace
 
 Arena::~Arena() {
-    for (const Region & r : regions)
-        RegionCache::instance().give(r.base, r.size);
+    for (const Region & r : regions) {
+        if (quarantined)
+            madvise(r.base, r.size, MADV_DONTNEED); // anonymous private pages: read back as zeros
+        else
+            RegionCache::instance().give(r.base, r.size);
+    }
 }
 
 uint8_t * Arena::allocate(size_t n) {

@@ -23,6 +23,12 @@ public:
     // Gives back the unused tail of the latest allocation p (allocated with `allocated` bytes).
     void shrink_latest(uint8_t * p, size_t allocated, size_t used);
 
+    // When the arena goes, its regions are emptied but stay mapped, never reused or unmapped:
+    // a JS buffer that was moved off a zero-copy view (ArrayBuffer.prototype.transfer) may still
+    // point into them, and must never see other data or unmapped pages. Its pages read zeros and
+    // take no memory (MADV_DONTNEED) until written; only the address range stays reserved.
+    void quarantine() { quarantined = true; }
+
 private:
     struct Region {
         uint8_t * base;
@@ -33,6 +39,7 @@ private:
 
     std::vector<Region> regions;
     size_t next_size = size_t(256) << 10;
+    bool quarantined = false;
 };
 
 } // namespace chffi
