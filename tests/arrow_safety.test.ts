@@ -165,7 +165,7 @@ test("register() accepts well-formed nested data and reads it back", () => {
 
 // ---- 3. registered buffers detached during async queries ----
 
-const ROWS = 2_000_000;
+const ROWS = 1_000_000;
 const expectedSum = BigInt(ROWS) * BigInt(ROWS - 1) / 2n;
 
 function registeredColumns() {
