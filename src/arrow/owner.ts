@@ -54,13 +54,20 @@ export class NativeArrowMemory {
     return this.#held === null;
   }
 
-  /** A view of `length` bytes at `address`, owned by this memory (a copy when it cannot be zero-copy). */
+  /**
+   * A view of `length` bytes at `address`, owned by this memory: a copy when it cannot be
+   * zero-copy (detached by close() all the same, so that a closed table reads the same everywhere).
+   */
   view(address: bigint, length: number): ArrayBuffer {
     if (length === 0 || address === 0n) return new ArrayBuffer(0);
     const lib = native();
-    if (!this.#zeroCopy) return lib.copy(address, length).buffer as ArrayBuffer;
-    const buffer = lib.view(address, length);
-    this.#held!.viewed = true;
+    let buffer: ArrayBuffer;
+    if (this.#zeroCopy) {
+      buffer = lib.view(address, length);
+      this.#held!.viewed = true;
+    } else {
+      buffer = lib.copy(address, length).buffer as ArrayBuffer;
+    }
     this.#views.push(buffer);
     ownerOfView.set(buffer, this);
     return buffer;
@@ -88,7 +95,7 @@ export class NativeArrowMemory {
       }
     }
     this.#views = [];
-    if (moved) native().fn.chffi_arrow_free_quarantined(held.handle);
+    if (moved && held.viewed) native().fn.chffi_arrow_free_quarantined(held.handle);
     else native().fn.chffi_arrow_free(held.handle);
   }
 }
