@@ -1,5 +1,7 @@
-// Memory for the Arrow buffers the shim builds (native_arrow.cpp): bump allocation in regions
-// that grow with the result, and regions of freed results kept for the next ones. (Transparent
+// Memory for the Arrow buffers the shim builds (native_arrow.cpp) and for the copies of registered
+// JS tables (arrow_scan.cpp): bump allocation in regions that grow with the result, and regions of
+// freed results kept for the next ones; regions are never unmapped, and those of quarantined
+// results never reused (see quarantine()). (Transparent
 // huge pages were tried: a process's first large result then took 0.7-3x as long, from the
 // kernel compacting memory, and later ones gained nothing once regions are reused.)
 #pragma once
