@@ -216,6 +216,10 @@ void validate_batch(const SchemaNode & schema, const SizedArray & batch) {
         throw std::invalid_argument("Arrow batch is not a struct of the schema's columns");
     if (batch.length < 0 || batch.length > kMaxLength || batch.offset != 0)
         throw std::invalid_argument("Arrow batch length " + std::to_string(batch.length) + " / offset out of range");
+    if (batch.buffers.size() != 1 || batch.null_count > 0)
+        throw std::invalid_argument("Arrow batch: a struct of columns has one buffer and no nulls");
+    if (batch.buffers[0].data != nullptr && batch.buffers[0].size < bitmap_bytes(batch.length))
+        throw std::invalid_argument("Arrow batch: validity buffer shorter than the batch");
     for (size_t i = 0; i < batch.children.size(); ++i) {
         const std::string & name = schema.children[i].name;
         validate_array(schema.children[i], batch.children[i], name);
