@@ -12,6 +12,7 @@ import {
   FixedSizeList,
   Int32,
   Int64,
+  LargeUtf8,
   List,
   makeData,
   makeVector,
@@ -153,6 +154,10 @@ test("register() checks List, FixedSizeList, Struct children and dictionaries", 
   );
   const nested = makeData({ type: new Binary(), length: 1, nullCount: 0, valueOffsets: new Int32Array([0, 99]), data: new Uint8Array(3) });
   refused(tableOf("b", nested), /column "b"/, /past/);
+  const large = makeData({
+    type: new LargeUtf8(), length: 2, nullCount: 0, valueOffsets: new BigInt64Array([0n, 2n, 1n << 40n]), data: new Uint8Array(4),
+  });
+  refused(tableOf("big", large), /column "big"/, /last offset 1099511627776 points past the 4 bytes/);
 });
 
 test("register() accepts well-formed nested data and reads it back", () => {
