@@ -24,6 +24,7 @@ pub fn build(b: *std.Build) void {
         "native/native_arrow.cpp",
         "native/result_arena.cpp",
         "native/arrow_scan.cpp",
+        "native/arrow_validate.cpp",
         "native/arrow_tree.cpp",
         "native/hashset.cpp",
         "native/hashfilter_kernels.cpp",

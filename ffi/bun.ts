@@ -110,6 +110,7 @@ export function openBun(shimPath: string): NativeLib {
   const fn = openLibrary(shimPath, symbols) as ShimFunctions;
   return {
     runtime: "bun",
+    zeroCopyViews: true,
     fn,
     openLibrary,
     openLane: laneFactory(ffi, fn),

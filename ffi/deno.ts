@@ -43,6 +43,7 @@ export function openDeno(shimPath: string): NativeLib {
   const lane: Lane = { fn: offThreadFunctions(fn), close() {} };
   return {
     runtime: "deno",
+    zeroCopyViews: true,
     fn,
     openLibrary,
     openLane: () => lane,

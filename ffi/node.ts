@@ -106,6 +106,7 @@ export function openNode(shimPath: string): NativeLib {
 
   return {
     runtime: "node",
+    zeroCopyViews: false,
     fn,
     openLibrary,
     openLane: () => lane,

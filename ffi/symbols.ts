@@ -72,6 +72,10 @@ export const symbols = {
   chffi_arrow_layout: { parameters: ["pointer", "buffer"], result: "pointer" },
   // void chffi_arrow_free(chffi_arrow *arrow);
   chffi_arrow_free: { parameters: ["pointer"], result: "void" },
+  // uint32_t chffi_arrow_viewable(const chffi_arrow *arrow);
+  chffi_arrow_viewable: { parameters: ["pointer"], result: "u32" },
+  // void chffi_arrow_free_quarantined(chffi_arrow *arrow);
+  chffi_arrow_free_quarantined: { parameters: ["pointer"], result: "void" },
   // int32_t chffi_stream_arrow_open(chffi_conn *conn, const char *sql, size_t sql_len, const uint8_t *params,
   //                                 size_t params_len, uint32_t flags, chffi_arrow_stream **out_stream,
   //                                 chffi_result **out_result, chffi_result_info *out_info);

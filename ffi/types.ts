@@ -59,6 +59,8 @@ export interface NativeLib {
    * `transfer(0)` before the memory is freed. (Node: a copy, since koffi's views cannot be detached.)
    */
   view(address: bigint, length: number): ArrayBuffer;
+  /** Whether view() is zero-copy (Deno, Bun): such buffers can be moved away by the program. */
+  readonly zeroCopyViews: boolean;
   /** Reads a NUL-terminated UTF-8 string; null pointer gives null. */
   cString(pointer: Pointer | null): string | null;
   /** A new lane for running blocking shim calls off the JS thread (one per connection). */

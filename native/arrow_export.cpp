@@ -346,6 +346,18 @@ void chffi_arrow_free(chffi_arrow * arrow) {
     delete arrow;
 }
 
+uint32_t chffi_arrow_viewable(const chffi_arrow * arrow) {
+    return arrow != nullptr && arrow->arena != nullptr ? 1 : 0;
+}
+
+void chffi_arrow_free_quarantined(chffi_arrow * arrow) {
+    if (arrow == nullptr)
+        return;
+    if (arrow->arena != nullptr)
+        arrow->arena->quarantine();
+    delete arrow;
+}
+
 int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len,
     uint32_t flags, chffi_arrow_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info) {
     if (out_stream == nullptr)

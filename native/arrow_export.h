@@ -3,6 +3,7 @@
 
 #include "arrow_abi.h"
 #include "engine.h"
+#include "result_arena.h"
 
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,8 @@ struct chffi_arrow {
     ArrowSchema schema{};
     std::vector<ArrowArray> batches;
     std::vector<uint64_t> layout;
+    // Set when the shim built the batches: every buffer is in this arena (see chffi_arrow_viewable).
+    std::shared_ptr<chffi::Arena> arena;
     ~chffi_arrow();
 };
 

@@ -1,12 +1,20 @@
-// JS data as tables: Arrow data in caller-pinned memory served to the engine as an
-// ArrowArrayStream. get_next runs on engine threads, so everything the stream hands out is
+// JS data as tables: Arrow data copied out of caller memory, checked, and served to the engine
+// as an ArrowArrayStream. get_next runs on engine threads, so everything the stream hands out is
 // built from C++ state alone; it never calls back into the host runtime.
+//
+// Why a copy: the engine reads the data on its own threads, during async queries and streams
+// while JS keeps running, and JS can detach (transfer) or rewrite any of its buffers at any
+// time. A copy in memory JS cannot reach is the only state that stays as it was checked.
 #include "arrow_abi.h"
 #include "arrow_tree.h"
+#include "arrow_validate.h"
 #include "boundary.h"
 #include "chdb_ffi.h"
 #include "connection.h"
 #include "engine.h"
+#include "result_arena.h"
+
+#include <sys/mman.h>
 
 #include <atomic>
 #include <cstring>
@@ -29,6 +37,7 @@ alignas(64) const uint8_t empty_buffer[64] = {};
 struct ScanData {
     SchemaNode schema;
     std::vector<ArrayNode> batches;
+    Arena memory; // the copies of the caller's buffers that batches point into
 };
 
 // Reads the caller's layout words.
@@ -71,16 +80,18 @@ struct LayoutReader {
             schema(*node.dictionary, depth + 1);
         }
     }
-    void array(ArrayNode & node, const SchemaNode & type, int depth) {
+    void array(SizedArray & node, const SchemaNode & type, int depth) {
         if (depth > kMaxDepth)
             throw std::invalid_argument("Arrow layout nested too deeply");
         node.length = static_cast<int64_t>(next());
         node.null_count = static_cast<int64_t>(next());
         node.offset = static_cast<int64_t>(next());
         node.buffers.resize(count_at_most(kMaxBuffers, "buffer count"));
-        for (size_t i = 0; i < node.buffers.size(); ++i) {
-            const void * address = reinterpret_cast<const void *>(static_cast<uintptr_t>(next()));
-            node.buffers[i] = address != nullptr || i == 0 ? address : empty_buffer;
+        for (SizedBuffer & b : node.buffers) {
+            b.data = reinterpret_cast<const uint8_t *>(static_cast<uintptr_t>(next()));
+            b.size = next();
+            if (b.data == nullptr && b.size != 0)
+                throw std::invalid_argument("Arrow layout: a buffer of " + std::to_string(b.size) + " bytes at address 0");
         }
         node.children.resize(count_at_most(type.children.size(), "child count"));
         if (node.children.size() != type.children.size())
@@ -91,11 +102,91 @@ struct LayoutReader {
         for (size_t i = 0; i < node.children.size(); ++i)
             array(node.children[i], type.children[i], depth + 1);
         if (has_dictionary) {
-            node.dictionary = std::make_unique<ArrayNode>();
+            node.dictionary = std::make_unique<SizedArray>();
             array(*node.dictionary, *type.dictionary, depth + 1);
         }
     }
 };
+
+// Parses a whole layout: the schema, then every batch (the caller's buffers untouched).
+void read_layout(const uint64_t * layout, size_t layout_words, const uint8_t * strings, size_t strings_len, SchemaNode & schema,
+    std::vector<SizedArray> & batches) {
+    LayoutReader reader{layout, layout_words, 0, strings, strings_len};
+    reader.schema(schema, 0);
+    batches.resize(reader.count_at_most(1u << 30, "batch count"));
+    for (SizedArray & batch : batches)
+        reader.array(batch, schema, 0);
+    if (reader.pos != layout_words)
+        throw std::invalid_argument("Arrow layout has trailing words");
+}
+
+using Copies = std::map<std::pair<const uint8_t *, uint64_t>, uint8_t *>;
+
+constexpr uint64_t kCopyAlignment = 64;
+
+// Lists every distinct buffer of node in `copies` (a buffer described several times, such as the
+// string data or dictionary of every slice of one JS batch, is copied once); returns the bytes
+// they take, each 64-byte aligned.
+uint64_t list_buffers(const SizedArray & node, Copies & copies) {
+    uint64_t bytes = 0;
+    for (const SizedBuffer & b : node.buffers)
+        if (b.size != 0 && copies.try_emplace({b.data, b.size}, nullptr).second)
+            bytes += (b.size + kCopyAlignment - 1) / kCopyAlignment * kCopyAlignment;
+    for (const SizedArray & child : node.children)
+        bytes += list_buffers(child, copies);
+    if (node.dictionary)
+        bytes += list_buffers(*node.dictionary, copies);
+    return bytes;
+}
+
+// Copies every listed buffer into one block of `bytes` bytes, faulted in at once (much faster
+// than page by page as memcpy touches it).
+void copy_listed(Copies & copies, uint64_t bytes, Arena & memory) {
+    if (bytes == 0)
+        return;
+    uint8_t * block = memory.allocate(bytes);
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 // Linux 5.14; older kernels refuse it and memcpy faults the pages in
+#endif
+    uintptr_t page = 4096, begin = reinterpret_cast<uintptr_t>(block) / page * page;
+    madvise(reinterpret_cast<void *>(begin), reinterpret_cast<uintptr_t>(block) + bytes - begin, MADV_POPULATE_WRITE);
+    for (auto & [source, copy] : copies) {
+        std::memcpy(block, source.first, source.second);
+        copy = block;
+        block += (source.second + kCopyAlignment - 1) / kCopyAlignment * kCopyAlignment;
+    }
+}
+
+// Points every buffer of node at its copy.
+void point_at_copies(SizedArray & node, const Copies & copies) {
+    for (SizedBuffer & b : node.buffers)
+        if (b.size != 0)
+            b.data = copies.at({b.data, b.size});
+    for (SizedArray & child : node.children)
+        point_at_copies(child, copies);
+    if (node.dictionary)
+        point_at_copies(*node.dictionary, copies);
+}
+
+// The exportable node of a checked array.
+void to_node(const SizedArray & from, ArrayNode & to) {
+    to.length = from.length;
+    to.null_count = from.null_count;
+    to.offset = from.offset;
+    to.buffers.resize(from.buffers.size());
+    for (size_t i = 0; i < from.buffers.size(); ++i) {
+        const uint8_t * data = from.buffers[i].size == 0 ? nullptr : from.buffers[i].data;
+        // Consumers may dereference any non-validity buffer: an empty one points at zeros.
+        to.buffers[i] = data != nullptr || i == 0 ? static_cast<const void *>(data) : empty_buffer;
+    }
+    to.children.resize(from.children.size());
+    for (size_t i = 0; i < from.children.size(); ++i)
+        to_node(from.children[i], to.children[i]);
+    if (from.dictionary) {
+        to.dictionary = std::make_unique<ArrayNode>();
+        to_node(*from.dictionary, *to.dictionary);
+    }
+}
 
 // The state behind one stream handed to the engine: it is read once, from the first batch.
 struct StreamState {
@@ -195,21 +286,49 @@ int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8
         }
         *out_scan = nullptr;
         auto data = std::make_shared<chffi::ScanData>();
-        chffi::LayoutReader reader{layout, layout_words, 0, strings, strings_len};
+        std::vector<chffi::SizedArray> batches;
         try {
-            reader.schema(data->schema, 0);
-            data->batches.resize(reader.count_at_most(1u << 30, "batch count"));
-            for (chffi::ArrayNode & batch : data->batches)
-                reader.array(batch, data->schema, 0);
-            if (reader.pos != layout_words)
-                throw std::invalid_argument("Arrow layout has trailing words");
+            chffi::read_layout(layout, layout_words, strings, strings_len, data->schema, batches);
+            chffi::Copies copies;
+            uint64_t bytes = 0;
+            for (const chffi::SizedArray & batch : batches)
+                bytes += chffi::list_buffers(batch, copies);
+            chffi::copy_listed(copies, bytes, data->memory);
+            for (chffi::SizedArray & batch : batches) {
+                chffi::point_at_copies(batch, copies);
+                chffi::validate_batch(data->schema, batch);
+            }
         } catch (const std::invalid_argument & e) {
             chffi::write_message(err, err_cap, e.what());
             return static_cast<int32_t>(CHFFI_MISUSE);
         }
+        data->batches.resize(batches.size());
+        for (size_t i = 0; i < batches.size(); ++i)
+            chffi::to_node(batches[i], data->batches[i]);
         auto scan = std::make_unique<chffi_scan>();
         scan->data = std::move(data);
         *out_scan = scan.release();
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
+
+int32_t chffi_arrow_validate(const uint64_t * layout, size_t layout_words, const uint8_t * strings, size_t strings_len, char * err,
+    size_t err_cap) {
+    return chffi::guarded(err, err_cap, [&] {
+        if ((layout == nullptr && layout_words != 0) || (strings == nullptr && strings_len != 0)) {
+            chffi::write_message(err, err_cap, "chffi_arrow_validate: NULL argument");
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
+        chffi::SchemaNode schema;
+        std::vector<chffi::SizedArray> batches;
+        try {
+            chffi::read_layout(layout, layout_words, strings, strings_len, schema, batches);
+            for (const chffi::SizedArray & batch : batches)
+                chffi::validate_batch(schema, batch);
+        } catch (const std::invalid_argument & e) {
+            chffi::write_message(err, err_cap, e.what());
+            return static_cast<int32_t>(CHFFI_MISUSE);
+        }
         return static_cast<int32_t>(CHFFI_OK);
     });
 }

@@ -196,6 +196,21 @@ CHFFI_API const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_
 CHFFI_API void chffi_arrow_free(chffi_arrow * arrow);
 
 /*
+ * 1 when every buffer of the result is in memory the shim allocated for it (it built the
+ * batches), which chffi_arrow_free_quarantined() can keep from ever being reused; 0 when some
+ * are the engine's (its own Arrow export): views of those must be copies.
+ */
+CHFFI_API uint32_t chffi_arrow_viewable(const chffi_arrow * arrow);
+
+/*
+ * Frees a result that zero-copy views may still point into (a view was moved away with
+ * ArrayBuffer.prototype.transfer, or the views went to the garbage collector unchecked): its
+ * shim-allocated memory is emptied (pages read as zeros, take no memory) but stays mapped and is
+ * never reused. NULL is a no-op.
+ */
+CHFFI_API void chffi_arrow_free_quarantined(chffi_arrow * arrow);
+
+/*
  * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). When a DESCRIBE of
  * the query shows only column types the shim builds, the engine streams Native and the shim
  * builds each batch; otherwise the batches are the engine's streaming Arrow export (same types).
@@ -220,14 +235,25 @@ CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arr
 CHFFI_API void chffi_stream_arrow_free(chffi_arrow_stream * stream);
 
 /* ---------------------------------------------------------------------------------------------
- * JS data as tables (arrow_scan.cpp): Arrow data living in (pinned) caller memory, described by
- * a layout of the same shape as above, except that a schema node is
+ * JS data as tables (arrow_scan.cpp): Arrow data in caller memory, described by a layout of the
+ * same shape as above, except that a schema node is
  *   format_offset, format_len, name_offset, name_len, flags, n_children, has_dictionary
- * with offsets into a `strings` buffer (copied). Buffers are not copied: the caller keeps them
- * alive and unchanged until the chffi_scan is freed. A zero buffer address other than a validity
- * bitmap stands for an empty buffer.
+ * with offsets into a `strings` buffer, and each buffer of an array node is two words: address,
+ * byte length (0, 0 for an absent or empty buffer). chffi_scan_new copies every buffer (the
+ * caller's memory is not read after it returns) and checks the copy (arrow_validate.h); a
+ * malformed layout or array gives CHFFI_MISUSE with a message naming the column.
  * ------------------------------------------------------------------------------------------- */
 typedef struct chffi_scan chffi_scan;
+
+/*
+ * The checks of chffi_scan_new on a layout, in place: no copy, no engine, no allocation that
+ * outlives the call (for tests and fuzzers). Every (address, length) of the layout must be
+ * readable. CHFFI_OK, or CHFFI_MISUSE with the message in err.
+ */
+CHFFI_API int32_t chffi_arrow_validate(
+    const uint64_t * layout, size_t layout_words,
+    const uint8_t * strings, size_t strings_len,
+    char * err, size_t err_cap);
 
 CHFFI_API int32_t chffi_scan_new(
     const uint64_t * layout, size_t layout_words,

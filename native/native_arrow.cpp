@@ -346,6 +346,7 @@ NativeArrowDecoder::~NativeArrowDecoder() = default;
 bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow & out) {
     if (out.schema.release == nullptr || arena == nullptr)
         arena = std::make_shared<Arena>();
+    out.arena = arena;
     Reader in(data, size);
     while (!in.done()) {
         uint64_t n_columns = in.varint();

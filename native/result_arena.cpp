@@ -16,9 +16,57 @@ size_t round_up(size_t n, size_t to) {
     return (n + to - 1) / to * to;
 }
 
-// Regions of freed results kept for the next ones, up to kCachedBytes: a fresh 10M-row result
-// is ~200 MB of memory never touched before, and faulting it in cost as much as the decoding.
-// Region sizes come from one geometric series, so a repeated query finds its sizes here.
+// Address space for regions, carved in order out of large reservations so that every region
+// (live, cached, emptied or quarantined) lies in one kernel mapping per reservation: regions are
+// never unmapped (quarantined ones must stay mapped forever), and a mapping each would run into
+// the kernel's limit on mappings per process (vm.max_map_count, 65530). MAP_NORESERVE: untouched
+// address space costs no memory. Where the kernel refuses a reservation (strict overcommit,
+// RLIMIT_AS), regions are mapped one by one.
+class AddressSpace {
+public:
+    static constexpr size_t kReservation = size_t(16) << 30;
+
+    // size bytes (a multiple of the page size) of address space never handed out before.
+    uint8_t * carve(size_t size) {
+        std::lock_guard lock(mutex);
+        if (size <= kReservation / 4) {
+            if (left < size && !reserve())
+                return map_region(size);
+            uint8_t * p = next;
+            next += size;
+            left -= size;
+            return p;
+        }
+        return map_region(size);
+    }
+
+private:
+    bool reserve() {
+        void * p = mmap(nullptr, kReservation, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return false;
+        next = static_cast<uint8_t *>(p); // the old reservation's tail stays unused (never touched: free)
+        left = kReservation;
+        return true;
+    }
+
+    static uint8_t * map_region(size_t size) {
+        void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::bad_alloc();
+        return static_cast<uint8_t *>(p);
+    }
+
+    std::mutex mutex;
+    uint8_t * next = nullptr;
+    size_t left = 0;
+};
+
+// Regions of freed results kept for the next ones: up to kCachedBytes with their pages (a fresh
+// 10M-row result is ~200 MB of memory never touched before, and faulting it in cost as much as
+// the decoding), the rest emptied (MADV_DONTNEED: no memory) but kept for reuse, as regions are
+// never unmapped. Region sizes come from one geometric series, so a repeated query finds its
+// sizes here.
 class RegionCache {
 public:
     static constexpr size_t kCachedBytes = size_t(256) << 20;
@@ -28,51 +76,61 @@ public:
         return *cache;
     }
 
-    // A cached region of exactly size bytes, or nullptr.
+    // A region of exactly size bytes: a cached one if there is one, else fresh address space.
     uint8_t * take(size_t size) {
+        {
+            std::lock_guard lock(mutex);
+            if (uint8_t * base = take_from(warm, size)) {
+                cached -= size;
+                return base;
+            }
+            if (uint8_t * base = take_from(cold, size))
+                return base;
+        }
+        return space.carve(size);
+    }
+
+    void give(uint8_t * base, size_t size) {
         std::lock_guard lock(mutex);
+        if (cached + size <= kCachedBytes) {
+            warm.emplace_back(base, size);
+            cached += size;
+            return;
+        }
+        madvise(base, size, MADV_DONTNEED);
+        cold.emplace_back(base, size);
+    }
+
+private:
+    using Regions = std::vector<std::pair<uint8_t *, size_t>>;
+
+    static uint8_t * take_from(Regions & regions, size_t size) {
         for (size_t i = 0; i < regions.size(); ++i) {
             if (regions[i].second == size) {
                 uint8_t * base = regions[i].first;
                 regions[i] = regions.back();
                 regions.pop_back();
-                cached -= size;
                 return base;
             }
         }
         return nullptr;
     }
 
-    void give(uint8_t * base, size_t size) {
-        {
-            std::lock_guard lock(mutex);
-            if (cached + size <= kCachedBytes) {
-                regions.emplace_back(base, size);
-                cached += size;
-                return;
-            }
-        }
-        munmap(base, size);
-    }
-
-private:
     std::mutex mutex;
-    std::vector<std::pair<uint8_t *, size_t>> regions;
+    Regions warm, cold;
     size_t cached = 0;
+    AddressSpace space;
 };
-
-uint8_t * map_region(size_t size) {
-    void * p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        throw std::bad_alloc();
-    return static_cast<uint8_t *>(p);
-}
 
 } // namespace
 
 Arena::~Arena() {
-    for (const Region & r : regions)
-        RegionCache::instance().give(r.base, r.size);
+    for (const Region & r : regions) {
+        if (quarantined)
+            madvise(r.base, r.size, MADV_DONTNEED); // private anonymous pages: read back as zeros
+        else
+            RegionCache::instance().give(r.base, r.size);
+    }
 }
 
 uint8_t * Arena::allocate(size_t n) {
@@ -99,8 +157,6 @@ void Arena::add_region(size_t at_least) {
     if (next_size < kLargestStep)
         next_size *= 2;
     uint8_t * base = RegionCache::instance().take(size);
-    if (base == nullptr)
-        base = map_region(size);
     regions.push_back(Region{base, size, 0});
 }
 

@@ -310,12 +310,11 @@ describe("sql tagged template", () => {
   });
 });
 
-test("data detached after register() is refused, never read", () => {
+test("data detached after register() reads as registered (register() copied it)", () => {
   using conn2 = connect();
   const a = new Float64Array([1, 2, 3]);
   conn2.register("fragile", { a });
   structuredClone(a.buffer, { transfer: [a.buffer] }); // detaches it (Node 20 has no ArrayBuffer.transfer)
-  assert.throws(() => conn2.query("SELECT sum(a) FROM arrowstream('fragile')"), /detached or resized/);
-  assert.equal(conn2.query("SELECT 1").text(), "1\n");
+  assert.equal(conn2.query("SELECT sum(a) FROM arrowstream('fragile')").text(), "6\n");
   conn2.unregister("fragile");
 });

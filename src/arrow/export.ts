@@ -1,7 +1,9 @@
 // Describes apache-arrow data living in JS memory to the shim (chffi_scan_new): the schema as
-// format strings, every buffer as the address of the JS typed array that holds it. Nothing is
-// copied except bitmaps whose bit offset is not a whole byte; the returned `pinned` list holds
-// every array whose address was taken, and must stay reachable while the engine may read them.
+// format strings, every buffer as the address and byte length of the JS typed array that holds
+// it (bitmaps whose bit offset is not a whole byte are realigned copies). chffi_scan_new copies
+// the buffers and checks them against the lengths before it returns: the JS memory is read only
+// during that call, so the description must be used at once (the JS buffers it names may move
+// or be detached afterwards).
 import { type Data, type DataType, DateUnit, type Field, type RecordBatch, type Table, Type } from "apache-arrow";
 import { utf8 } from "../encoding.ts";
 import { ChdbArgumentError } from "../errors.ts";
@@ -67,8 +69,8 @@ class Writer {
   words: bigint[] = [];
   #strings: Uint8Array[] = [];
   #stringsLength = 0;
+  /** Keeps the arrays whose addresses were taken (some are copies made here) alive until chffi_scan_new. */
   pinned: ArrayBufferView[] = [];
-  pinnedLengths: number[] = [];
 
   text(s: string): void {
     const bytes = utf8(s);
@@ -87,14 +89,14 @@ class Writer {
     return out;
   }
 
-  address(view: ArrayBufferView | undefined | null): bigint {
-    if (!view || view.byteLength === 0) return 0n;
+  /** The two words of a buffer: its address and byte length (0, 0 when absent or empty). */
+  buffer(view: ArrayBufferView | undefined | null): [bigint, bigint] {
+    if (!view || view.byteLength === 0) return [0n, 0n];
     // V8 keeps small typed arrays inside its heap, where the GC may move them; asking for the
     // buffer moves the data to a fixed off-heap allocation first, so the address stays valid.
     void view.buffer;
     this.pinned.push(view);
-    this.pinnedLengths.push(view.byteLength);
-    return native().addressOf(view);
+    return [native().addressOf(view), BigInt(view.byteLength)];
   }
 
   field(name: string, type: DataType, nullable: boolean): void {
@@ -140,7 +142,7 @@ class Writer {
     const validity = nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0
       ? this.bitmap(data.nullBitmap, data.offset, length)
       : undefined;
-    const buffers: bigint[] = [this.address(validity)];
+    const buffers: [bigint, bigint][] = [this.buffer(validity)];
     const children: Data[] = [];
     let dictionary: Data | null = null;
     switch (type.typeId) {
@@ -148,18 +150,18 @@ class Writer {
         buffers.length = 0;
         break;
       case Type.Bool:
-        buffers.push(this.address(this.bitmap(data.values as Uint8Array, data.offset, length)));
+        buffers.push(this.buffer(this.bitmap(data.values as Uint8Array, data.offset, length)));
         break;
       case Type.Utf8:
       case Type.LargeUtf8:
       case Type.Binary:
       case Type.LargeBinary:
-        buffers.push(this.address(data.valueOffsets), this.address(data.values));
+        buffers.push(this.buffer(data.valueOffsets), this.buffer(data.values));
         break;
       case Type.List:
       case Type.LargeList:
       case Type.Map:
-        buffers.push(this.address(data.valueOffsets));
+        buffers.push(this.buffer(data.valueOffsets));
         children.push(data.children[0]);
         break;
       case Type.FixedSizeList:
@@ -167,7 +169,7 @@ class Writer {
         children.push(...data.children);
         break;
       case Type.Dictionary: {
-        buffers.push(this.address(data.values));
+        buffers.push(this.buffer(data.values));
         const chunks = data.dictionary?.data ?? [];
         if (chunks.length !== 1) {
           throw new ChdbArgumentError("an Arrow dictionary must be a single chunk to be scanned");
@@ -177,12 +179,12 @@ class Writer {
       }
       default:
         formatOf(type); // throws for the types chDB cannot scan
-        buffers.push(this.address(data.values));
+        buffers.push(this.buffer(data.values));
     }
     if (data.nullCount > 0 && validity === undefined) {
       throw new ChdbArgumentError(`Arrow column of type ${type} has ${nullCount} nulls but no validity bitmap`);
     }
-    this.words.push(BigInt(length), BigInt(Math.max(0, nullCount)), 0n, BigInt(buffers.length), ...buffers);
+    this.words.push(BigInt(length), BigInt(Math.max(0, nullCount)), 0n, BigInt(buffers.length), ...buffers.flat());
     this.words.push(BigInt(children.length), dictionary ? 1n : 0n);
     for (const child of children) this.array(child);
     if (dictionary) this.array(dictionary);
@@ -195,9 +197,8 @@ export const SCAN_BATCH_ROWS = 65536;
 export interface ScanLayout {
   layout: BigUint64Array;
   strings: Uint8Array;
-  /** Every JS buffer whose address the layout holds, and its byte length then. */
+  /** Every JS buffer whose address the layout holds (to keep them alive until chffi_scan_new). */
   pinned: ArrayBufferView[];
-  pinnedLengths: number[];
 }
 
 /** The layout of a table's batches for chffi_scan_new. */
@@ -222,6 +223,5 @@ export function describeTable(table: Table | { schema: Table["schema"]; batches:
     layout: BigUint64Array.from(w.words),
     strings: w.strings(),
     pinned: w.pinned,
-    pinnedLengths: w.pinnedLengths,
   };
 }

@@ -1,8 +1,11 @@
-// A chffi_scan: JS Arrow data the engine can read in place, registered under fresh names.
+// A chffi_scan: a checked native copy of JS Arrow data that the engine reads, registered under
+// fresh names. The copy is made once, by the constructor: from then on nothing the JS program
+// does to its buffers (detach, transfer, rewrite), even while an async query or a stream reads
+// the table, can reach the engine.
 import type { Pointer } from "../../ffi/types.ts";
 import { Status } from "../../ffi/symbols.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
-import { ChdbError, ChdbQueryError } from "../errors.ts";
+import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
 import { native } from "../native.ts";
 import { describeTable, type ScanLayout } from "./export.ts";
 import type { RecordBatch, Table } from "apache-arrow";
@@ -17,24 +20,18 @@ const forgotten = new FinalizationRegistry<Pointer>((handle) => {
 
 export class NativeScan {
   #handle: Pointer | null;
-  /** The JS buffers the engine reads: referenced here so that they stay alive (and in place). */
-  readonly #layout: ScanLayout;
-  readonly #source: unknown;
 
   constructor(table: Table | { schema: Table["schema"]; batches: RecordBatch[] }) {
-    this.#source = table;
-    this.#layout = describeTable(table);
+    const description: ScanLayout = describeTable(table);
     const lib = native();
     const err = new Uint8Array(ERR_CAP);
-    const { layout, strings } = this.#layout;
+    const { layout, strings, pinned } = description;
     const status = lib.fn.chffi_scan_new(layout, layout.length, strings, strings.length, out, err, ERR_CAP);
-    if (status !== Status.OK) throw new ChdbError(`cannot describe the data to chDB: ${fromCBuffer(err)}`);
+    void pinned; // the buffers the layout points to, alive until here
+    if (status === Status.MISUSE) throw new ChdbArgumentError(`invalid Arrow data: ${fromCBuffer(err)}`);
+    if (status !== Status.OK) throw new ChdbError(`cannot copy the data for chDB: ${fromCBuffer(err)}`);
     this.#handle = lib.pointer(out[0]);
     forgotten.register(this, this.#handle!, this);
-  }
-
-  get source(): unknown {
-    return this.#source;
   }
 
   #live(): Pointer {
@@ -44,16 +41,6 @@ export class NativeScan {
 
   /** Makes the data readable once as arrowstream('name') on the connection. */
   register(conn: Pointer, name: string): void {
-    const { pinned, pinnedLengths } = this.#layout;
-    for (let i = 0; i < pinned.length; i++) {
-      if (pinned[i].byteLength !== pinnedLengths[i]) {
-        throw new ChdbError(
-          `the data registered as "${
-            name.replace(/#\d+$/, "")
-          }" was detached or resized after register(): register it again`,
-        );
-      }
-    }
     const bytes = utf8(name);
     const err = new Uint8Array(ERR_CAP);
     const status = native().fn.chffi_scan_register(conn, this.#live(), bytes, bytes.length, err, ERR_CAP);
