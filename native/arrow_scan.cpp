@@ -207,6 +207,7 @@ int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8
             chffi::write_message(err, err_cap, e.what());
             return static_cast<int32_t>(CHFFI_MISUSE);
         }
+        chffi::fault::allocation();
         auto scan = std::make_unique<chffi_scan>();
         scan->data = std::move(data);
         *out_scan = scan.release();
@@ -242,7 +243,7 @@ int32_t chffi_scan_register(chffi_conn * conn, chffi_scan * scan, const char * n
         int rc;
         {
             std::lock_guard lock(conn->query_mutex);
-            rc = api->arrow_scan(*conn->handle, key.c_str(), stream.get());
+            rc = CHFFI_FAULT_OR(-1, api->arrow_scan(*conn->handle, key.c_str(), stream.get()));
         }
         if (rc != 0) {
             if (stream->release != nullptr)

@@ -82,7 +82,7 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         api->close_conn(reg.keeper);
         reg.keeper = nullptr;
     }
-    EngineConnection ** handle = api->connect(static_cast<int>(argv.size()), argv.data());
+    EngineConnection ** handle = CHFFI_FAULT_OR(nullptr, api->connect(static_cast<int>(argv.size()), argv.data()));
     if (handle == nullptr || *handle == nullptr) {
         std::string message = "chdb_connect failed for " + std::string(path);
         for (size_t i = 1; i < args.size(); ++i)
@@ -91,6 +91,7 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         write_message(err, err_cap, message);
         return CHFFI_CONNECT_FAILED;
     }
+    fault::allocation();
     auto * conn = new chffi_conn();
     conn->handle = handle;
     conn->path = std::string(path);

@@ -7,6 +7,7 @@
 // lets lookups run in parallel and updates alone.
 #pragma once
 
+#include "fault.h"
 #include "string_hash.h"
 
 #include <cstdint>
@@ -41,6 +42,7 @@ public:
         if (key.size() > UINT32_MAX) throw std::length_error("a key longer than 4 GiB");
         size_t need = 4 + key.size();
         if (blocks_.empty() || used_ + need > capacity_) {
+            fault::allocation();
             size_t size = need > kBlockSize ? need : kBlockSize;
             blocks_.push_back(std::unique_ptr<uint8_t[]>(new uint8_t[size]));
             reserved_ += size;
@@ -77,6 +79,7 @@ public:
     static constexpr size_t kHugePage = size_t{2} << 20;
 
     static void * allocate(size_t bytes) {
+        fault::allocation();
         if (bytes < kHugePage) {
             void * p = std::calloc(1, bytes);
             if (p == nullptr) throw std::bad_alloc();

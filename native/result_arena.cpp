@@ -1,5 +1,6 @@
 // See result_arena.h.
 #include "result_arena.h"
+#include "fault.h"
 
 #include <sys/mman.h>
 
@@ -93,6 +94,7 @@ void Arena::shrink_latest(uint8_t * p, size_t allocated, size_t used) {
 }
 
 void Arena::add_region(size_t at_least) {
+    fault::allocation();
     size_t size = next_size;
     while (size < at_least)
         size *= 2;
