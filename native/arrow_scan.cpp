@@ -46,7 +46,8 @@ struct LayoutReader {
     }
     int64_t count_at_most(uint64_t limit, const char * what) {
         uint64_t n = next();
-        if (n > limit)
+        // Each counted node takes at least one more word: no allocation beyond what the layout can describe.
+        if (n > limit || n > count - pos)
             throw std::invalid_argument(std::string("Arrow layout: implausible ") + what);
         return static_cast<int64_t>(n);
     }

@@ -374,7 +374,7 @@ CHFFI_API int32_t chffi_call_blocking(const void * fn, const uint64_t * args, ui
  * were still to pass before the armed one (0: it was reached or nothing was armed), so a test can
  * walk n = 1, 2, ... over a call until the call no longer reaches the n-th point.
  */
-CHFFI_API int64_t chffi_test_fail_at(int64_t n);
+CHFFI_API int32_t chffi_test_fail_at(int32_t n);
 
 #ifdef __cplusplus
 }
