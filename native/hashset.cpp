@@ -37,6 +37,7 @@ constexpr size_t kHeaderSize = 32;
 constexpr size_t kTrailerSize = 8;
 constexpr uint64_t kChecksumSeed = 0x63686666692d7365ull; // fixed: files must verify on any machine
 constexpr size_t kChecksumChunk = 64 * 1024;
+constexpr uint64_t kPresizeKeys = uint64_t{1} << 22;
 
 // The checksum hashes the file in fixed 64 KiB pieces and folds the piece hashes together.
 class Checksum {
@@ -201,7 +202,7 @@ int32_t corrupt(char * err, size_t err_cap, const std::string & path, const std:
 // Reads a file front to back in 1 MiB pieces, feeding everything it hands out to the checksum.
 class BodyReader {
 public:
-    BodyReader(int fd, uint64_t size) : fd_(fd), left_(size) { buffer_.resize(size_t{1} << 20); }
+    BodyReader(int fd, uint64_t size) : fd_(fd), left_(size) { buffer_.resize(static_cast<size_t>(std::min<uint64_t>(size, 1 << 20))); }
 
     // Copies the next n bytes to out (or skips them when out is NULL); false at the end of the file.
     bool take(uint8_t * out, size_t n, Checksum & checksum, bool check = true) {
@@ -274,8 +275,7 @@ int open_regular(const std::string & path, uint64_t & size, char * err, size_t e
 
 // Checks the header against the file's size before anything proportional to the header's claims
 // is allocated, then reads the body in pieces (never the whole file at once) into the new set and
-// verifies the checksum at the end. The set is sized from the key count, which the size check
-// bounds by the file's real length (each key takes at least 4 bytes).
+// verifies the checksum at the end.
 int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, char * err, size_t err_cap) {
     uint64_t size = 0;
     File file(open_regular(path, size, err, err_cap));
@@ -319,7 +319,9 @@ int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, cha
         if (checksum.finish() != get_u64(trailer)) return corrupt(err, err_cap, path, "checksum mismatch");
         return corrupt(err, err_cap, path, what);
     };
-    auto set = std::make_unique<chffi_hashset>(static_cast<size_t>(count));
+    // Sized for the announced keys up to kPresizeKeys (128 MiB of slots); a larger set grows as its
+    // records prove to be there, so a header cannot reserve more than a few bytes per byte read.
+    auto set = std::make_unique<chffi_hashset>(static_cast<size_t>(std::min<uint64_t>(count, kPresizeKeys)));
     std::vector<uint8_t> key;
     uint64_t left = payload;
     for (uint64_t i = 0; i < count; i++) {

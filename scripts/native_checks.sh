@@ -5,14 +5,14 @@
 # smoke test over node_modules' libchdb), then each fuzzer for a fixed time from the committed
 # corpus (native/tests/corpus/<target>). Ends with "N passed, N failed".
 #
-#   scripts/native_checks.sh            # CI: driver + 25 s per fuzz target
+#   scripts/native_checks.sh            # CI: the drivers + 20 s per fuzz target
 #   FUZZ_SECONDS=300 scripts/native_checks.sh
 #   FUZZ_SECONDS=0 scripts/native_checks.sh   # the driver only
 # Installs clang-14 and its sanitizer runtimes with apt-get when missing (as root).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-25}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 out=zig-cache/native-checks
 mkdir -p "$out"
 passed=0
