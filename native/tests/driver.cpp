@@ -410,6 +410,17 @@ void test_corpus(const std::string & corpus, int mutations) {
     }
 }
 
+// The import layout of a table with one Int64 column "x" (strings "+slx"), one batch.
+std::vector<uint64_t> int64_table(const int64_t * values, uint64_t rows) {
+    std::vector<uint64_t> layout = {0, 2, 0, 0, 0, 1, 0, 2, 1, 3, 1, 0, 0, 0, 1, rows, 0, 0, 1};
+    chffi_tests::push_buffer(layout, nullptr, 0);
+    layout.insert(layout.end(), {1, 0, rows, 0, 0, 2});
+    chffi_tests::push_buffer(layout, nullptr, 0);
+    chffi_tests::push_buffer(layout, values, rows * 8);
+    layout.insert(layout.end(), {0, 0});
+    return layout;
+}
+
 // ---- fault injection -----------------------------------------------------------------------------
 
 // Calls `attempt` with the n-th fault point armed, for n = 1, 2, ... until a call no longer reaches
@@ -519,8 +530,7 @@ void test_fault_walks(const std::string & dir) {
         // A struct with one int64 column "x": schema, then one batch of 2 rows.
         std::string strings = "+slx";
         int64_t values[2] = {1, 2};
-        uint64_t addr = reinterpret_cast<uintptr_t>(values);
-        std::vector<uint64_t> layout = {0, 2, 0, 0, 0, 1, 0, 2, 1, 3, 1, 2, 0, 0, 1, 2, 0, 0, 1, 0, 1, 0, 2, 0, 0, 2, 0, addr, 0, 0};
+        std::vector<uint64_t> layout = int64_table(values, 2);
         char err[256];
         int points = walk([&] {
             chffi_scan * scan = nullptr;
@@ -679,8 +689,7 @@ void test_engine_faults() {
     run("engine fault walk: register an Arrow table and scan it", [&] {
         int64_t values[3] = {1, 2, 3};
         std::string strings = "+slx";
-        std::vector<uint64_t> layout = {0, 2, 0, 0, 0, 1, 0, 2, 1, 3, 1, 0, 0, 0, 1, 3, 0, 0, 1, 0, 1, 0, 3, 0, 0, 2, 0,
-            reinterpret_cast<uintptr_t>(values), 0, 0};
+        std::vector<uint64_t> layout = int64_table(values, 3);
         chffi_scan * scan = nullptr;
         CHECK(chffi_scan_new(layout.data(), layout.size(), bytes_of(strings), strings.size(), &scan, err, sizeof err) == CHFFI_OK);
         int name = 0;

@@ -45,7 +45,8 @@ const layout = words([
   3n, 1n, 0n, 2n, address(0), address(64), 0n, 0n, // Int64: validity, values
   3n, 0n, 0n, 3n, 0n, address(128), address(256), 0n, 0n, // Utf8: offsets, data
 ]);
-writeFileSync(join(root, "corpus", "scan_layout", "struct.bin"), new Uint8Array([...layout, ...scanStrings]));
+// The first byte picks the raw-words form (even) or the generator (odd): native/tests/targets.h.
+writeFileSync(join(root, "corpus", "scan_layout", "struct.bin"), new Uint8Array([0, ...layout, ...scanStrings]));
 const dictionary = words([
   0n, 2n, 0n, 0n, 0n, 1n, 0n, // struct, 1 child
   3n, 1n, 2n, 1n, 0n, 0n, 1n, // "c" (int8 indices) named "x", with a dictionary:
@@ -55,7 +56,13 @@ const dictionary = words([
   2n, 0n, 0n, 2n, 0n, address(0), 0n, 1n, // indices
   3n, 0n, 0n, 3n, 0n, address(128), address(256), 0n, 0n, // the dictionary's values
 ]);
-writeFileSync(join(root, "corpus", "scan_layout", "dictionary.bin"), new Uint8Array([...dictionary, ...new TextEncoder().encode("+sxcu")]));
+writeFileSync(join(root, "corpus", "scan_layout", "dictionary.bin"), new Uint8Array([0, ...dictionary, ...new TextEncoder().encode("+sxcu")]));
+// Seeds for the generator of well-formed layouts: the choices are the bytes themselves.
+for (let seed = 1; seed <= 4; seed++) {
+  let x = seed * 2654435761;
+  const choices = Array.from({ length: 256 }, () => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
+  writeFileSync(join(root, "corpus", "scan_layout", `generated${seed}.bin`), new Uint8Array([1, ...choices]));
+}
 
 // String lists: connection options and query parameters as the TypeScript side encodes them.
 const list = (items: string[]) => {

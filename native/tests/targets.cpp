@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fcntl.h>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -161,8 +163,155 @@ int native_decode(const uint8_t * data, size_t size) {
     return 0;
 }
 
+namespace {
+
+// Reads the fuzzer's bytes as choices; zeros once they run out.
+struct Choices {
+    const uint8_t * p;
+    const uint8_t * end;
+    uint8_t byte() { return p < end ? *p++ : 0; }
+    uint32_t below(uint32_t n) { return n == 0 ? 0 : byte() % n; }
+};
+
+// Builds an import layout from choices: the schema, then the batches, with buffers that are real
+// memory (kept in `memory`) of the sizes the layout gives.
+struct LayoutBuilder {
+    Choices in;
+    std::vector<uint64_t> words;
+    std::string strings;
+    std::vector<std::vector<uint8_t>> memory;
+
+    struct Type {
+        std::string format;
+        std::vector<Type> children;
+        std::unique_ptr<Type> dictionary;
+    };
+
+    void text(const std::string & s) {
+        words.push_back(strings.size());
+        words.push_back(s.size());
+        strings += s;
+    }
+    Type type(int depth) {
+        static const char * leaves[] = {"l", "i", "s", "c", "C", "S", "I", "L", "g", "f", "b", "u", "z", "U", "Z", "w:3", "d:10,2",
+            "d:40,3,256", "tdD", "tsu:", "tss:UTC", "n", "e"};
+        static const char * nested[] = {"+s", "+l", "+L", "+w:2", "+m"};
+        Type t;
+        if (depth < 3 && in.below(4) == 0) {
+            t.format = nested[in.below(5)];
+            size_t n = t.format == "+s" ? in.below(4) : 1;
+            if (t.format == "+m") { // a map: a list of (key, value) structs
+                Type entries;
+                entries.format = "+s";
+                entries.children.push_back(type(depth + 2));
+                entries.children.push_back(type(depth + 2));
+                t.children.push_back(std::move(entries));
+                return t;
+            }
+            for (size_t i = 0; i < n; i++) t.children.push_back(type(depth + 1));
+        } else {
+            t.format = leaves[in.below(sizeof leaves / sizeof *leaves)];
+            if ((t.format == "c" || t.format == "i") && in.below(3) == 0) {
+                t.dictionary = std::make_unique<Type>();
+                t.dictionary->format = in.below(2) ? "u" : "l";
+            }
+        }
+        return t;
+    }
+    void schema(const Type & t, int index) {
+        text(t.format);
+        text("c" + std::to_string(index));
+        words.push_back(in.below(3) == 0 ? 0 : 2); // flags: nullable or not
+        words.push_back(t.children.size());
+        words.push_back(t.dictionary != nullptr);
+        for (size_t i = 0; i < t.children.size(); i++) schema(t.children[i], static_cast<int>(i));
+        if (t.dictionary) schema(*t.dictionary, 0);
+    }
+    // A buffer of a plausible size for `length` values (sometimes off by a little or a lot), whose
+    // bytes come from the choices; offsets buffers get non-decreasing values now and then.
+    void buffer(uint64_t length, uint32_t width, bool offsets) {
+        uint32_t shape = in.below(8);
+        if (shape == 0) {
+            push_buffer(words, nullptr, 0);
+            return;
+        }
+        uint64_t size = (length + 1) * width;
+        if (shape == 1) size = in.below(64);
+        else if (shape == 2 && size > 0) size -= 1 + in.below(static_cast<uint32_t>(std::min<uint64_t>(size, 16)));
+        std::vector<uint8_t> bytes(size + (size == 0));
+        if (offsets && in.below(2) && width >= 4) {
+            uint64_t v = in.below(4);
+            for (uint64_t i = 0; i + width <= size; i += width) {
+                std::memcpy(&bytes[i], &v, width == 8 ? 8 : 4);
+                v += in.below(6);
+            }
+        } else {
+            for (auto & b : bytes) b = in.byte();
+        }
+        memory.push_back(std::move(bytes));
+        push_buffer(words, memory.back().data(), size);
+    }
+    void array(const Type & t, uint64_t length) {
+        uint64_t offset = in.below(5) == 0 ? in.below(4) : 0;
+        words.push_back(length);
+        words.push_back(in.below(4) == 0 ? in.below(8) : 0);
+        words.push_back(offset);
+        const std::string & f = t.format;
+        bool var = f == "u" || f == "z" || f == "U" || f == "Z";
+        bool list = f == "+l" || f == "+L" || f == "+m";
+        uint32_t n = f == "n" ? 0 : var ? 3 : (f[0] == '+' && !list) ? 1 : 2;
+        if (f == "+w:2") n = 1;
+        if (in.below(16) == 0) n = in.below(5);
+        words.push_back(n);
+        uint64_t total = length + offset;
+        uint32_t width = f == "l" || f == "L" || f == "g" || f == "U" || f == "Z" || f == "+L" || f == "tsu:" || f == "tss:UTC" ? 8
+            : f == "s" || f == "S" ? 2 : f == "c" || f == "C" ? 1 : f == "w:3" ? 3 : f.rfind("d:", 0) == 0 ? (f.find(",256") != std::string::npos ? 32 : 16) : 4;
+        for (uint32_t i = 0; i < n; i++) {
+            if (i == 0) buffer((total + 7) / 8, 1, false);
+            else buffer(total, i == 1 && (var || list) ? (f == "U" || f == "Z" || f == "+L" ? 8 : 4) : width, i == 1 && (var || list));
+        }
+        words.push_back(t.children.size());
+        words.push_back(t.dictionary != nullptr);
+        uint64_t child_length = f == "+w:2" ? total * 2 : list ? in.below(64) : total;
+        for (const Type & c : t.children) array(c, child_length);
+        if (t.dictionary) array(*t.dictionary, in.below(16));
+    }
+    void build() {
+        Type top;
+        top.format = "+s";
+        size_t columns = 1 + in.below(4);
+        for (size_t i = 0; i < columns; i++) top.children.push_back(type(1));
+        schema(top, 0);
+        size_t batches = in.below(3);
+        words.push_back(batches);
+        for (size_t b = 0; b < batches; b++) array(top, in.below(50));
+    }
+};
+
+} // namespace
+
 int scan_layout(const uint8_t * data, size_t size) {
-    if (size < 2) return 0;
+    if (size < 1) return 0;
+    char err[256];
+    chffi_scan * scan = nullptr;
+    if (data[0] & 1) {
+        LayoutBuilder b{Choices{data + 1, data + size}, {}, {}, {}};
+        b.build();
+        const uint8_t * strings = reinterpret_cast<const uint8_t *>(b.strings.data());
+        int32_t status = chffi_scan_new(b.words.data(), b.words.size(), strings, b.strings.size(), &scan, err, sizeof err);
+        EXPECT((status == CHFFI_OK) == (scan != nullptr));
+        EXPECT(status == CHFFI_OK || status == CHFFI_MISUSE || status == CHFFI_NO_MEMORY);
+#if CHFFI_SIZED_BUFFERS
+        int32_t checked = chffi_arrow_validate(b.words.data(), b.words.size(), strings, b.strings.size(), err, sizeof err);
+        EXPECT(checked == CHFFI_OK || checked == CHFFI_MISUSE);
+        if (status != CHFFI_NO_MEMORY) EXPECT((checked == CHFFI_OK) == (status == CHFFI_OK));
+#endif
+        chffi_scan_free(scan);
+        return 0;
+    }
+    if (CHFFI_SIZED_BUFFERS || size < 3) return 0;
+    data++;
+    size--;
     size_t words = static_cast<size_t>(data[0]) | static_cast<size_t>(data[1]) << 8;
     if (2 + words * 8 > size) return 0;
     static std::vector<uint8_t> pool(1 << 16);
@@ -172,8 +321,6 @@ int scan_layout(const uint8_t * data, size_t size) {
         if ((w >> 48) == 0xB0FF) w = reinterpret_cast<uintptr_t>(pool.data() + (w & 0xFFFF));
     }
     std::vector<uint8_t> strings(data + 2 + words * 8, data + size);
-    chffi_scan * scan = nullptr;
-    char err[256];
     int32_t status = chffi_scan_new(layout.data(), layout.size(), strings.empty() ? nullptr : strings.data(), strings.size(), &scan,
         err, sizeof err);
     EXPECT((status == CHFFI_OK) == (scan != nullptr));
