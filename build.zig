@@ -33,6 +33,7 @@ pub fn build(b: *std.Build) void {
         "native/runnable.cpp",
         "native/blocking_call.cpp",
         "native/access.cpp",
+        "native/fault.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",

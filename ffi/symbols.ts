@@ -184,6 +184,10 @@ export const symbols = {
   // Engine calls from a foreign stack (native/blocking_call.cpp); used by ffi/node.ts.
   // int32_t chffi_call_blocking(const void *fn, const uint64_t *args, uint32_t nargs);
   chffi_call_blocking: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
+
+  // Fault injection for the shim's tests (native/fault.h); tests/fault_injection.test.ts.
+  // int32_t chffi_test_fail_at(int32_t n);
+  chffi_test_fail_at: { parameters: ["i32"], result: "i32" },
 } as const satisfies Record<string, SymbolSpec>;
 
 export type SymbolTable = typeof symbols;

@@ -114,6 +114,7 @@ bool has_arrow_api(const EngineApi & api) {
 // The engine call that starts a streaming Arrow query, with or without bound parameters.
 EngineResult * start_stream(const EngineApi & api, EngineConnection * handle, std::string_view sql, const EngineArrowOptions & options,
     const Params & params) {
+    if (fault::hit()) return nullptr;
     if (params.size() == 0)
         return api.stream_query_arrow_n(handle, sql.data(), sql.size(), &options);
     return api.stream_query_arrow_with_params_n(handle, sql.data(), sql.size(), &options, params.names.data(), params.name_lens.data(),
@@ -125,7 +126,7 @@ EngineResult * start_stream(const EngineApi & api, EngineConnection * handle, st
 bool fetch(const EngineApi & api, chffi_conn * conn, EngineResult * stream, chffi_arrow & out, bool * end, std::string & error) {
     auto batch = std::make_unique<ArrowArrayStream>();
     std::memset(batch.get(), 0, sizeof(ArrowArrayStream));
-    if (api.stream_fetch_arrow(*conn->handle, stream, batch.get()) != 0) {
+    if (CHFFI_FAULT_OR(-1, api.stream_fetch_arrow(*conn->handle, stream, batch.get())) != 0) {
         const char * message = api.result_error(stream);
         error = message && *message ? message : "chdb_stream_fetch_arrow failed";
         if (batch->release != nullptr)
@@ -197,7 +198,7 @@ void open_stream(const EngineApi & api, chffi_conn * conn, std::string_view sql,
 // fetch() for a stream the shim decodes: the next chunk as a batch; at the end a batch-less
 // result with the schema (from the DESCRIBE: an empty result sends no Native block).
 bool fetch_native(const EngineApi & api, chffi_arrow_stream & stream, chffi_arrow & out, bool * end, std::string & error) {
-    OwnedResult chunk(api.stream_fetch_result(*stream.conn->handle, stream.engine), DestroyResult{&api});
+    OwnedResult chunk(CHFFI_FAULT_OR(nullptr, api.stream_fetch_result(*stream.conn->handle, stream.engine)), DestroyResult{&api});
     error = error_of(api, chunk.get());
     if (!error.empty())
         return false;
@@ -226,7 +227,7 @@ int32_t export_by_engine(const EngineApi & api, chffi_conn * conn, std::string_v
     if (bound.size() == 0) {
         auto stream = std::make_unique<ArrowArrayStream>();
         std::memset(stream.get(), 0, sizeof(ArrowArrayStream));
-        result->engine = api.query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options);
+        result->engine = CHFFI_FAULT_OR(nullptr, api.query_arrow_n(*conn->handle, sql.data(), sql.size(), stream.get(), &options));
         ArrowArrayStream * raw = stream.get();
         arrow.streams.push_back(std::move(stream));
         if (int32_t status = finish(api, result, info); status != CHFFI_OK)

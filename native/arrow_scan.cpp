@@ -55,7 +55,8 @@ struct LayoutReader {
     }
     int64_t count_at_most(uint64_t limit, const char * what) {
         uint64_t n = next();
-        if (n > limit)
+        // Each counted node takes at least one more word: no allocation beyond what the layout can describe.
+        if (n > limit || n > count - pos)
             throw std::invalid_argument(std::string("Arrow layout: implausible ") + what);
         return static_cast<int64_t>(n);
     }
@@ -305,6 +306,7 @@ int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8
         data->batches.resize(batches.size());
         for (size_t i = 0; i < batches.size(); ++i)
             chffi::to_node(batches[i], data->batches[i]);
+        chffi::fault::allocation();
         auto scan = std::make_unique<chffi_scan>();
         scan->data = std::move(data);
         *out_scan = scan.release();
@@ -361,7 +363,7 @@ int32_t chffi_scan_register(chffi_conn * conn, chffi_scan * scan, const char * n
         int rc;
         {
             std::lock_guard lock(conn->query_mutex);
-            rc = api->arrow_scan(*conn->handle, key.c_str(), stream.get());
+            rc = CHFFI_FAULT_OR(-1, api->arrow_scan(*conn->handle, key.c_str(), stream.get()));
         }
         if (rc != 0) {
             if (stream->release != nullptr)

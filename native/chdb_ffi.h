@@ -422,6 +422,14 @@ CHFFI_API void chffi_worker_free(chffi_worker * worker);
  */
 CHFFI_API int32_t chffi_call_blocking(const void * fn, const uint64_t * args, uint32_t nargs);
 
+/* ---- Fault injection, for the shim's tests only (native/fault.h) ----
+ * Arms the n-th fault point reached from now on (an allocation, an engine call or a file
+ * operation that can fail for real) to fail once; n <= 0 disarms. Returns how many fault points
+ * were still to pass before the armed one (0: it was reached or nothing was armed), so a test can
+ * walk n = 1, 2, ... over a call until the call no longer reaches the n-th point.
+ */
+CHFFI_API int32_t chffi_test_fail_at(int32_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -91,7 +91,13 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         api->close_conn(reg.keeper);
         reg.keeper = nullptr;
     }
-    EngineConnection ** handle = api->connect(static_cast<int>(argv.size()), argv.data());
+    // Allocated before the engine connects: a failure after connecting would leak the engine's
+    // connection, and the engine then refuses to shut down.
+    fault::allocation();
+    auto owned = std::make_unique<chffi_conn>();
+    owned->path = std::string(path);
+    std::string next_path = owned->path;
+    EngineConnection ** handle = CHFFI_FAULT_OR(nullptr, api->connect(static_cast<int>(argv.size()), argv.data()));
     if (handle == nullptr || *handle == nullptr) {
         std::string message = "chdb_connect failed for " + std::string(path);
         for (size_t i = 1; i < args.size(); ++i)
@@ -100,11 +106,15 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         write_message(err, err_cap, message);
         return CHFFI_CONNECT_FAILED;
     }
-    auto * conn = new chffi_conn();
-    conn->handle = handle;
-    conn->path = std::string(path);
-    reg.open.insert(conn);
-    reg.path = conn->path;
+    owned->handle = handle;
+    try {
+        reg.open.insert(owned.get());
+    } catch (...) {
+        api->close_conn(handle);
+        throw;
+    }
+    chffi_conn * conn = owned.release();
+    reg.path.swap(next_path);
     *out = conn;
     if (reg.keeper == nullptr && path == ":memory:") {
         char arg0[] = "chdb";

@@ -3,6 +3,7 @@
 
 #include "chdb_ffi.h"
 #include "engine.h"
+#include "fault.h"
 #include "string_list.h"
 
 #include <atomic>
@@ -64,6 +65,7 @@ struct Params {
 // Starts a streaming query whose chunks come in the given output format.
 inline EngineResult * start_query_stream(
     const EngineApi & api, EngineConnection * handle, std::string_view sql, std::string_view format, const Params & params) {
+    if (fault::hit()) return nullptr;
     if (params.size() == 0)
         return api.stream_query_n(handle, sql.data(), sql.size(), format.data(), format.size());
     return api.stream_query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
@@ -73,6 +75,7 @@ inline EngineResult * start_query_stream(
 // Runs one query whose whole output comes in the given format.
 inline EngineResult * run_query(
     const EngineApi & api, EngineConnection * handle, std::string_view sql, std::string_view format, const Params & params) {
+    if (fault::hit()) return nullptr;
     if (params.size() == 0)
         return api.query_n(handle, sql.data(), sql.size(), format.data(), format.size());
     return api.query_with_params_n(handle, sql.data(), sql.size(), format.data(), format.size(), params.names.data(),
@@ -103,7 +106,7 @@ int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body)
     if (out == nullptr || info == nullptr)
         return CHFFI_MISUSE;
     *info = chffi_result_info{};
-    *out = new (std::nothrow) chffi_result();
+    *out = fault::hit() ? nullptr : new (std::nothrow) chffi_result();
     if (*out == nullptr)
         return CHFFI_NO_MEMORY;
     try {

@@ -3,6 +3,7 @@
 #include "chdb_ffi.h"
 #include "hashset.h"
 #include "hashset_handle.h"
+#include "fault.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <mutex>
+#include <random>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@ constexpr size_t kHeaderSize = 32;
 constexpr size_t kTrailerSize = 8;
 constexpr uint64_t kChecksumSeed = 0x63686666692d7365ull; // fixed: files must verify on any machine
 constexpr size_t kChecksumChunk = 64 * 1024;
+constexpr uint64_t kPresizeKeys = uint64_t{1} << 22;
 
 // The checksum hashes the file in fixed 64 KiB pieces and folds the piece hashes together.
 class Checksum {
@@ -114,16 +117,43 @@ bool write_all(int fd, const uint8_t * p, size_t n) {
     return true;
 }
 
+// A fresh temporary name beside `path`: random, so that no other user of the directory can
+// predict it and plant a file or symlink there ahead of the save.
+std::string temp_name(const std::string & path) {
+    std::random_device device;
+    char suffix[40];
+    std::snprintf(suffix, sizeof suffix, ".tmp-%d-%08x%08x", static_cast<int>(::getpid()), device(), device());
+    return path + suffix;
+}
+
+// Syncs the directory holding `path`, so that the rename itself survives a crash.
+void sync_directory_of(const std::string & path) {
+    size_t slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return; // best effort: the data itself is synced and renamed
+    ::fsync(fd);
+    ::close(fd);
+}
+
 // Writes the set to a temporary file beside `path`, syncs it and renames it over `path`, so a
-// reader sees either the old file or the complete new one.
+// reader sees either the old file or the complete new one. The temporary file is created
+// exclusively (O_EXCL | O_NOFOLLOW, a random name): nothing planted in the directory, file or
+// symlink, is ever opened or written through. rename() replaces a symlink at `path` itself.
 int32_t save(const StringSet & set, const std::string & path, char * err, size_t err_cap) {
-    std::string temp = path + ".tmp-" + std::to_string(::getpid());
-    File file(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    std::string temp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
+        temp = temp_name(path);
+        fd = CHFFI_FAULT_OR(-1, ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (fd < 0 && errno != EEXIST) break;
+    }
+    File file(fd);
     if (file.fd() < 0) {
         write_message(err, err_cap, errno_text("cannot create", temp));
         return CHFFI_IO_ERROR;
     }
-    auto fail = [&](const char * what) {
+    auto fail = [&](const char * what) -> int32_t {
         std::string message = errno_text(what, temp);
         ::unlink(temp.c_str());
         write_message(err, err_cap, message);
@@ -143,18 +173,24 @@ int32_t save(const StringSet & set, const std::string & path, char * err, size_t
         ok = ok && write_all(file.fd(), buffer.data(), buffer.size());
         buffer.clear();
     };
-    set.for_each([&](std::string_view key) {
-        put_u32(buffer, static_cast<uint32_t>(key.size()));
-        buffer.insert(buffer.end(), key.begin(), key.end());
-        if (buffer.size() >= kChecksumChunk) flush();
-    });
-    flush();
+    try {
+        set.for_each([&](std::string_view key) {
+            put_u32(buffer, static_cast<uint32_t>(key.size()));
+            buffer.insert(buffer.end(), key.begin(), key.end());
+            if (buffer.size() >= kChecksumChunk) flush();
+        });
+        flush();
+    } catch (...) {
+        ::unlink(temp.c_str());
+        throw;
+    }
     put_u64(buffer, checksum.finish());
     ok = ok && write_all(file.fd(), buffer.data(), buffer.size());
     if (!ok) return fail("cannot write");
     if (::fsync(file.fd()) != 0) return fail("cannot sync");
     if (::close(file.release()) != 0) return fail("cannot close");
     if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename over the target");
+    sync_directory_of(path);
     return CHFFI_OK;
 }
 
@@ -163,61 +199,148 @@ int32_t corrupt(char * err, size_t err_cap, const std::string & path, const std:
     return CHFFI_CORRUPT;
 }
 
-int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, char * err, size_t err_cap) {
-    File file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+// Reads a file front to back in 1 MiB pieces, feeding everything it hands out to the checksum.
+class BodyReader {
+public:
+    BodyReader(int fd, uint64_t size) : fd_(fd), left_(size) { buffer_.resize(static_cast<size_t>(std::min<uint64_t>(size, 1 << 20))); }
+
+    // Copies the next n bytes to out (or skips them when out is NULL); false at the end of the file.
+    bool take(uint8_t * out, size_t n, Checksum & checksum, bool check = true) {
+        while (n > 0) {
+            if (pos_ == end_ && !refill()) return false;
+            size_t k = std::min(n, end_ - pos_);
+            if (check) checksum.add(buffer_.data() + pos_, k);
+            if (out != nullptr) {
+                std::memcpy(out, buffer_.data() + pos_, k);
+                out += k;
+            }
+            pos_ += k;
+            n -= k;
+            taken_ += k;
+        }
+        return true;
+    }
+    int error() const { return error_; }
+    uint64_t taken() const { return taken_; }
+
+private:
+    bool refill() {
+        if (left_ == 0) return false;
+        size_t want = static_cast<size_t>(std::min<uint64_t>(left_, buffer_.size()));
+        for (;;) {
+            ssize_t r = ::read(fd_, buffer_.data(), want);
+            if (r < 0 && errno == EINTR) continue;
+            if (r < 0) error_ = errno;
+            if (r <= 0) return false;
+            pos_ = 0;
+            end_ = static_cast<size_t>(r);
+            left_ -= end_;
+            return true;
+        }
+    }
+    int fd_;
+    uint64_t left_;
+    std::vector<uint8_t> buffer_;
+    size_t pos_ = 0;
+    size_t end_ = 0;
+    int error_ = 0;
+    uint64_t taken_ = 0;
+};
+
+// Opens `path` for reading without blocking on a FIFO and refuses anything but a regular file
+// (FIFOs, sockets, devices such as /dev/zero, directories). A symlink is followed: the caller
+// names the file to read, as with any open(); only what it points to must be a regular file.
+int open_regular(const std::string & path, uint64_t & size, char * err, size_t err_cap) {
+    File file(CHFFI_FAULT_OR(-1, ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)));
     if (file.fd() < 0) {
         write_message(err, err_cap, errno_text("cannot open", path));
-        return CHFFI_IO_ERROR;
+        return -1;
     }
     struct stat st;
     if (::fstat(file.fd(), &st) != 0) {
         write_message(err, err_cap, errno_text("cannot stat", path));
-        return CHFFI_IO_ERROR;
+        return -1;
     }
-    size_t size = static_cast<size_t>(st.st_size);
-    std::vector<uint8_t> bytes(size);
-    size_t got = 0;
-    while (got < size) {
-        ssize_t r = ::read(file.fd(), bytes.data() + got, size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
+    if (!S_ISREG(st.st_mode)) {
+        const char * kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file";
+        write_message(err, err_cap, "cannot load " + path + ": it is " + kind + ", not a regular file");
+        return -1;
+    }
+    int flags = ::fcntl(file.fd(), F_GETFL);
+    if (flags >= 0) ::fcntl(file.fd(), F_SETFL, flags & ~O_NONBLOCK);
+    size = static_cast<uint64_t>(st.st_size);
+    return file.release();
+}
+
+// Checks the header against the file's size before anything proportional to the header's claims
+// is allocated, then reads the body in pieces (never the whole file at once) into the new set and
+// verifies the checksum at the end.
+int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, char * err, size_t err_cap) {
+    uint64_t size = 0;
+    File file(open_regular(path, size, err, err_cap));
+    if (file.fd() < 0) return CHFFI_IO_ERROR;
+    BodyReader reader(file.fd(), size);
+    Checksum checksum;
+    auto cut_short = [&](const std::string & what) -> int32_t {
+        if (reader.error() != 0) {
+            errno = reader.error();
             write_message(err, err_cap, errno_text("cannot read", path));
             return CHFFI_IO_ERROR;
         }
-        if (r == 0) break;
-        got += static_cast<size_t>(r);
-    }
-    if (got != size) return corrupt(err, err_cap, path, "the file shrank while being read");
-    if (size < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0) return corrupt(err, err_cap, path, "wrong magic bytes");
+        return corrupt(err, err_cap, path, what);
+    };
+    uint8_t header[kHeaderSize];
+    size_t head = static_cast<size_t>(std::min<uint64_t>(size, kHeaderSize));
+    if (!reader.take(header, head, checksum)) return cut_short("the file shrank while being read");
+    if (head < 8 || std::memcmp(header, kMagic, 8) != 0) return corrupt(err, err_cap, path, "wrong magic bytes");
     if (size < kHeaderSize + kTrailerSize) return corrupt(err, err_cap, path, "truncated header");
     uint32_t version;
-    std::memcpy(&version, bytes.data() + 8, 4);
+    std::memcpy(&version, header + 8, 4);
     if (version != kFormatVersion) {
         return corrupt(err, err_cap, path, "format version " + std::to_string(version) + " (this build reads version 1)");
     }
-    uint64_t count = get_u64(bytes.data() + 16);
-    uint64_t payload = get_u64(bytes.data() + 24);
+    uint64_t count = get_u64(header + 16);
+    uint64_t payload = get_u64(header + 24);
     if (payload != size - kHeaderSize - kTrailerSize) {
         return corrupt(err, err_cap, path, "truncated or extended: the header announces " + std::to_string(payload) +
             " payload bytes, the file holds " + std::to_string(size - kHeaderSize - kTrailerSize));
     }
-    Checksum checksum;
-    checksum.add(bytes.data(), size - kTrailerSize);
-    if (checksum.finish() != get_u64(bytes.data() + size - kTrailerSize)) return corrupt(err, err_cap, path, "checksum mismatch");
     if (count > payload / 4) return corrupt(err, err_cap, path, "key count larger than the payload");
-    auto set = std::make_unique<chffi_hashset>(static_cast<size_t>(count));
-    const uint8_t * p = bytes.data() + kHeaderSize;
-    const uint8_t * end = p + payload;
+    // A record that does not parse is reported as such only once the checksum, read to the end,
+    // says the file is intact: a damaged file is a checksum mismatch, whatever byte was hit.
+    auto malformed = [&](const std::string & what) -> int32_t {
+        uint8_t trailer[kTrailerSize];
+        uint64_t body_end = size - kTrailerSize;
+        if (reader.taken() > body_end || !reader.take(nullptr, static_cast<size_t>(body_end - reader.taken()), checksum) ||
+            !reader.take(trailer, kTrailerSize, checksum, false)) {
+            return cut_short("the file shrank while being read");
+        }
+        if (checksum.finish() != get_u64(trailer)) return corrupt(err, err_cap, path, "checksum mismatch");
+        return corrupt(err, err_cap, path, what);
+    };
+    // Sized for the announced keys up to kPresizeKeys (128 MiB of slots); a larger set grows as its
+    // records prove to be there, so a header cannot reserve more than a few bytes per byte read.
+    auto set = std::make_unique<chffi_hashset>(static_cast<size_t>(std::min<uint64_t>(count, kPresizeKeys)));
+    std::vector<uint8_t> key;
+    uint64_t left = payload;
     for (uint64_t i = 0; i < count; i++) {
-        if (end - p < 4) return corrupt(err, err_cap, path, "record " + std::to_string(i) + " is cut short");
+        uint8_t len[4];
+        if (left < 4) return malformed("record " + std::to_string(i) + " is cut short");
+        if (!reader.take(len, 4, checksum)) return cut_short("the file shrank while being read");
         uint32_t n;
-        std::memcpy(&n, p, 4);
-        p += 4;
-        if (static_cast<size_t>(end - p) < n) return corrupt(err, err_cap, path, "record " + std::to_string(i) + " is cut short");
-        if (!set->set.insert(key_of(p, n))) return corrupt(err, err_cap, path, "duplicate key in record " + std::to_string(i));
-        p += n;
+        std::memcpy(&n, len, 4);
+        left -= 4;
+        if (left < n) return malformed("record " + std::to_string(i) + " is cut short");
+        key.resize(n);
+        if (!reader.take(key.data(), n, checksum)) return cut_short("the file shrank while being read");
+        left -= n;
+        if (!set->set.insert(key_of(key.data(), n))) return malformed("duplicate key in record " + std::to_string(i));
     }
-    if (p != end) return corrupt(err, err_cap, path, "bytes after the last record");
+    if (left != 0) return malformed("bytes after the last record");
+    uint8_t trailer[kTrailerSize];
+    if (!reader.take(trailer, kTrailerSize, checksum, false)) return cut_short("the file shrank while being read");
+    if (checksum.finish() != get_u64(trailer)) return corrupt(err, err_cap, path, "checksum mismatch");
     out = std::move(set);
     return CHFFI_OK;
 }

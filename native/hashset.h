@@ -7,6 +7,7 @@
 // lets lookups run in parallel and updates alone.
 #pragma once
 
+#include "fault.h"
 #include "string_hash.h"
 
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <sys/mman.h>
+#include <utility>
 #include <vector>
 
 namespace chffi {
@@ -41,6 +43,7 @@ public:
         if (key.size() > UINT32_MAX) throw std::length_error("a key longer than 4 GiB");
         size_t need = 4 + key.size();
         if (blocks_.empty() || used_ + need > capacity_) {
+            fault::allocation();
             size_t size = need > kBlockSize ? need : kBlockSize;
             blocks_.push_back(std::unique_ptr<uint8_t[]>(new uint8_t[size]));
             reserved_ += size;
@@ -77,6 +80,7 @@ public:
     static constexpr size_t kHugePage = size_t{2} << 20;
 
     static void * allocate(size_t bytes) {
+        fault::allocation();
         if (bytes < kHugePage) {
             void * p = std::calloc(1, bytes);
             if (p == nullptr) throw std::bad_alloc();
@@ -132,7 +136,7 @@ public:
         Probe p{key, hash_bytes(reinterpret_cast<const uint8_t *>(key.data()), key.size(), seed_), {0, 0}};
         if (key.size() <= kInlineMax) {
             uint8_t bytes[16] = {};
-            std::memcpy(bytes, key.data(), key.size());
+            if (!key.empty()) std::memcpy(bytes, key.data(), key.size()); // an empty key may have no address
             bytes[15] = static_cast<uint8_t>(key.size() + 1);
             std::memcpy(&p.slot, bytes, 16);
         } else {
@@ -157,9 +161,10 @@ public:
             if (slot_tag(s) == 0) break;
             if (matches(s, p)) return false;
         }
-        Slot & s = slots_[i];
-        s = p.slot;
-        if (p.key.size() > kInlineMax) s.lo = reinterpret_cast<uint64_t>(arena_.append(p.key));
+        // The arena may throw: the slot is written only once the key has its record.
+        Slot filled = p.slot;
+        if (p.key.size() > kInlineMax) filled.lo = reinterpret_cast<uint64_t>(arena_.append(p.key));
+        slots_[i] = filled;
         size_++;
         key_bytes_ += p.key.size();
         return true;
@@ -183,16 +188,25 @@ public:
         slots_[i] = Slot{0, 0};
         size_--;
         key_bytes_ -= key.size();
-        if (garbage_bytes_ > KeyArena::kBlockSize && garbage_bytes_ > key_bytes_) compact_arena();
+        if (garbage_bytes_ > KeyArena::kBlockSize && garbage_bytes_ > key_bytes_) {
+            try {
+                compact_arena();
+            } catch (const std::bad_alloc &) {
+                // Compaction only reclaims memory: without memory for it the set stays as it is.
+            }
+        }
         return true;
     }
 
+    // The new table is allocated first: when that fails the set is left as it was.
     void clear() {
+        size_t cap = capacity_for(0);
+        Slot * fresh = static_cast<Slot *>(SlotMemory::allocate(cap * sizeof(Slot)));
         SlotMemory::release(slots_, (mask_ + 1) * sizeof(Slot));
-        slots_ = nullptr;
+        slots_ = fresh;
+        mask_ = cap - 1;
         arena_.clear();
         size_ = key_bytes_ = garbage_bytes_ = 0;
-        allocate(capacity_for(0));
     }
 
     size_t size() const { return size_; }
@@ -219,6 +233,8 @@ private:
     }
 
     static size_t capacity_for(size_t keys) {
+        // More keys than any memory can hold would overflow the arithmetic below.
+        if (keys > (size_t{1} << 56)) throw std::bad_alloc();
         size_t cap = 16;
         while (cap * 7 < keys * 10) cap *= 2;
         return cap;
@@ -282,13 +298,16 @@ private:
         SlotMemory::release(old, old_cap * sizeof(Slot));
     }
 
-    // Copies the live long keys into a fresh arena once removed keys outweigh them.
+    // Copies the live long keys into a fresh arena once removed keys outweigh them. All copies
+    // are made before any slot changes, so a failed allocation leaves the set untouched.
     void compact_arena() {
         KeyArena fresh;
+        std::vector<std::pair<size_t, uint64_t>> moved;
         for (size_t i = 0; i <= mask_; i++) {
-            Slot & s = slots_[i];
-            if (slot_tag(s) == 0xFF) s.lo = reinterpret_cast<uint64_t>(fresh.append(record_view(reinterpret_cast<KeyRecord>(s.lo))));
+            const Slot & s = slots_[i];
+            if (slot_tag(s) == 0xFF) moved.emplace_back(i, reinterpret_cast<uint64_t>(fresh.append(record_view(reinterpret_cast<KeyRecord>(s.lo)))));
         }
+        for (const auto & [i, record] : moved) slots_[i].lo = record;
         std::swap(arena_, fresh);
         garbage_bytes_ = 0;
     }

@@ -356,7 +356,9 @@ bool NativeArrowDecoder::decode(const uint8_t * data, size_t size, chffi_arrow &
             throw std::runtime_error("Native data: a block has a different number of columns than the first");
         // Every value takes at least one byte: a larger row count is malformed, and bounding it
         // keeps rows * width from overflowing below.
-        if (n_columns > in.left() || (n_columns > 0 && rows > in.left()))
+        // A block of no columns bounds nothing, but its row count must still be an Arrow length
+        // (found by fuzzing: 2^64 - 1 rows gave a batch of length -1).
+        if (n_columns > in.left() || (n_columns > 0 && rows > in.left()) || rows > uint64_t(INT64_MAX))
             throw std::runtime_error("Native data: malformed column or row count");
         std::vector<ColumnBuffers> decoded(n_columns);
         std::vector<std::pair<std::string, std::string>> names;

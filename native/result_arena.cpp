@@ -1,7 +1,21 @@
 // See result_arena.h.
 #include "result_arena.h"
+#include "fault.h"
 
 #include <sys/mman.h>
+
+// Under AddressSanitizer (scripts/native_checks.sh) the arena tells it which bytes are handed out,
+// so that a read past a decoded buffer, or of a freed result's region, is reported like a heap
+// overflow or use-after-free; in other builds these are no-ops.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/asan_interface.h>
+#endif
+#endif
+#ifndef ASAN_POISON_MEMORY_REGION
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
 
 #include <mutex>
 #include <new>
@@ -126,6 +140,7 @@ private:
 
 Arena::~Arena() {
     for (const Region & r : regions) {
+        ASAN_POISON_MEMORY_REGION(r.base, r.size);
         if (quarantined)
             madvise(r.base, r.size, MADV_DONTNEED); // private anonymous pages: read back as zeros
         else
@@ -134,12 +149,14 @@ Arena::~Arena() {
 }
 
 uint8_t * Arena::allocate(size_t n) {
+    size_t asked = n;
     n = round_up(n == 0 ? 1 : n, 64);
     if (regions.empty() || regions.back().size - regions.back().used < n)
         add_region(n);
     Region & r = regions.back();
     uint8_t * p = r.base + r.used;
     r.used += n;
+    ASAN_UNPOISON_MEMORY_REGION(p, asked);
     return p;
 }
 
@@ -148,15 +165,18 @@ void Arena::shrink_latest(uint8_t * p, size_t allocated, size_t used) {
     size_t a = round_up(allocated == 0 ? 1 : allocated, 64), u = round_up(used == 0 ? 1 : used, 64);
     if (p + a == r.base + r.used)
         r.used -= a - u;
+    ASAN_POISON_MEMORY_REGION(p + used, allocated - used);
 }
 
 void Arena::add_region(size_t at_least) {
+    fault::allocation();
     size_t size = next_size;
     while (size < at_least)
         size *= 2;
     if (next_size < kLargestStep)
         next_size *= 2;
     uint8_t * base = RegionCache::instance().take(size);
+    ASAN_POISON_MEMORY_REGION(base, size);
     regions.push_back(Region{base, size, 0});
 }
 

@@ -125,7 +125,7 @@ int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chf
         if (stream->ended)
             return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
         std::lock_guard lock(stream->conn->query_mutex);
-        int32_t status = chffi::adopt(result, out_info, chffi::engine()->stream_fetch_result(*stream->conn->handle, stream->engine));
+        int32_t status = chffi::adopt(result, out_info, CHFFI_FAULT_OR(nullptr, chffi::engine()->stream_fetch_result(*stream->conn->handle, stream->engine)));
         if (status != CHFFI_OK || out_info->data_len == 0)
             stream->ended = true;
         return status;
@@ -173,7 +173,7 @@ int32_t chffi_insert_open(chffi_conn * conn, const char * sql, size_t sql_len, c
         {
             std::lock_guard lock(conn->query_mutex);
             chffi::EngineConnection * handle = *conn->handle;
-            ins = p.size() == 0 ? api->insert_n(handle, sql ? sql : "", sql_len, format ? format : "", format_len)
+            ins = chffi::fault::hit() ? nullptr : p.size() == 0 ? api->insert_n(handle, sql ? sql : "", sql_len, format ? format : "", format_len)
                                 : api->insert_with_params_n(handle, sql ? sql : "", sql_len, format ? format : "", format_len,
                                     p.names.data(), p.name_lens.data(), p.values.data(), p.value_lens.data(), p.size());
         }
@@ -201,7 +201,7 @@ int32_t chffi_insert_append(chffi_insert * insert, const uint8_t * data, size_t 
             return chffi::fail(result, out_info, CHFFI_MISUSE, "the insert stream is already finished");
         const chffi::StreamApi * api = chffi::stream_api();
         std::lock_guard lock(insert->conn->query_mutex);
-        if (api->append(insert->engine, data ? data : reinterpret_cast<const uint8_t *>(""), data_len) == 0)
+        if (CHFFI_FAULT_OR(-1, api->append(insert->engine, data ? data : reinterpret_cast<const uint8_t *>(""), data_len)) == 0)
             return static_cast<int32_t>(CHFFI_OK);
         const char * error = api->insert_error(insert->engine);
         return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error && *error ? error : "the engine refused the data");

@@ -93,10 +93,12 @@ export class QueryTables {
         const name = unescapeSql(quoted);
         const scan = extra?.get(name) ?? registry?.get(name);
         if (scan === undefined) return match;
-        const fresh = `${name}#${++freshNames}`;
+        // The engine drops quote characters from the names it looks up (found by
+        // tests/arrowstream_rewrite.test.ts): the fresh name keeps none, nor a backslash.
+        const fresh = `${name.replace(/['"`\\]/g, "_")}#${++freshNames}`;
         scan.register(conn, fresh);
         this.#registered.push({ scan, name: fresh });
-        return `arrowstream('${fresh.replace(/[\\']/g, (c) => `\\${c}`)}')`;
+        return `arrowstream('${fresh}')`;
       });
     } catch (e) {
       this.release();
