@@ -50,6 +50,8 @@ export const symbols = {
   chffi_result_free: { parameters: ["pointer"], result: "void" },
   // uint32_t chffi_open_connections(void);
   chffi_open_connections: { parameters: [], result: "u32" },
+  // int32_t chffi_release_path(void);
+  chffi_release_path: { parameters: [], result: "i32", engine: true },
   // int32_t chffi_shutdown(void);
   chffi_shutdown: { parameters: [], result: "i32", engine: true },
   // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----
