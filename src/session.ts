@@ -62,7 +62,8 @@ export class Session extends Connection {
    */
   override close(): void {
     super.close();
-    if (this.#forgetCleanup) {
+    // Connection's constructor closes a connection it rejects, before this class's fields exist.
+    if (#forgetCleanup in this && this.#forgetCleanup) {
       this.#forgetCleanup();
       this.#forgetCleanup = undefined;
       const dir = this.path;

@@ -117,6 +117,13 @@ test("a temporary session starts empty: the next one reuses the directory emptie
   assert.ok(!existsSync(dir), "removed at exit");
 });
 
+test("a session whose settings the engine rejects is a ChdbConnectionError (a MergeTree setting is no connection setting)", () => {
+  closeDefaultConnection();
+  assert.throws(() => Session.temporary({ settings: { fsync_after_insert: 1 } }), (e: unknown) => {
+    return e instanceof ChdbConnectionError && /fsync_after_insert/.test(e.message);
+  });
+});
+
 test("a closed path stays booted for a fast reopen, releasePath() lets another process open it", () => {
   closeDefaultConnection();
   const dir = tempDir();
