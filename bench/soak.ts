@@ -133,14 +133,19 @@ const rss: number[] = [start];
 let peak = start;
 const began = performance.now();
 const every = Math.max(1, Math.min(soak.collectEvery, Math.round(soak.count / 20)));
+// A leak this large is reported at once rather than filling a shared machine's memory.
+const STOP_AT_GROWTH = 2048 * MB;
+let done = 0;
 for (let i = 0; i < soak.count; i++) {
   soak.op(i);
-  if ((i + 1) % every === 0 || i + 1 === soak.count) {
+  done = i + 1;
+  if (done % every === 0 || done === soak.count) {
     await collect();
     const now = process.memoryUsage.rss();
     peak = Math.max(peak, now);
-    ops.push(i + 1);
+    ops.push(done);
     rss.push(now);
+    if (now - start > STOP_AT_GROWTH) break;
   }
 }
 const seconds = (performance.now() - began) / 1000;
@@ -152,7 +157,8 @@ const half = Math.floor(ops.length / 2);
 const result = {
   case: name,
   runtime,
-  count: soak.count,
+  count: done,
+  stoppedEarly: done < soak.count, // grew past STOP_AT_GROWTH
   rssStartMB: +(start / MB).toFixed(1),
   rssEndMB: +(end / MB).toFixed(1),
   rssPeakMB: +(peak / MB).toFixed(1),
@@ -161,6 +167,6 @@ const result = {
   slopeMBPer1000: +(slope(ops, rss) * 1000 / MB).toFixed(1),
   lateSlopeMBPer1000: +(slope(ops.slice(half), rss.slice(half)) * 1000 / MB).toFixed(1),
   seconds: +seconds.toFixed(1),
-  msPerOp: +(seconds * 1000 / soak.count).toFixed(2),
+  msPerOp: +(seconds * 1000 / done).toFixed(2),
 };
 console.log(JSON.stringify(result));
