@@ -34,15 +34,19 @@ interface SoakCase {
 // ~17 MB as an Arrow table (1M rows of UInt64 + String): the size of the result seen never freed.
 const LARGE = "SELECT number AS a, toString(number) AS s FROM numbers(1000000)";
 
+function sessionWork(sess: Session): void {
+  sess.query("CREATE TABLE IF NOT EXISTS t (a UInt64, s String) ENGINE = MergeTree ORDER BY a");
+  sess.query("INSERT INTO t SELECT number, toString(number) FROM numbers(100)");
+  if (sess.query("SELECT count() > 0 FROM t").text() !== "1\n") throw new Error("wrong count");
+}
+
 function sessionCase(count: number, open: () => Session, afterClose = () => {}): SoakCase {
   return {
     count,
     collectEvery: 50,
     op: () => {
       const sess = open();
-      sess.query("CREATE TABLE IF NOT EXISTS t (a UInt64, s String) ENGINE = MergeTree ORDER BY a");
-      sess.query("INSERT INTO t SELECT number, toString(number) FROM numbers(100)");
-      if (sess.query("SELECT count() > 0 FROM t").text() !== "1\n") throw new Error("wrong count");
+      sessionWork(sess);
       sess.close();
       afterClose();
     },
@@ -75,6 +79,20 @@ function makeCase(name: string, count: number | undefined): SoakCase {
       conn.close();
       dir = mkdtempSync(join(tmpdir(), "chdb-ffi-soak-"));
       return { ...sessionCase(count ?? 1000, () => new Session(dir)), teardown: () => rmSync(dir, { recursive: true }) };
+    case "sessions-held": { // the baseline of sessions-same: the same work on one session never closed
+      conn.close();
+      dir = mkdtempSync(join(tmpdir(), "chdb-ffi-soak-"));
+      const held = new Session(dir);
+      return {
+        count: count ?? 1000,
+        collectEvery: 50,
+        op: () => sessionWork(held),
+        teardown: () => {
+          held.close();
+          rmSync(dir, { recursive: true });
+        },
+      };
+    }
     case "sessions-temporary":
       conn.close();
       return sessionCase(count ?? 1000, () => Session.temporary());

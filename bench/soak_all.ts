@@ -16,6 +16,7 @@ const scale = Number(process.env.SCALE ?? 1);
 const cases: [string, number][] = [
   ["queries", 10_000],
   ["connects", 1000],
+  ["sessions-held", 1000],
   ["sessions-same", 1000],
   ["sessions-temporary", 1000],
   ["sessions-reboot", 200],
