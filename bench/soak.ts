@@ -78,7 +78,13 @@ function makeCase(name: string, count: number | undefined): SoakCase {
     case "sessions-same": // one directory reopened
       conn.close();
       dir = mkdtempSync(join(tmpdir(), "chdb-ffi-soak-"));
-      return { ...sessionCase(count ?? 1000, () => new Session(dir)), teardown: () => rmSync(dir, { recursive: true }) };
+      return {
+        ...sessionCase(count ?? 1000, () => new Session(dir)),
+        teardown: () => {
+          Session.releasePath(); // the engine, still booted on dir, would write in it while it is removed
+          rmSync(dir, { recursive: true });
+        },
+      };
     case "sessions-held": { // the baseline of sessions-same: the same work on one session never closed
       conn.close();
       dir = mkdtempSync(join(tmpdir(), "chdb-ffi-soak-"));
@@ -89,6 +95,7 @@ function makeCase(name: string, count: number | undefined): SoakCase {
         op: () => sessionWork(held),
         teardown: () => {
           held.close();
+          Session.releasePath();
           rmSync(dir, { recursive: true });
         },
       };

@@ -76,3 +76,8 @@ export class Session extends Connection {
     this.close();
   }
 }
+
+// At exit, once every connection is closed (connection.ts registered its exit task before this
+// module ran): Deno exiting with the engine still booted on a directory for a reopen crashed 2 runs
+// in 20 (a connection left open is closed by then, which used to stop the engine the same way).
+runAtExit(() => Session.releasePath());

@@ -146,6 +146,19 @@ test("a closed path stays booted for a fast reopen, releasePath() lets another p
   }
 });
 
+test("a program that closed its session exits cleanly while the engine is still booted on the directory", () => {
+  const dir = tempDir();
+  try {
+    for (let run = 0; run < 15; run++) { // Deno crashed 2 runs in 20 before the exit released the path
+      const r = runScript(fixture("close_and_exit.ts"), [dir]);
+      assert.equal(r.status, 0, `run ${run}: ${r.stderr}`);
+      assert.equal(r.stdout.toString(), "closed\n");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("a directory removed or emptied after close is not served from the still-booted engine", () => {
   closeDefaultConnection();
   const dir = tempDir();
