@@ -56,6 +56,8 @@ export const symbols = {
   chffi_open_connections: { parameters: [], result: "u32" },
   // void chffi_stop_first_at_exit(void);
   chffi_stop_first_at_exit: { parameters: [], result: "void" },
+  // int32_t chffi_release_path(void);
+  chffi_release_path: { parameters: [], result: "i32", engine: true },
   // int32_t chffi_shutdown(void);
   chffi_shutdown: { parameters: [], result: "i32", engine: true },
   // ---- Arrow (native/arrow_export.cpp, native/arrow_scan.cpp) ----

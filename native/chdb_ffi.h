@@ -139,6 +139,13 @@ CHFFI_API uint32_t chffi_open_connections(void);
 CHFFI_API void chffi_stop_first_at_exit(void);
 
 /*
+ * The engine stays booted on the last data path after its last connection closes (a reboot leaks
+ * memory in libchdb), holding that directory's lock. This stops it, so that another process can
+ * open the directory. CHFFI_BUSY (and nothing done) while a connection is open.
+ */
+CHFFI_API int32_t chffi_release_path(void);
+
+/*
  * Closes every connection still open and stops the engine's threads. After it, connecting
  * fails with CHFFI_SHUT_DOWN. Call once at process exit.
  */

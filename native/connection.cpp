@@ -6,6 +6,8 @@
 #include "connection.h"
 #include "access.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -23,11 +25,17 @@ struct Registry {
     std::string path;
     std::unordered_set<chffi_conn *> open;
     bool shut_down = false;
-    // An in-memory connection of the shim's own that keeps the engine booted while no user
-    // connection is open: without it every connect after the last close boots the engine again,
-    // which costs ~20 ms and leaks ~80 KB in libchdb each time. Closed before another data path
-    // is opened (the engine then boots on that path) and at shutdown.
+    // A connection of the shim's own, on the engine's current data path, that keeps the engine
+    // booted while no user connection is open: without it every connect after the last close
+    // boots the engine again, which costs 20-130 ms and leaks 0.1-2 MB in libchdb each time (more
+    // with MergeTree tables; bench/README.md). Closed before another data path is opened (the
+    // engine then boots on that path), by chffi_release_path() and at shutdown. While it is open
+    // the engine keeps its lock on a directory path: other processes cannot open it.
     EngineConnection ** keeper = nullptr;
+    // The identity of the directory and of the engine's lock file when the keeper was opened: a
+    // directory removed or emptied since then makes the next connect boot the engine afresh
+    // instead of serving the warm engine's stale view of it.
+    std::string identity;
 };
 
 Registry & registry() {
@@ -37,6 +45,30 @@ Registry & registry() {
 
 bool has_nul(std::string_view s) {
     return s.find('\0') != std::string_view::npos;
+}
+
+std::string file_identity(const std::string & file) {
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0)
+        return "-";
+    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+}
+
+// ":memory:" has no directory to check; a directory path is identified by its own inode and the
+// inode of the `status` file the engine creates and locks in it at boot.
+std::string path_identity(std::string_view path) {
+    if (path == ":memory:")
+        return ":memory:";
+    std::string dir(path);
+    return file_identity(dir) + "/" + file_identity(dir + "/status");
+}
+
+void close_keeper(const EngineApi & api, Registry & reg) {
+    if (reg.keeper == nullptr)
+        return;
+    api.close_conn(reg.keeper);
+    reg.keeper = nullptr;
+    reg.identity.clear();
 }
 
 int32_t connect(std::string_view path, const uint8_t * options, size_t options_len, chffi_conn ** out, char * err, size_t err_cap) {
@@ -87,10 +119,8 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
                 + " connection(s)); close them before connecting to " + std::string(path));
         return CHFFI_PATH_CONFLICT;
     }
-    if (reg.keeper != nullptr && path != ":memory:") {
-        api->close_conn(reg.keeper);
-        reg.keeper = nullptr;
-    }
+    if (reg.keeper != nullptr && reg.open.empty() && (reg.path != path || reg.identity != path_identity(path)))
+        close_keeper(*api, reg);
     // Allocated before the engine connects: a failure after connecting would leak the engine's
     // connection, and the engine then refuses to shut down.
     fault::allocation();
@@ -116,12 +146,14 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
     chffi_conn * conn = owned.release();
     reg.path.swap(next_path);
     *out = conn;
-    if (reg.keeper == nullptr && path == ":memory:") {
-        char arg0[] = "chdb";
-        char * keeper_argv[] = {arg0};
-        EngineConnection ** keeper = api->connect(1, keeper_argv);
-        if (keeper != nullptr && *keeper != nullptr)
+    if (reg.keeper == nullptr) {
+        // argv[0] and the path only: the connection's own settings are not the keeper's.
+        int keeper_argc = path == ":memory:" ? 1 : 2;
+        EngineConnection ** keeper = api->connect(keeper_argc, argv.data());
+        if (keeper != nullptr && *keeper != nullptr) {
             reg.keeper = keeper;
+            reg.identity = path_identity(path);
+        }
     }
     return CHFFI_OK;
 }
@@ -273,6 +305,18 @@ void chffi_stop_first_at_exit(void) {
     std::atexit([] { chffi_shutdown(); });
 }
 
+int32_t chffi_release_path(void) {
+    return chffi::guarded(nullptr, 0, [&] {
+        chffi::Registry & reg = chffi::registry();
+        std::lock_guard lock(reg.mutex);
+        if (!reg.open.empty())
+            return static_cast<int32_t>(CHFFI_BUSY);
+        if (const chffi::EngineApi * api = chffi::engine())
+            chffi::close_keeper(*api, reg);
+        return static_cast<int32_t>(CHFFI_OK);
+    });
+}
+
 int32_t chffi_shutdown(void) {
     return chffi::guarded(nullptr, 0, [&] {
         chffi::Registry & reg = chffi::registry();
@@ -297,10 +341,7 @@ int32_t chffi_shutdown(void) {
         const chffi::EngineApi * api = chffi::engine();
         if (api == nullptr)
             return static_cast<int32_t>(CHFFI_OK);
-        if (reg.keeper != nullptr) {
-            api->close_conn(reg.keeper);
-            reg.keeper = nullptr;
-        }
+        chffi::close_keeper(*api, reg);
         return static_cast<int32_t>(api->shutdown() == 0 ? CHFFI_OK : CHFFI_ENGINE_ERROR);
     });
 }

@@ -16,6 +16,7 @@ const Runnable runnables[] = {
     {reinterpret_cast<const void *>(&chffi_connect), 7, false},
     {reinterpret_cast<const void *>(&chffi_close), 1, false},
     {reinterpret_cast<const void *>(&chffi_shutdown), 0, false},
+    {reinterpret_cast<const void *>(&chffi_release_path), 0, false},
     {reinterpret_cast<const void *>(&chffi_query), 9, false},
     {reinterpret_cast<const void *>(&chffi_query_arrow), 9, false},
     {reinterpret_cast<const void *>(&chffi_stream_arrow_open), 9, false},

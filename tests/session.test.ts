@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -82,19 +82,101 @@ test("an unknown setting or an invalid value fails the connection with a clear e
   });
 });
 
-test("a temporary session owns a private directory and removes it on close", () => {
+test("a temporary session starts empty: the next one reuses the directory emptied, and exit removes it", () => {
   closeDefaultConnection(); // one data path per process
-  const sess = Session.temporary();
+  const first = Session.temporary();
   try {
-    assert.equal(sess.temporary, true);
-    assert.ok(existsSync(sess.path));
-    sess.query("CREATE TABLE tmp_mt (a Int32) ENGINE = MergeTree ORDER BY a; INSERT INTO tmp_mt VALUES (1), (2)");
-    assert.equal(sess.query("SELECT sum(a) FROM tmp_mt").text(), "3\n");
+    assert.equal(first.temporary, true);
+    assert.ok(existsSync(first.path));
+    first.query("CREATE TABLE tmp_mt (a Int32) ENGINE = MergeTree ORDER BY a; INSERT INTO tmp_mt VALUES (1), (2)");
+    assert.equal(first.query("SELECT sum(a) FROM tmp_mt").text(), "3\n");
+    first.query("CREATE DATABASE tmp_db; CREATE TABLE tmp_db.l (a UInt8) ENGINE = Log; CREATE VIEW tmp_v AS SELECT a FROM tmp_mt");
+    first.query("CREATE DICTIONARY tmp_dict (a Int32) PRIMARY KEY a SOURCE(CLICKHOUSE(TABLE 'tmp_mt')) LAYOUT(FLAT()) LIFETIME(0)");
+    first.query("CREATE FUNCTION tmp_fn AS (x) -> x + 1");
+    writeFileSync(join(first.path, "stray.txt"), "left by the caller");
   } finally {
-    sess.cleanup();
+    first.cleanup();
   }
-  assert.ok(!existsSync(sess.path));
+  const second = Session.temporary();
+  try {
+    assert.equal(second.path, first.path, "reused: the engine does not reboot");
+    const leftover = "SELECT name FROM system.databases WHERE name NOT IN ('system', 'information_schema', " +
+      "'INFORMATION_SCHEMA', 'default') UNION ALL SELECT name FROM system.tables WHERE database = 'default' " +
+      "UNION ALL SELECT name FROM system.functions WHERE origin = 'SQLUserDefined'";
+    assert.equal(second.query(leftover).text(), "");
+    assert.ok(!existsSync(join(second.path, "stray.txt")));
+    second.query("CREATE TABLE tmp_mt (b String) ENGINE = MergeTree ORDER BY b"); // the old name is free
+  } finally {
+    second.close();
+  }
   assert.equal(query("SELECT 4").text(), "4\n"); // the default connection reopens
+  const child = runScript(fixture("temporary_child.ts"));
+  assert.equal(child.status, 0, child.stderr.toString());
+  const [dir, exists] = child.stdout.toString().trim().split("\n");
+  assert.equal(exists, "true");
+  assert.ok(!existsSync(dir), "removed at exit");
+});
+
+test("a session whose settings the engine rejects is a ChdbConnectionError (a MergeTree setting is no connection setting)", () => {
+  closeDefaultConnection();
+  assert.throws(() => Session.temporary({ settings: { fsync_after_insert: 1 } }), (e: unknown) => {
+    return e instanceof ChdbConnectionError && /fsync_after_insert/.test(e.message);
+  });
+});
+
+test("a closed path stays booted for a fast reopen, releasePath() lets another process open it", () => {
+  closeDefaultConnection();
+  const dir = tempDir();
+  try {
+    const sess = new Session(dir);
+    sess.query("CREATE TABLE kept (a UInt8) ENGINE = MergeTree ORDER BY a; INSERT INTO kept VALUES (5)");
+    sess.close();
+    const locked = runScript(fixture("persist_child.ts"), [dir, "read"]);
+    assert.notEqual(locked.status, 0, "the engine still holds the directory's lock");
+    assert.equal(Session.releasePath(), true);
+    const other = runScript(fixture("temporary_child.ts"), [dir]);
+    assert.equal(other.status, 0, other.stderr.toString());
+    assert.equal(other.stdout.toString(), "5\n");
+    const open = new Session(dir);
+    assert.equal(Session.releasePath(), false, "not while a connection is open");
+    open.close();
+  } finally {
+    Session.releasePath();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a program that closed its session exits cleanly while the engine is still booted on the directory", () => {
+  const dir = tempDir();
+  try {
+    for (let run = 0; run < 15; run++) { // Deno crashed 2 runs in 20 before the exit released the path
+      const r = runScript(fixture("close_and_exit.ts"), [dir]);
+      assert.equal(r.status, 0, `run ${run}: ${r.stderr}`);
+      assert.equal(r.stdout.toString(), "closed\n");
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a directory removed or emptied after close is not served from the still-booted engine", () => {
+  closeDefaultConnection();
+  const dir = tempDir();
+  try {
+    const emptyDir = () => readdirSync(dir).forEach((e) => rmSync(join(dir, e), { recursive: true }));
+    for (const remove of [() => rmSync(dir, { recursive: true }), emptyDir]) {
+      const sess = new Session(dir);
+      sess.query("CREATE TABLE IF NOT EXISTS gone (a UInt8) ENGINE = MergeTree ORDER BY a");
+      sess.close();
+      remove();
+      const again = new Session(dir);
+      assert.equal(again.query("EXISTS TABLE gone").text(), "0\n");
+      again.close();
+    }
+  } finally {
+    Session.releasePath();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("session objects survive close and reopen on a user path, which is never deleted", () => {
