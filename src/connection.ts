@@ -38,6 +38,8 @@ export const MEMORY = ":memory:";
 export interface ConnectOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
+  /** @internal How path-conflict messages name this connection (default: its class name). */
+  holder?: string;
 }
 
 export interface QueryOptions {
@@ -61,6 +63,7 @@ function closeHandle(id: number): void {
   const handle = live.get(id);
   if (handle === undefined) return;
   live.delete(id);
+  holders.delete(id);
   native().fn.chffi_close(handle);
 }
 
@@ -68,6 +71,47 @@ const unclosed = new FinalizationRegistry<number>(closeHandle);
 runAtExit(() => {
   for (const id of [...live.keys()]) closeHandle(id);
 });
+
+// ---- One data path per process: who holds it (src/default.ts yields query()'s idle connection) ----
+
+/** What each open connection is (its class name, or query()'s label) and the path it holds. */
+const holders = new Map<number, { path: string; kind: string }>();
+/** By holder kind: a hook that closes its connection if idle (true when it did). */
+const idleReleasers = new Map<string, () => boolean>();
+
+/**
+ * Connections of kind `holder` give way to another data path when `release` closes them (it
+ * returns false when its connection is busy). Used by query()'s default connection (src/default.ts).
+ */
+export function onPathConflict(holder: string, release: () => boolean): void {
+  idleReleasers.set(holder, release);
+}
+
+/** Closes the idle connections holding another path than `path`, if only such connections do. */
+function releaseIdleHolders(path: string): boolean {
+  const kinds = new Set([...holders.values()].filter((h) => h.path !== path).map((h) => h.kind));
+  if (kinds.size === 0 || ![...kinds].every((kind) => idleReleasers.has(kind))) return false;
+  return [...kinds].every((kind) => idleReleasers.get(kind)!());
+}
+
+/** The data path open in this process, if a connection (other than of kind `except`) is open. */
+export function openDataPath(except?: string): string | undefined {
+  for (const holder of holders.values()) if (holder.kind !== except) return holder.path;
+  return undefined;
+}
+
+/** Names the connections that hold another path than `path`, e.g. "/data (1 Session, 2 Connection)". */
+function conflictMessage(path: string): string {
+  const kinds = new Map<string, number>();
+  let open = "";
+  for (const holder of holders.values()) {
+    if (holder.path === path) continue;
+    open = holder.path;
+    kinds.set(holder.kind, (kinds.get(holder.kind) ?? 0) + 1);
+  }
+  const who = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+  return `chDB allows one data path per process: ${open} is open (${who}); close them before connecting to ${path}`;
+}
 
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
 export function normalizePath(path: string): string {
@@ -113,15 +157,19 @@ export class Connection implements Disposable {
     const pathBytes = utf8(this.path);
     const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
     const err = new Uint8Array(ERR_CAP);
-    const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    let status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    // An idle connection that nobody holds (query()'s default one) gives way; then try once more.
+    if (status === Status.PATH_CONFLICT && releaseIdleHolders(this.path)) {
+      status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    }
     if (status !== Status.OK) {
-      const message = fromCBuffer(err);
-      if (status !== Status.PATH_CONFLICT) throw new ChdbConnectionError(message);
-      throw new ChdbPathConflictError(`${message} (query() keeps one open: closeDefaultConnection() closes it)`);
+      if (status === Status.PATH_CONFLICT) throw new ChdbPathConflictError(conflictMessage(this.path));
+      throw new ChdbConnectionError(fromCBuffer(err));
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
     live.set(this.#id, handle);
+    holders.set(this.#id, { path: this.path, kind: options.holder ?? new.target.name });
     unclosed.register(this, this.#id, this);
     try {
       rejectUnknownSettings(this, options.settings);

@@ -1,18 +1,44 @@
-// Module-level query() on a lazily opened in-memory connection, and connect().
+// Module-level query() on a lazily opened default connection, and connect().
 import type { AsyncOptions } from "./async.ts";
-import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
+import {
+  type ConnectOptions,
+  Connection,
+  MEMORY,
+  onPathConflict,
+  openDataPath,
+  type QueryOptions,
+} from "./connection.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 
-let shared: Connection | undefined;
+/** How path-conflict messages name the default connection. */
+const DEFAULT_HOLDER = "query() default connection";
 
+let shared: Connection | undefined;
+let inFlight = 0; // queryAsync calls on `shared` not settled yet
+
+// The default connection never blocks a Session or connect() on another path: when idle, it
+// closes and the next query() opens it again (on the path open then, see defaultConnection()).
+onPathConflict(DEFAULT_HOLDER, () => {
+  if (inFlight > 0) return false;
+  closeDefaultConnection();
+  return true;
+});
+
+/**
+ * The default connection: on the data path another connection (a Session...) holds, else
+ * ":memory:". The engine allows one path per process and shares it between the connections to
+ * it, so query() runs where the open Session is; once that closes, query() is in memory again.
+ */
 function defaultConnection(): Connection {
-  if (shared === undefined || shared.closed) shared = new Connection(MEMORY);
+  const wanted = openDataPath(DEFAULT_HOLDER) ?? MEMORY;
+  if (shared !== undefined && !shared.closed && shared.path !== wanted && inFlight === 0) closeDefaultConnection();
+  if (shared === undefined || shared.closed) shared = new Connection(wanted, { holder: DEFAULT_HOLDER });
   return shared;
 }
 
-/** Runs SQL on the process's default in-memory connection (opened on first use). */
+/** Runs SQL on the process's default connection (opened on first use). */
 export function query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
 export function query(sql: string, format?: string, options?: QueryOptions): Result;
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
@@ -26,17 +52,23 @@ export function queryAsync(
   options?: ArrowQueryOptions & AsyncOptions,
 ): Promise<ArrowTable>;
 export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
-export function queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
+export async function queryAsync(
+  sql: string,
+  format = "CSV",
+  options: QueryOptions & AsyncOptions = {},
+): Promise<Result | ArrowTable> {
+  const conn = defaultConnection();
+  inFlight++;
   try {
-    return defaultConnection().queryAsync(sql, format, options);
-  } catch (e) {
-    return Promise.reject(e);
+    return await conn.queryAsync(sql, format, options);
+  } finally {
+    inFlight--;
   }
 }
 
 /**
- * Closes the default connection of query(), e.g. before opening a data path (the engine allows
- * one data path per process). The next query() opens it again.
+ * Closes the default connection of query(). Not needed before opening a data path any more (an
+ * idle default connection gives way by itself); the next query() opens it again.
  */
 export function closeDefaultConnection(): void {
   shared?.close();
