@@ -31,6 +31,7 @@ pub fn build(b: *std.Build) void {
         "native/async_worker.cpp",
         "native/runnable.cpp",
         "native/blocking_call.cpp",
+        "native/classify.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",

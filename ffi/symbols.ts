@@ -174,7 +174,20 @@ export const symbols = {
   // Engine calls from a foreign stack (native/blocking_call.cpp); used by ffi/node.ts.
   // int32_t chffi_call_blocking(const void *fn, const uint64_t *args, uint32_t nargs);
   chffi_call_blocking: { parameters: ["pointer", "buffer", "u32"], result: "i32" },
+
+  // Statement classification (native/classify.cpp).
+  // int32_t chffi_classify(chffi_conn *conn, const char *sql, size_t sql_len, uint32_t *out_analysis);
+  chffi_classify: { parameters: ["pointer", "buffer", "usize", "buffer"], result: "i32", engine: true },
 } as const satisfies Record<string, SymbolSpec>;
+
+/** chffi_classify classes (CHFFI_QUERY_* in native/chdb_ffi.h). */
+export const QueryClass = {
+  READ_ONLY: 0,
+  MUTATING: 1,
+  MUTATING_GLOBAL: 2,
+  CONTROL: 3,
+  UNKNOWN: 4,
+} as const;
 
 export type SymbolTable = typeof symbols;
 

@@ -368,6 +368,23 @@ CHFFI_API void chffi_worker_free(chffi_worker * worker);
  */
 CHFFI_API int32_t chffi_call_blocking(const void * fn, const uint64_t * args, uint32_t nargs);
 
+/* ---------------------------------------------------------------------------------------------
+ * Statement classification (native/classify.cpp): what SQL would do, decided by the engine's own
+ * parser without running it (chdb_classify_query_n).
+ * ------------------------------------------------------------------------------------------- */
+#define CHFFI_QUERY_READ_ONLY 0u       /* SELECT, SHOW, DESCRIBE, EXPLAIN, EXISTS, CHECK */
+#define CHFFI_QUERY_MUTATING 1u        /* INSERT, CREATE, ALTER, DROP, TRUNCATE, RENAME, UPDATE, DELETE... */
+#define CHFFI_QUERY_MUTATING_GLOBAL 2u /* CREATE FUNCTION/USER, named collections, writes to system */
+#define CHFFI_QUERY_CONTROL 3u         /* USE, SET, SYSTEM, KILL, BACKUP, INTO OUTFILE... */
+#define CHFFI_QUERY_UNKNOWN 4u         /* did not parse (statement count 0), or not classified */
+
+/*
+ * Fills out_analysis[0..2] with the class (a CHFFI_QUERY_* value; several statements take the
+ * most restricted), the number of statements and the engine's analysis flags. CHFFI_LOAD_FAILED
+ * when the engine lacks chdb_classify_query_n, CHFFI_BUSY while a stream is open.
+ */
+CHFFI_API int32_t chffi_classify(chffi_conn * conn, const char * sql, size_t sql_len, uint32_t * out_analysis);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,6 +33,7 @@ const Runnable runnables[] = {
     {reinterpret_cast<const void *>(&chffi_insert_done), 3, false},
     {reinterpret_cast<const void *>(&chffi_insert_cancel), 1, true},
     {reinterpret_cast<const void *>(&chffi_insert_free), 1, true},
+    {reinterpret_cast<const void *>(&chffi_classify), 4, false},
 };
 
 template <Word>

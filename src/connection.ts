@@ -32,6 +32,7 @@ import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 import { udfBootOptions } from "./udf.ts";
+import { refuseWrites } from "./classify.ts";
 
 export const MEMORY = ":memory:";
 
@@ -289,12 +290,15 @@ export class Connection implements Disposable {
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
-    return this.#withTables(sql, (handle, text) => queryArrow(handle, text, options));
+    return this.#withTables(sql, (handle, text) => (refuseWrites(handle, text, "queryArrow"), queryArrow(handle, text, options)));
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
   async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
-    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
+    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => {
+      refuseWrites(handle, text, "queryArrowAsync"); // on the JS thread, once this connection's earlier calls are done
+      return queryArrowOffThread(lane, handle, text, options);
+    });
   }
 
   /** @internal A statement's result for cursors (see RowsResult in src/arrow/query.ts). */
@@ -388,6 +392,7 @@ export class Connection implements Disposable {
     try {
       const tables = tablesFor(this, handle, query.sql, query.tables);
       try {
+        refuseWrites(handle, tables.sql, "sql``");
         return queryArrow(handle, tables.sql, { params: query.params });
       } finally {
         tables.release();
