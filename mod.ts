@@ -32,4 +32,5 @@ export { StringHashSet } from "./src/hashset.ts";
 export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } from "./src/hashfilter.ts";
 export type { BoolVector, NullVector, StringColumn } from "./src/hashfilter_ops.ts";
 export { LazyQuery } from "./src/lazy.ts";
+export type { Int64Mode, Int64Option } from "./src/int64.ts";
 export { createPool, Pool, type PoolOptions, SMALL_QUERY_SETTINGS } from "./src/pool.ts";

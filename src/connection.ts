@@ -33,6 +33,7 @@ import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 import { udfBootOptions } from "./udf.ts";
 import { refuseWrites } from "./classify.ts";
+import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
 
 export const MEMORY = ":memory:";
 
@@ -41,6 +42,8 @@ export interface ConnectOptions {
   settings?: Record<string, string | number | boolean>;
   /** @internal How path-conflict messages name this connection (default: its class name). */
   holder?: string;
+  /** How (U)Int64/128/256 values come back in rows and Arrow tables (see {@link Int64Option}). */
+  int64?: Int64Mode;
 }
 
 export interface QueryOptions {
@@ -151,9 +154,12 @@ export class Connection implements Disposable {
   readonly #id = nextId++;
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
+  /** How this connection returns (U)Int64/128/256 values unless a call says otherwise. */
+  readonly int64: Int64Mode;
 
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
     this.path = normalizePath(path);
+    this.int64 = int64Mode(options.int64);
     const lib = native();
     const pathBytes = utf8(this.path);
     const optionBytes = encodeStringList([...settingArgs(options.settings), ...udfBootOptions()]);
@@ -289,15 +295,20 @@ export class Connection implements Disposable {
   // ---- Arrow (src/arrow/) ----
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
-  queryArrow(sql: string, options: ArrowQueryOptions = {}): ArrowTable {
-    return this.#withTables(sql, (handle, text) => (refuseWrites(handle, text, "queryArrow"), queryArrow(handle, text, options)));
+  queryArrow(sql: string, options: ArrowQueryOptions & Int64Option = {}): ArrowTable {
+    const int64 = int64Mode(options.int64, this.int64);
+    return this.#withTables(sql, (handle, text) => {
+      refuseWrites(handle, text, "queryArrow");
+      return tableWithInt64(queryArrow(handle, text, options), int64);
+    });
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
-    return await this.#withTablesAsync(sql, options.signal, (lane, handle, text) => {
+  async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions & Int64Option = {}): Promise<ArrowTable> {
+    const int64 = int64Mode(options.int64, this.int64);
+    return await this.#withTablesAsync(sql, options.signal, async (lane, handle, text) => {
       refuseWrites(handle, text, "queryArrowAsync"); // on the JS thread, once this connection's earlier calls are done
-      return queryArrowOffThread(lane, handle, text, options);
+      return tableWithInt64(await queryArrowOffThread(lane, handle, text, options), int64);
     });
   }
 
@@ -446,9 +457,9 @@ export class Connection implements Disposable {
   }
 
   /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
-  prepare(sql: string): Statement {
+  prepare(sql: string, options: Int64Option = {}): Statement {
     this.handle();
-    return new Statement(this, sql);
+    return new Statement(this, sql, options);
   }
 
   /**

@@ -7,6 +7,7 @@ import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import type { QueryParams } from "./params.ts";
 import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
 import { rowSetOf } from "./rows_from_arrow.ts";
+import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "./int64.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -28,9 +29,13 @@ export class Statement implements Disposable {
   #conn: Connection | null;
   #columns: Column[] | undefined;
 
-  constructor(conn: Connection, readonly sql: string) {
+  /** How this statement returns (U)Int64/128/256 values (its connection's unless prepare() said). */
+  readonly int64: Int64Mode;
+
+  constructor(conn: Connection, readonly sql: string, options: Int64Option = {}) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#conn = conn;
+    this.int64 = int64Mode(options.int64, conn.int64);
   }
 
   #connection(): Connection {
@@ -39,13 +44,13 @@ export class Statement implements Disposable {
   }
 
   #rows(params?: QueryParams): RowSet {
-    const set = rowSetOf(this.#connection().rowsResult(this.sql, params));
+    const set = convertRowSet(rowSetOf(this.#connection().rowsResult(this.sql, params)), this.int64);
     this.#columns = set.columns;
     return set;
   }
 
   async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
-    const set = rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options));
+    const set = convertRowSet(rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options)), this.int64);
     this.#columns = set.columns;
     return set;
   }
@@ -77,7 +82,7 @@ export class Statement implements Disposable {
    */
   *iterate(params?: QueryParams): IterableIterator<Row> {
     for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
-      const set = decodeRows(chunk.bytes());
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
       yield* objects(set);
     }
@@ -87,7 +92,7 @@ export class Statement implements Disposable {
   async *iterateAsync(params?: QueryParams, options: AsyncOptions = {}): AsyncIterableIterator<Row> {
     const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     for await (const chunk of stream) {
-      const set = decodeRows(chunk.bytes());
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
       yield* objects(set);
     }
