@@ -33,4 +33,5 @@ export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } fro
 export type { BoolVector, NullVector, StringColumn } from "./src/hashfilter_ops.ts";
 export { LazyQuery } from "./src/lazy.ts";
 export type { Int64Mode, Int64Option } from "./src/int64.ts";
+export type { InsertData } from "./src/insert.ts";
 export { createPool, Pool, type PoolOptions, SMALL_QUERY_SETTINGS } from "./src/pool.ts";

@@ -15,7 +15,7 @@ import { native, runAtExit } from "./native.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { LazyQuery } from "./lazy.ts";
-import type { Result } from "./result.ts";
+import type { QueryStats, Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
@@ -33,6 +33,8 @@ import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
 import { udfBootOptions } from "./udf.ts";
 import { refuseWrites } from "./classify.ts";
+import { command, commandAsync } from "./command.ts";
+import { insert, insertAsync, type InsertData } from "./insert.ts";
 import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
 
 export const MEMORY = ":memory:";
@@ -495,6 +497,32 @@ export class Connection implements Disposable {
 
   #streamHost(): StreamHost {
     return { owner: this, handle: this.handle(), queue: () => this.asyncQueue(), reserve: (s) => this.reserve(s) };
+  }
+
+  // ---- Verbs for handlers and scripts (src/command.ts, src/insert.ts) ----
+
+  /** Runs a statement for its effect (DDL, INSERT ... SELECT, SET...) and returns the engine's statistics. */
+  command(sql: string, options: QueryOptions = {}): QueryStats {
+    return command(this, sql, options);
+  }
+
+  /** command() off the JS thread. */
+  commandAsync(sql: string, options: QueryOptions & AsyncOptions = {}): Promise<QueryStats> {
+    return commandAsync(this, sql, options);
+  }
+
+  /**
+   * Inserts JS data into `table` (`t` or `db.t`) through Arrow, columns matched by name: an
+   * apache-arrow Table/RecordBatch (read in place), an array of row objects or a record of
+   * column arrays (converted to Arrow once). Returns the statistics (`rowsWritten`...).
+   */
+  insert(table: string, data: InsertData): QueryStats {
+    return insert(this, table, data);
+  }
+
+  /** insert() off the JS thread. */
+  insertAsync(table: string, data: InsertData): Promise<QueryStats> {
+    return insertAsync(this, table, data);
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */

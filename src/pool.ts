@@ -4,7 +4,8 @@ import { availableParallelism } from "node:os";
 import type { AsyncOptions } from "./async.ts";
 import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
 import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
-import type { Result } from "./result.ts";
+import type { QueryStats, Result } from "./result.ts";
+import type { InsertData } from "./insert.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 
@@ -87,6 +88,16 @@ export class Pool implements Disposable, AsyncDisposable {
   /** Connection.queryArrowAsync() on the least busy connection. */
   queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions = {}): Promise<ArrowTable> {
     return this.#run((conn) => conn.queryArrowAsync(sql, options));
+  }
+
+  /** Connection.commandAsync() on the least busy connection. */
+  commandAsync(sql: string, options: QueryOptions & AsyncOptions = {}): Promise<QueryStats> {
+    return this.#run((conn) => conn.commandAsync(sql, options));
+  }
+
+  /** Connection.insertAsync() on the least busy connection. */
+  insertAsync(table: string, data: InsertData): Promise<QueryStats> {
+    return this.#run((conn) => conn.insertAsync(table, data));
   }
 
   /**

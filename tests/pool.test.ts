@@ -59,6 +59,9 @@ test("pool: shares the data of its path; Arrow results; errors reject", async ()
     assert.equal(table.numRows, 10);
     using viaFormat = await pool.queryAsync("SELECT 1 AS a", "ArrowTable");
     assert.equal(viaFormat.getChild("a")?.get(0), 1);
+    assert.equal((await pool.insertAsync("pool_shared", [{ x: 100 }])).rowsWritten, 1);
+    assert.equal((await pool.commandAsync("INSERT INTO pool_shared VALUES (200)")).rowsWritten, 1);
+    assert.equal(conn.query("SELECT sum(x) FROM pool_shared").text(), "345\n");
     await assert.rejects(pool.queryAsync("SELEC 1"), (e: unknown) => (e as { code?: number }).code === 62);
   } finally {
     conn.query("DROP TABLE pool_shared");
