@@ -149,6 +149,24 @@ function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["setti
   if (unknown.length > 0) throw new ChdbConnectionError(`unknown setting(s): ${unknown.join(", ")}`);
 }
 
+/** The message for a format argument that is not a format name (e.g. chdb-node's `{ format }` habit). */
+function formatMisuse(format: unknown): string {
+  const named = format !== null && typeof format === "object" && typeof (format as { format?: unknown }).format === "string";
+  return named
+    ? `the format is the second argument, not an option: query(sql, ${JSON.stringify((format as { format: string }).format)}, { params })`
+    : `format must be a non-empty string (a ClickHouse format name such as "CSV" or "JSONEachRow"), got ${
+      format === "" ? '""' : typeof format
+    }`;
+}
+
+/**
+ * The format the output is really in: SQL ending in its own `FORMAT name` clause wins over the
+ * format argument (the engine obeys the clause), and the Result says so.
+ */
+function formatOf(sql: string, format: string): string {
+  return /\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i.exec(sql.slice(-256))?.[1] ?? format;
+}
+
 /** query() formats that return an apache-arrow Table instead of a Result. */
 const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
@@ -217,7 +235,7 @@ export class Connection implements Disposable {
       const status = native().fn.chffi_query(
         q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
       );
-      return takeResult(status, scratch, format);
+      return takeResult(status, scratch, formatOf(sql, format));
     } finally {
       tables.release();
     }
@@ -243,7 +261,7 @@ export class Connection implements Disposable {
         const status = await lane.fn.chffi_query(
           q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
         );
-        return takeResult(status, slots, format);
+        return takeResult(status, slots, formatOf(sql, format));
       } finally {
         tables.release();
       }
@@ -252,7 +270,7 @@ export class Connection implements Disposable {
 
   #prepareQuery(sql: string, format: string, options: QueryOptions) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
+    if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     this.#checkExclusive();
     return { handle: this.handle(), sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params) };
   }
