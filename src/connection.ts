@@ -17,7 +17,7 @@ import { encodeParams, type QueryParams } from "./params.ts";
 import { LazyQuery } from "./lazy.ts";
 import type { QueryStats, Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
-import { Statement } from "./statement.ts";
+import { type Row, Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
 import {
   type ArrowQueryOptions,
@@ -477,9 +477,9 @@ export class Connection implements Disposable {
   }
 
   /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
-  prepare(sql: string, options: Int64Option = {}): Statement {
+  prepare<R extends object = Row, P extends QueryParams = QueryParams>(sql: string, options: Int64Option = {}): Statement<R, P> {
     this.handle();
-    return new Statement(this, sql, options);
+    return new Statement<R, P>(this, sql, options);
   }
 
   /**

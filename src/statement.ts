@@ -25,7 +25,12 @@ function objects(set: RowSet): Row[] {
   });
 }
 
-export class Statement implements Disposable {
+/**
+ * A prepared statement. `R` is the row type its object-returning methods give (by default
+ * `Record<string, unknown>`: the values are not checked against it) and `P` its parameters:
+ * `conn.prepare<{ id: number; name: string }, { min: number }>(sql).all({ min: 1 })`.
+ */
+export class Statement<R extends object = Row, P extends QueryParams = QueryParams> implements Disposable {
   #conn: Connection | null;
   #columns: Column[] | undefined;
 
@@ -56,22 +61,22 @@ export class Statement implements Disposable {
   }
 
   /** All rows as objects keyed by column name. */
-  all(params?: QueryParams): Row[] {
-    return objects(this.#rows(params));
+  all<T extends object = R>(params?: P): T[] {
+    return objects(this.#rows(params)) as T[];
   }
 
   /** The first row as an object, or null when there is none. */
-  get(params?: QueryParams): Row | null {
-    return this.all(params)[0] ?? null;
+  get<T extends object = R>(params?: P): T | null {
+    return this.all<T>(params)[0] ?? null;
   }
 
   /** All rows as arrays of values, in column order. */
-  values(params?: QueryParams): unknown[][] {
+  values(params?: P): unknown[][] {
     return this.#rows(params).rows;
   }
 
   /** Runs the statement for its effect. */
-  run(params?: QueryParams): RunResult {
+  run(params?: P): RunResult {
     const result = this.#connection().query(this.sql, ROWS_FORMAT, { params });
     return { changes: result.rowsWritten };
   }
@@ -80,37 +85,37 @@ export class Statement implements Disposable {
    * The rows as objects, streamed block by block (memory holds one block). The connection runs
    * nothing else until the loop ends; leaving it early cancels the query.
    */
-  *iterate(params?: QueryParams): IterableIterator<Row> {
+  *iterate(params?: P): IterableIterator<R> {
     for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
       const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
-      yield* objects(set);
+      yield* objects(set) as R[];
     }
   }
 
   /** iterate() off the JS thread. */
-  async *iterateAsync(params?: QueryParams, options: AsyncOptions = {}): AsyncIterableIterator<Row> {
+  async *iterateAsync(params?: P, options: AsyncOptions = {}): AsyncIterableIterator<R> {
     const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     for await (const chunk of stream) {
       const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
-      yield* objects(set);
+      yield* objects(set) as R[];
     }
   }
 
-  allAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row[]> {
-    return this.#rowsAsync(params, options).then(objects);
+  allAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T[]> {
+    return this.#rowsAsync(params, options).then((set) => objects(set) as T[]);
   }
 
-  async getAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row | null> {
-    return (await this.allAsync(params, options))[0] ?? null;
+  async getAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T | null> {
+    return (await this.allAsync<T>(params, options))[0] ?? null;
   }
 
-  async valuesAsync(params?: QueryParams, options?: AsyncOptions): Promise<unknown[][]> {
+  async valuesAsync(params?: P, options?: AsyncOptions): Promise<unknown[][]> {
     return (await this.#rowsAsync(params, options)).rows;
   }
 
-  async runAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RunResult> {
+  async runAsync(params?: P, options: AsyncOptions = {}): Promise<RunResult> {
     const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     return { changes: result.rowsWritten };
   }
