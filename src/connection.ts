@@ -142,7 +142,8 @@ function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["setti
   const names = Object.keys(settings ?? {});
   if (names.length === 0) return;
   const unknown = conn.query(
-    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)})",
+    // use_query_cache = 0: a connection opened with the query cache on refuses to cache a system table
+    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)}) SETTINGS use_query_cache = 0",
     "JSONCompactEachRow",
     { params: { names } },
   ).json<string[][][]>()[0][0];

@@ -45,6 +45,9 @@ test("pool: small-query settings by default, the caller's when given", async () 
   assert.equal(r.text(), "1,false\n");
   await using custom = createPool({ size: 1, settings: { max_threads: 3 } });
   assert.equal((await custom.queryAsync("SELECT getSetting('max_threads')")).text(), "3\n");
+  // the settings check at connect must not trip over the query cache (it reads a system table)
+  await using cached = createPool({ size: 1, settings: { use_query_cache: 1 } });
+  assert.equal((await cached.queryAsync("SELECT 1")).text(), "1\n");
 });
 
 test("pool: shares the data of its path; Arrow results; errors reject", async () => {
