@@ -22,13 +22,19 @@ const variants: Record<string, Record<string, number>> = {
   "engine defaults": {},
   "no parallel formatting": { output_format_parallel_formatting: 0 },
   "SMALL_QUERY_SETTINGS": { ...SMALL_QUERY_SETTINGS },
-  "+ query profiler off": { ...SMALL_QUERY_SETTINGS, query_profiler_real_time_period_ns: 0, query_profiler_cpu_time_period_ns: 0 },
+  "+ query profiler off": {
+    ...SMALL_QUERY_SETTINGS,
+    query_profiler_real_time_period_ns: 0,
+    query_profiler_cpu_time_period_ns: 0,
+  },
   "+ old analyzer (not advised)": { ...SMALL_QUERY_SETTINGS, enable_analyzer: 0 },
 };
 
 const setup = connect();
 setup.query("CREATE TABLE t (id UInt32, category String, value Float64) ENGINE = Memory");
-setup.query("INSERT INTO t SELECT number, concat('c', toString(number % 10)), ((number * 7919) % 1000) / 10 FROM numbers(10000)");
+setup.query(
+  "INSERT INTO t SELECT number, concat('c', toString(number % 10)), ((number * 7919) % 1000) / 10 FROM numbers(10000)",
+);
 const GROUP_BY = "SELECT category, count() AS n, avg(value) AS mean FROM t GROUP BY category ORDER BY category";
 const RANGE = "SELECT id, value FROM t WHERE id BETWEEN {lo:UInt32} AND {lo:UInt32} + 20";
 const ARROW = "SELECT id, category, value FROM t WHERE category = 'c3' AND id < 500 ORDER BY id";

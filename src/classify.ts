@@ -54,7 +54,11 @@ export function refuseWrites(handle: Pointer, sql: string, api: string): void {
   if (found.kind === "read" || (found.kind === "unknown" && found.statements === 0)) return;
   throw new ChdbArgumentError(
     `${api} returns the rows of a query; this SQL ${
-      found.kind === "write" ? "writes (INSERT, DDL...)" : found.kind === "control" ? "is a control statement (SET, SYSTEM...)" : "could not be classified as read-only"
+      found.kind === "write"
+        ? "writes (INSERT, DDL...)"
+        : found.kind === "control"
+        ? "is a control statement (SET, SYSTEM...)"
+        : "could not be classified as read-only"
     } and was not run: use query() or queryAsync() for it`,
   );
 }

@@ -24,6 +24,10 @@ export function command(conn: Connection, sql: string, options: QueryOptions = {
   return statsOf(conn.query(sql, FORMAT, options));
 }
 
-export async function commandAsync(conn: Connection, sql: string, options: QueryOptions & AsyncOptions = {}): Promise<QueryStats> {
+export async function commandAsync(
+  conn: Connection,
+  sql: string,
+  options: QueryOptions & AsyncOptions = {},
+): Promise<QueryStats> {
   return statsOf(await conn.queryAsync(sql, FORMAT, options));
 }

@@ -38,19 +38,40 @@ function defaultConnection(): Connection {
   return shared;
 }
 
-/** Runs SQL on the process's default connection (opened on first use). */
+/** query() with format "ArrowTable" or "Dataframe": the result as an apache-arrow Table (close it when done). */
 export function query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+/**
+ * Runs SQL on the process's default connection (opened on first use, in memory unless a Session
+ * holds a data path) and returns the output of the last statement in `format` (default CSV).
+ *
+ * @example
+ * ```ts
+ * import { query } from "./mod.ts";
+ * query("SELECT version()", "Pretty").show();
+ * const rows = query("SELECT number AS n FROM numbers({k:UInt8})", "JSONEachRow", { params: { k: 3 } }).json();
+ * ```
+ */
 export function query(sql: string, format?: string, options?: QueryOptions): Result;
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
 }
 
-/** query() off the JS thread, on the default connection (calls queue in order on it). */
+/** queryAsync() with format "ArrowTable" or "Dataframe": an apache-arrow Table. */
 export function queryAsync(
   sql: string,
   format: "ArrowTable" | "Dataframe",
   options?: ArrowQueryOptions & AsyncOptions,
 ): Promise<ArrowTable>;
+/**
+ * query() off the JS thread, on the default connection (calls queue in order on it; for
+ * parallel queries use `createPool()`).
+ *
+ * @example
+ * ```ts
+ * import { queryAsync } from "./mod.ts";
+ * const r = await queryAsync("SELECT sleep(1), 42", "CSV"); // timers and I/O run meanwhile
+ * ```
+ */
 export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
 export async function queryAsync(
   sql: string,

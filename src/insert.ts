@@ -23,7 +23,9 @@ function tableName(table: unknown): string {
   if (typeof table !== "string") throw new ChdbArgumentError(`table must be a string, got ${typeof table}`);
   const parts = table.split(".");
   if (parts.length > 2 || !parts.every((p) => plainName.test(p))) {
-    throw new ChdbArgumentError(`table must be a plain name or db.name (letters, digits, _), got ${JSON.stringify(table)}`);
+    throw new ChdbArgumentError(
+      `table must be a plain name or db.name (letters, digits, _), got ${JSON.stringify(table)}`,
+    );
   }
   return parts.map(quoteIdentifier).join(".");
 }

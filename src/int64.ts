@@ -27,7 +27,9 @@ export function int64Mode(mode: unknown, fallback: Int64Mode = "bigint"): Int64M
 
 function toNumber(v: bigint, where: string): number {
   if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ChdbError(`${where}: ${v} is beyond 2^53 and cannot be a number without rounding (use int64: "string" or "bigint")`);
+    throw new ChdbError(
+      `${where}: ${v} is beyond 2^53 and cannot be a number without rounding (use int64: "string" or "bigint")`,
+    );
   }
   return Number(v);
 }
@@ -78,12 +80,13 @@ export function convertTable(table: ArrowTable, mode: Int64Mode): ArrowTable {
       );
       return vectorFromArray(values, fields[i].type).data[0];
     });
-    return new RecordBatch(schema, makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }));
+    return new RecordBatch(
+      schema,
+      makeData({ type: new Struct(fields), length: batch.numRows, nullCount: 0, children }),
+    );
   });
   return table.rebuilt(schema, batches as never) as ArrowTable;
 }
-
-
 
 /** convertTable(), closing `table` when a value cannot be converted. */
 export function tableWithInt64(table: ArrowTable, mode: Int64Mode): ArrowTable {

@@ -2,7 +2,7 @@
 // connection (a single connection runs its off-thread calls one at a time).
 import { availableParallelism } from "node:os";
 import type { AsyncOptions } from "./async.ts";
-import { type ConnectOptions, Connection, MEMORY, type QueryOptions } from "./connection.ts";
+import { Connection, type ConnectOptions, MEMORY, type QueryOptions } from "./connection.ts";
 import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import type { QueryStats, Result } from "./result.ts";
 import type { InsertData } from "./insert.ts";
@@ -36,6 +36,7 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #connections: Connection[] = [];
   readonly #pending: number[];
 
+  /** Opens `options.size` connections to `options.path` (see {@link createPool}). */
   constructor(options: PoolOptions = {}) {
     const size = options.size ?? availableParallelism();
     if (!Number.isInteger(size) || size < 1 || size > 256) {
@@ -61,6 +62,7 @@ export class Pool implements Disposable, AsyncDisposable {
     return this.#connections[0].path;
   }
 
+  /** True once close() was called. */
   get closed(): boolean {
     return this.#connections[0].closed;
   }
@@ -78,8 +80,13 @@ export class Pool implements Disposable, AsyncDisposable {
     }
   }
 
+  /** queryAsync() with format "ArrowTable" or "Dataframe", on the least busy connection. */
+  queryAsync(
+    sql: string,
+    format: "ArrowTable" | "Dataframe",
+    options?: ArrowQueryOptions & AsyncOptions,
+  ): Promise<ArrowTable>;
   /** Connection.queryAsync() on the least busy connection. */
-  queryAsync(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & AsyncOptions): Promise<ArrowTable>;
   queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
   queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     return this.#run((conn) => conn.queryAsync(sql, format, options));
@@ -113,16 +120,27 @@ export class Pool implements Disposable, AsyncDisposable {
     await Promise.all(this.#connections.map((conn) => conn.closeAsync()));
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** closeAsync(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.closeAsync();
   }
 }
 
-/** A pool of `size` connections to `path` for parallel async queries (see {@link Pool}). */
+/**
+ * A pool of `size` connections to `path` for parallel async queries (see {@link Pool}).
+ *
+ * @example
+ * ```ts
+ * import { createPool } from "./mod.ts";
+ * await using pool = createPool({ size: 4 });
+ * const results = await Promise.all([1, 2, 3, 4].map((n) => pool.queryAsync(`SELECT ${n}`)));
+ * ```
+ */
 export function createPool(options: PoolOptions = {}): Pool {
   return new Pool(options);
 }

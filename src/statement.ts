@@ -9,10 +9,12 @@ import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
 import { rowSetOf } from "./rows_from_arrow.ts";
 import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "./int64.ts";
 
+/** A row as an object keyed by column name (the default row type of a Statement). */
 export type Row = Record<string, unknown>;
 
 /** What run() reports: rows written by the statement (INSERT...). */
 export interface RunResult {
+  /** Rows written (the engine's written_rows). */
   readonly changes: number;
 }
 
@@ -37,6 +39,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
   /** How this statement returns (U)Int64/128/256 values (its connection's unless prepare() said). */
   readonly int64: Int64Mode;
 
+  /** Made by Connection.prepare(); `options.int64` overrides the connection's. */
   constructor(conn: Connection, readonly sql: string, options: Int64Option = {}) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#conn = conn;
@@ -103,18 +106,22 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
     }
   }
 
+  /** all() off the JS thread. */
   allAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T[]> {
     return this.#rowsAsync(params, options).then((set) => objects(set) as T[]);
   }
 
+  /** get() off the JS thread. */
   async getAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T | null> {
     return (await this.allAsync<T>(params, options))[0] ?? null;
   }
 
+  /** values() off the JS thread. */
   async valuesAsync(params?: P, options?: AsyncOptions): Promise<unknown[][]> {
     return (await this.#rowsAsync(params, options)).rows;
   }
 
+  /** run() off the JS thread. */
   async runAsync(params?: P, options: AsyncOptions = {}): Promise<RunResult> {
     const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     return { changes: result.rowsWritten };
@@ -135,6 +142,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
     this.#conn = null;
   }
 
+  /** finalize(), for `using`. */
   [Symbol.dispose](): void {
     this.finalize();
   }

@@ -17,7 +17,11 @@ test("classify: queryArrow, queryArrowAsync, query(ArrowTable) and sql`` refuse 
   conn.query("CREATE TABLE cls_t (a UInt8) ENGINE = Memory");
   try {
     for (const text of writes) {
-      assert.throws(() => conn.queryArrow(text), (e: unknown) => e instanceof ChdbArgumentError && /was not run/.test(e.message), text);
+      assert.throws(
+        () => conn.queryArrow(text),
+        (e: unknown) => e instanceof ChdbArgumentError && /was not run/.test(e.message),
+        text,
+      );
       assert.throws(() => conn.query(text, "ArrowTable"), ChdbArgumentError, text);
       await assert.rejects(conn.queryArrowAsync(text), ChdbArgumentError, text);
     }
@@ -36,7 +40,15 @@ test("classify: queryArrow, queryArrowAsync, query(ArrowTable) and sql`` refuse 
 
 test("classify: read-only statements still run through the Arrow APIs; syntax errors keep their code", async () => {
   using conn = connect();
-  for (const text of ["SELECT 1 AS a", "SHOW DATABASES", "DESCRIBE TABLE system.one", "EXISTS TABLE system.one", "SELECT 1; SELECT 2"]) {
+  for (
+    const text of [
+      "SELECT 1 AS a",
+      "SHOW DATABASES",
+      "DESCRIBE TABLE system.one",
+      "EXISTS TABLE system.one",
+      "SELECT 1; SELECT 2",
+    ]
+  ) {
     using table = conn.queryArrow(text);
     assert.ok(table.numRows >= 1, text);
     using again = conn.queryArrow(text); // remembered as read-only: same answer

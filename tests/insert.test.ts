@@ -9,7 +9,9 @@ test("command: DDL and INSERT ... SELECT return the engine's statistics", async 
   const created = conn.command("CREATE TABLE cmd_t (a UInt32, s String) ENGINE = Memory");
   assert.equal(created.rowsWritten, 0);
   try {
-    const stats = conn.command("INSERT INTO cmd_t SELECT number, toString(number) FROM numbers({n:UInt32})", { params: { n: 5 } });
+    const stats = conn.command("INSERT INTO cmd_t SELECT number, toString(number) FROM numbers({n:UInt32})", {
+      params: { n: 5 },
+    });
     assert.equal(stats.rowsWritten, 5);
     assert.ok(stats.bytesWritten > 0);
     assert.equal(typeof stats.elapsed, "number");
@@ -30,7 +32,11 @@ test("insert: rows, columns and Arrow tables go in through Arrow, columns matche
     // a record of columns
     assert.equal(conn.insert("ins_t", { id: [3, 4], name: ["a", "b"], score: [1.5, 2.5] }).rowsWritten, 2);
     // an apache-arrow Table, read in place
-    const arrow = tableFromArrays({ id: Uint32Array.from([5]), name: ["it's `quoted`"], score: Float64Array.from([9]) });
+    const arrow = tableFromArrays({
+      id: Uint32Array.from([5]),
+      name: ["it's `quoted`"],
+      score: Float64Array.from([9]),
+    });
     assert.equal((await conn.insertAsync("default.ins_t", arrow)).rowsWritten, 1);
     assert.equal(
       conn.query("SELECT id, name, score FROM ins_t ORDER BY id", "CSV").text(),

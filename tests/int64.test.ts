@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChdbArgumentError, ChdbError, connect } from "../mod.ts";
 
-const SQL = "SELECT count() AS n, toInt64(-5) AS i, [toUInt64(1), 2] AS arr, CAST(NULL, 'Nullable(Int64)') AS none, 'x' AS s FROM numbers(3)";
+const SQL =
+  "SELECT count() AS n, toInt64(-5) AS i, [toUInt64(1), 2] AS arr, CAST(NULL, 'Nullable(Int64)') AS none, 'x' AS s FROM numbers(3)";
 
 test("int64: bigint by default; rows with bigint cannot be JSON.stringified", () => {
   using conn = connect();
@@ -34,7 +35,10 @@ test("int64: number and string modes give JSON-safe rows (statement, cursor, ite
 test("int64: number refuses values beyond 2^53 instead of rounding; string keeps them exact", () => {
   using conn = connect(":memory:", { int64: "number" });
   const big = "SELECT toUInt64(9007199254740993) AS v";
-  assert.throws(() => conn.prepare(big).all(), (e: unknown) => e instanceof ChdbError && /9007199254740993 is beyond 2\^53/.test(e.message));
+  assert.throws(
+    () => conn.prepare(big).all(),
+    (e: unknown) => e instanceof ChdbError && /9007199254740993 is beyond 2\^53/.test(e.message),
+  );
   assert.deepEqual(conn.prepare("SELECT toInt64(9007199254740991) AS v").get(), { v: 9007199254740991 });
   assert.throws(() => conn.queryArrow(big), (e: unknown) => e instanceof ChdbError && /beyond 2\^53/.test(e.message));
   assert.deepEqual(conn.prepare(big, { int64: "string" }).get(), { v: "9007199254740993" });
@@ -42,11 +46,15 @@ test("int64: number refuses values beyond 2^53 instead of rounding; string keeps
 
 test("int64: Arrow tables become JSON-safe: Int64 columns as Float64 or Utf8", async () => {
   using conn = connect();
-  const arrowSql = "SELECT number AS n, toInt64(number) - 1 AS i, toString(number) AS s, toUInt32(number) AS u FROM numbers(3)";
+  const arrowSql =
+    "SELECT number AS n, toInt64(number) - 1 AS i, toString(number) AS s, toUInt32(number) AS u FROM numbers(3)";
   using plain = conn.queryArrow(arrowSql);
   assert.throws(() => JSON.stringify(plain.toArray()), TypeError);
   using asNumber = conn.queryArrow(arrowSql, { int64: "number" });
-  assert.equal(JSON.stringify(asNumber.toArray()), '[{"n":0,"i":-1,"s":"0","u":0},{"n":1,"i":0,"s":"1","u":1},{"n":2,"i":1,"s":"2","u":2}]');
+  assert.equal(
+    JSON.stringify(asNumber.toArray()),
+    '[{"n":0,"i":-1,"s":"0","u":0},{"n":1,"i":0,"s":"1","u":1},{"n":2,"i":1,"s":"2","u":2}]',
+  );
   using asString = await conn.queryArrowAsync(arrowSql, { int64: "string" });
   assert.equal(asString.getChild("n")?.get(2), "2");
   assert.equal(String(asString.schema.fields[0].type), "Utf8");
