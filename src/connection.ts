@@ -93,11 +93,14 @@ export function onPathConflict(holder: string, release: () => boolean): void {
   idleReleasers.set(holder, release);
 }
 
-/** Closes the idle connections holding another path than `path`, if only such connections do. */
+/**
+ * Closes the idle connections that would give way (query()'s default one) holding another path
+ * than `path`; true when no connection holds another path any more.
+ */
 function releaseIdleHolders(path: string): boolean {
   const kinds = new Set([...holders.values()].filter((h) => h.path !== path).map((h) => h.kind));
-  if (kinds.size === 0 || ![...kinds].every((kind) => idleReleasers.has(kind))) return false;
-  return [...kinds].every((kind) => idleReleasers.get(kind)!());
+  for (const kind of kinds) idleReleasers.get(kind)?.();
+  return [...holders.values()].every((h) => h.path === path);
 }
 
 /** The data path open in this process, if a connection (other than of kind `except`) is open. */
@@ -317,7 +320,7 @@ export class Connection implements Disposable {
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions & Int64Option = {}): ArrowTable {
-    const int64 = int64Mode(options.int64, this.int64);
+    const int64 = int64Mode(options?.int64, this.int64);
     return this.#withTables(sql, (handle, text) => {
       refuseWrites(handle, text, "queryArrow");
       return tableWithInt64(queryArrow(handle, text, options), int64);
@@ -326,7 +329,7 @@ export class Connection implements Disposable {
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
   async queryArrowAsync(sql: string, options: ArrowQueryOptions & AsyncOptions & Int64Option = {}): Promise<ArrowTable> {
-    const int64 = int64Mode(options.int64, this.int64);
+    const int64 = int64Mode(options?.int64, this.int64);
     return await this.#withTablesAsync(sql, options.signal, async (lane, handle, text) => {
       refuseWrites(handle, text, "queryArrowAsync"); // on the JS thread, once this connection's earlier calls are done
       return tableWithInt64(await queryArrowOffThread(lane, handle, text, options), int64);

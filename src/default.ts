@@ -20,11 +20,18 @@ let inFlight = 0; // queryAsync calls on `shared` not settled yet
 
 // The default connection never blocks a Session or connect() on another path: when idle, it
 // closes and the next query() opens it again (on the path open then, see defaultConnection()).
-onPathConflict(DEFAULT_HOLDER, () => {
-  if (inFlight > 0) return false;
-  closeDefaultConnection();
-  return true;
-});
+// Registered on first use, not at import: udf.ts imports this module while connection.ts is
+// still being evaluated.
+let hooked = false;
+function giveWayWhenIdle(): void {
+  if (hooked) return;
+  hooked = true;
+  onPathConflict(DEFAULT_HOLDER, () => {
+    if (inFlight > 0) return false;
+    closeDefaultConnection();
+    return true;
+  });
+}
 
 /**
  * The default connection: on the data path another connection (a Session...) holds, else
@@ -32,6 +39,7 @@ onPathConflict(DEFAULT_HOLDER, () => {
  * it, so query() runs where the open Session is; once that closes, query() is in memory again.
  */
 function defaultConnection(): Connection {
+  giveWayWhenIdle();
   const wanted = openDataPath(DEFAULT_HOLDER) ?? MEMORY;
   if (shared !== undefined && !shared.closed && shared.path !== wanted && inFlight === 0) closeDefaultConnection();
   if (shared === undefined || shared.closed) shared = new Connection(wanted, { holder: DEFAULT_HOLDER });

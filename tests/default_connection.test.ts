@@ -67,10 +67,19 @@ test("default connection: the conflict message names only the connections that c
   try {
     query("SELECT 1"); // idle default connection: not named, gives way
     const sess = new Session(dir);
+    query("SELECT 1"); // the default connection now runs on dir too, idle
     const second = connect(dir);
     try {
       assert.throws(() => connect(), (e: unknown) => {
-        return e instanceof ChdbPathConflictError && e.message.includes(`${dir} is open (1 Session, 1 Connection)`);
+        return e instanceof ChdbPathConflictError && e.message.includes(`${dir} is open (1 Session, 1 Connection);`);
+      });
+      // a user connection in memory: the idle default connection is not named beside it
+      sess.close();
+      second.close();
+      query("SELECT 1");
+      using mine = connect();
+      assert.throws(() => connect(dir), (e: unknown) => {
+        return e instanceof ChdbPathConflictError && e.message.includes(":memory: is open (1 Connection);");
       });
     } finally {
       second.close();
