@@ -7,7 +7,7 @@ export { type Row, type RunResult, Statement } from "./src/statement.ts";
 export { type Column, ROWS_FORMAT } from "./src/rows.ts";
 export { udf, type UdfOptions } from "./src/udf.ts";
 export { InsertStream, QueryStream, type StreamOptions } from "./src/stream.ts";
-export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
+export { type ConnectOptions, Connection, type QueryOptions, type RegisterData } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";
 export { ArrowTable } from "./src/arrow/table.ts";

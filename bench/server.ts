@@ -16,7 +16,7 @@ type Handler = (url: URL) => Response | Promise<Response>;
 type Routes = Record<string, Handler>;
 
 const ROUTES = ["groupby", "range", "arrow", "async", "select1"];
-const ENGINES = ["chdb", "chdb-default", "duckdb", "sqlite"];
+const ENGINES = ["chdb", "chdb-pool", "chdb-default", "duckdb", "sqlite"];
 const isDeno = "Deno" in globalThis;
 
 const GROUP_BY = "SELECT category, count() AS n, avg(value) AS mean FROM t GROUP BY category ORDER BY category";
@@ -24,6 +24,32 @@ const ARROW_ROWS = "SELECT id, category, value FROM t WHERE category = 'c3' AND 
 const json = (body: string | Uint8Array) =>
   new Response(body as BodyInit, { headers: { "content-type": "application/json" } });
 const lowOf = (url: URL) => Number(url.searchParams.get("lo") ?? 0);
+
+// "chdb-pool": every route through createPool() (off the JS thread, N queries at once, as
+// DuckDB's node-api runs every query on libuv's threads).
+async function chdbPoolRoutes(): Promise<Routes> {
+  const { connect, createPool, SMALL_QUERY_SETTINGS } = await import("../mod.ts");
+  const settings = { output_format_json_array_of_rows: 1, ...SMALL_QUERY_SETTINGS };
+  const setup = connect(":memory:");
+  setup.query("CREATE TABLE t (id UInt32, category String, value Float64) ENGINE = Memory");
+  setup.query(
+    "INSERT INTO t SELECT number, concat('c', toString(number % 10)), ((number * 7919) % 1000) / 10 FROM numbers(10000)",
+  );
+  const pool = createPool({ size: 4, settings });
+  const rows = async (sql: string, params?: Record<string, number>) =>
+    json((await pool.queryAsync(sql, "JSONEachRow", { params })).bytes());
+  return {
+    groupby: () => rows(GROUP_BY),
+    range: (url) =>
+      rows("SELECT id, value FROM t WHERE id BETWEEN {lo:UInt32} AND {lo:UInt32} + 20", { lo: lowOf(url) }),
+    arrow: async () => {
+      using table = await pool.queryArrowAsync(ARROW_ROWS);
+      return json(JSON.stringify(table.toArray()));
+    },
+    async: () => rows(GROUP_BY),
+    select1: () => rows("SELECT 1 AS x"),
+  };
+}
 
 // "chdb": the settings for small queries and a pool for the async route; "chdb-default": engine
 // defaults and one connection (the baseline of the breakdown in bench/README.md).
@@ -110,6 +136,7 @@ async function serve(engine: string): Promise<void> {
   const routes = await {
     chdb: () => chdbRoutes(true),
     "chdb-default": () => chdbRoutes(false),
+    "chdb-pool": chdbPoolRoutes,
     duckdb: duckdbRoutes,
     sqlite: sqliteRoutes,
   }[engine]!();

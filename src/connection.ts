@@ -35,6 +35,10 @@ import { udfBootOptions } from "./udf.ts";
 import { refuseWrites } from "./classify.ts";
 import { command, commandAsync } from "./command.ts";
 import { insert, insertAsync, type InsertData } from "./insert.ts";
+import type { TableReader } from "./arrow/convert.ts";
+
+/** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
+export type RegisterData = InsertData | TableReader;
 import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
 
 export const MEMORY = ":memory:";
@@ -405,7 +409,7 @@ export class Connection implements Disposable {
    * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
    * a TableReader (converted to Arrow once, now).
    */
-  register(name: string, data: unknown): void {
+  register(name: string, data: RegisterData): void {
     this.handle();
     registerTable(this, name, data);
   }
