@@ -11,7 +11,7 @@ export { type Row, type RunResult, Statement } from "./src/statement.ts";
 export { type Column, ROWS_FORMAT } from "./src/rows.ts";
 export { udf, type UdfOptions } from "./src/udf.ts";
 export { InsertStream, QueryStream, type StreamOptions } from "./src/stream.ts";
-export { type ConnectOptions, Connection, type QueryOptions } from "./src/connection.ts";
+export { type ConnectOptions, Connection, type QueryOptions, type RegisterData } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";
 export { ArrowTable } from "./src/arrow/table.ts";
@@ -37,3 +37,6 @@ export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } fro
 export type { BoolVector, NullVector, StringColumn } from "./src/hashfilter_ops.ts";
 export { LazyQuery } from "./src/lazy.ts";
 export type { Progress, ProgressOptions } from "./src/progress.ts";
+export type { Int64Mode, Int64Option } from "./src/int64.ts";
+export type { InsertData } from "./src/insert.ts";
+export { createPool, Pool, type PoolOptions, SMALL_QUERY_SETTINGS } from "./src/pool.ts";

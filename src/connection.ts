@@ -8,6 +8,7 @@ import {
   ChdbArgumentError,
   ChdbBusyError,
   ChdbConnectionError,
+  ChdbPathConflictError,
   statusError,
 } from "./errors.ts";
 import { native } from "./native.ts";
@@ -15,9 +16,9 @@ import { NativeHandle } from "./native_handle.ts";
 import { ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import { LazyQuery } from "./lazy.ts";
-import type { Result } from "./result.ts";
+import type { QueryStats, Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
-import { Statement } from "./statement.ts";
+import { type Row, Statement } from "./statement.ts";
 import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
 import {
   type ArrowQueryOptions,
@@ -36,12 +37,24 @@ import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
 import { type ProgressOptions, ProgressWatch } from "./progress.ts";
+import { refuseWrites } from "./classify.ts";
+import { command, commandAsync } from "./command.ts";
+import { insert, insertAsync, type InsertData } from "./insert.ts";
+import type { TableReader } from "./arrow/convert.ts";
+
+/** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
+export type RegisterData = InsertData | TableReader;
+import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
 
 export const MEMORY = ":memory:";
 
 export interface ConnectOptions extends PolicyOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
+  /** @internal How path-conflict messages name this connection (default: its class name). */
+  holder?: string;
+  /** How (U)Int64/128/256 values come back in rows and Arrow tables (see {@link Int64Option}). */
+  int64?: Int64Mode;
 }
 
 export interface QueryOptions extends Limits, CancelOptions {
@@ -54,6 +67,50 @@ export interface QueryOptions extends Limits, CancelOptions {
 const outPointer = new BigUint64Array(1);
 const scratch = new ResultSlots();
 const ERR_CAP = 4096;
+
+// ---- One data path per process: who holds it (src/default.ts yields query()'s idle connection) ----
+
+/** What each open connection is (its class name, or query()'s label) and the path it holds. */
+const holders = new Map<object, { path: string; kind: string }>(); // keyed by a token per connection
+/** By holder kind: a hook that closes its connection if idle (true when it did). */
+const idleReleasers = new Map<string, () => boolean>();
+
+/**
+ * Connections of kind `holder` give way to another data path when `release` closes them (it
+ * returns false when its connection is busy). Used by query()'s default connection (src/default.ts).
+ */
+export function onPathConflict(holder: string, release: () => boolean): void {
+  idleReleasers.set(holder, release);
+}
+
+/**
+ * Closes the idle connections that would give way (query()'s default one) holding another path
+ * than `path`; true when no connection holds another path any more.
+ */
+function releaseIdleHolders(path: string): boolean {
+  const kinds = new Set([...holders.values()].filter((h) => h.path !== path).map((h) => h.kind));
+  for (const kind of kinds) idleReleasers.get(kind)?.();
+  return [...holders.values()].every((h) => h.path === path);
+}
+
+/** The data path open in this process, if a connection (other than of kind `except`) is open. */
+export function openDataPath(except?: string): string | undefined {
+  for (const holder of holders.values()) if (holder.kind !== except) return holder.path;
+  return undefined;
+}
+
+/** Names the connections that hold another path than `path`, e.g. "/data (1 Session, 2 Connection)". */
+function conflictMessage(path: string): string {
+  const kinds = new Map<string, number>();
+  let open = "";
+  for (const holder of holders.values()) {
+    if (holder.path === path) continue;
+    open = holder.path;
+    kinds.set(holder.kind, (kinds.get(holder.kind) ?? 0) + 1);
+  }
+  const who = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+  return `chDB allows one data path per process: ${open} is open (${who}); close them before connecting to ${path}`;
+}
 
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
 export function normalizePath(path: string): string {
@@ -78,11 +135,30 @@ function rejectUnknownSettings(conn: Connection, settings: ConnectOptions["setti
   const names = Object.keys(settings ?? {});
   if (names.length === 0) return;
   const unknown = conn.query(
-    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)})",
+    // use_query_cache = 0: a connection opened with the query cache on refuses to cache a system table
+    "SELECT arrayFilter(n -> n NOT IN (SELECT name FROM system.settings), {names:Array(String)}) SETTINGS use_query_cache = 0",
     "JSONCompactEachRow",
     { params: { names } },
   ).json<string[][][]>()[0][0];
   if (unknown.length > 0) throw new ChdbConnectionError(`unknown setting(s): ${unknown.join(", ")}`);
+}
+
+/** The message for a format argument that is not a format name (e.g. chdb-node's `{ format }` habit). */
+function formatMisuse(format: unknown): string {
+  const named = format !== null && typeof format === "object" && typeof (format as { format?: unknown }).format === "string";
+  return named
+    ? `the format is the second argument, not an option: query(sql, ${JSON.stringify((format as { format: string }).format)}, { params })`
+    : `format must be a non-empty string (a ClickHouse format name such as "CSV" or "JSONEachRow"), got ${
+      format === "" ? '""' : typeof format
+    }`;
+}
+
+/**
+ * The format the output is really in: SQL ending in its own `FORMAT name` clause wins over the
+ * format argument (the engine obeys the clause), and the Result says so.
+ */
+function formatOf(sql: string, format: string): string {
+  return /\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i.exec(sql.slice(-256))?.[1] ?? format;
 }
 
 /** query() formats that return an apache-arrow Table instead of a Result. */
@@ -96,6 +172,8 @@ export class Connection implements Disposable {
   readonly #afterFree: (() => void)[] = [];
   /** ":memory:" or the absolute data directory. */
   readonly path: string;
+  /** How this connection returns (U)Int64/128/256 values unless a call says otherwise. */
+  readonly int64: Int64Mode;
 
   /** The sandbox, limits and cancellation of this connection's queries (src/query_policy.ts). */
   readonly #policy: QueryPolicy;
@@ -103,22 +181,30 @@ export class Connection implements Disposable {
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
+    this.int64 = int64Mode(options.int64);
     const lib = native();
     const pathBytes = utf8(this.path);
     const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
     const err = new Uint8Array(ERR_CAP);
-    const status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    let status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    // An idle connection that nobody holds (query()'s default one) gives way; then try once more.
+    if (status === Status.PATH_CONFLICT && releaseIdleHolders(this.path)) {
+      status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    }
     if (status !== Status.OK) {
       const message = fromCBuffer(err);
-      const hint = status === Status.PATH_CONFLICT ? " (query() keeps one open: closeDefaultConnection() closes it)" : "";
-      throw statusError(status, message && message + hint, "connecting");
+      if (status === Status.PATH_CONFLICT) throw new ChdbPathConflictError(conflictMessage(this.path));
+      throw statusError(status, message, "connecting");
     }
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
     const afterFree = this.#afterFree;
+    const holder = {}; // not `this`: the entry must not keep the connection reachable
+    holders.set(holder, { path: this.path, kind: options.holder ?? new.target.name });
     this.#handle = new NativeHandle(this, handle, (pointer) => native().fn.chffi_close(pointer), {
       what: "the connection",
       afterFree: () => {
+        holders.delete(holder);
         for (const task of afterFree.splice(0)) task();
       },
     });
@@ -159,7 +245,7 @@ export class Connection implements Disposable {
         const status = native().fn.chffi_query(
           q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
         );
-        return takeResult(status, scratch, format);
+        return takeResult(status, scratch, formatOf(sql, format));
       });
     } finally {
       tables.release();
@@ -200,7 +286,7 @@ export class Connection implements Disposable {
             const status = await lane.fn.chffi_query(
               q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
             );
-            return takeResult(status, slots, format);
+            return takeResult(status, slots, formatOf(sql, format));
           });
         } finally {
           killer.settled();
@@ -216,7 +302,7 @@ export class Connection implements Disposable {
   /** `sync`: for a call on this thread (refused while off-thread calls are in flight). */
   #prepareQuery(sql: string, format: string, options: QueryOptions, sync = true) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    if (typeof format !== "string" || format === "") throw new ChdbArgumentError("format must be a non-empty string");
+    if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     this.#checkExclusive();
     const handle = sync ? this.handle() : this.#livePointer();
     this.#policy.admit(sql, options?.params);
@@ -264,16 +350,27 @@ export class Connection implements Disposable {
   // ---- Arrow (src/arrow/) ----
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
-  queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions = {}): ArrowTable {
-    return this.#withTables(sql, options as QueryOptions, (handle, text) => queryArrow(handle, text, options));
+  queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions & Int64Option = {}): ArrowTable {
+    const int64 = int64Mode(options?.int64, this.int64);
+    return this.#withTables(sql, options as QueryOptions, (handle, text) => {
+      refuseWrites(handle, text, "queryArrow");
+      return tableWithInt64(queryArrow(handle, text, options), int64);
+    });
   }
 
   /** queryArrow() off the JS thread (queued with this connection's other off-thread calls). */
-  async queryArrowAsync(sql: string, options: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions = {}): Promise<ArrowTable> {
+  async queryArrowAsync(
+    sql: string,
+    options: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions & Int64Option = {},
+  ): Promise<ArrowTable> {
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(sql, options, (tagged) => this.queryArrowAsync(tagged, { ...options, onProgress: undefined }));
     }
-    return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, (lane, handle, text) => queryArrowOffThread(lane, handle, text, options));
+    const int64 = int64Mode(options?.int64, this.int64);
+    return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, async (lane, handle, text) => {
+      refuseWrites(handle, text, "queryArrowAsync"); // on the JS thread, once this connection's earlier calls are done
+      return tableWithInt64(await queryArrowOffThread(lane, handle, text, options), int64);
+    });
   }
 
   /** @internal A statement's result for cursors (see RowsResult in src/arrow/query.ts). */
@@ -368,7 +465,7 @@ export class Connection implements Disposable {
    * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
    * a TableReader (converted to Arrow once, now).
    */
-  register(name: string, data: unknown): void {
+  register(name: string, data: RegisterData): void {
     this.#handle.check();
     registerTable(this, name, data);
   }
@@ -391,6 +488,7 @@ export class Connection implements Disposable {
       this.#policy.admit(query.sql, query.params);
       const tables = tablesFor(this, handle, query.sql, query.tables);
       try {
+        refuseWrites(handle, tables.sql, "sql``");
         return queryArrow(handle, tables.sql, { params: query.params });
       } finally {
         tables.release();
@@ -434,9 +532,9 @@ export class Connection implements Disposable {
   }
 
   /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
-  prepare(sql: string): Statement {
+  prepare<R extends object = Row, P extends QueryParams = QueryParams>(sql: string, options: Int64Option = {}): Statement<R, P> {
     this.#handle.check();
-    return new Statement(this, sql);
+    return new Statement<R, P>(this, sql, options);
   }
 
   /**
@@ -503,6 +601,32 @@ export class Connection implements Disposable {
   cancel(queryId: string): boolean {
     this.handle();
     return killQuery(this.path, queryId);
+  }
+
+  // ---- Verbs for handlers and scripts (src/command.ts, src/insert.ts) ----
+
+  /** Runs a statement for its effect (DDL, INSERT ... SELECT, SET...) and returns the engine's statistics. */
+  command(sql: string, options: QueryOptions = {}): QueryStats {
+    return command(this, sql, options);
+  }
+
+  /** command() off the JS thread. */
+  commandAsync(sql: string, options: QueryOptions & AsyncOptions = {}): Promise<QueryStats> {
+    return commandAsync(this, sql, options);
+  }
+
+  /**
+   * Inserts JS data into `table` (`t` or `db.t`) through Arrow, columns matched by name: an
+   * apache-arrow Table/RecordBatch (read in place), an array of row objects or a record of
+   * column arrays (converted to Arrow once). Returns the statistics (`rowsWritten`...).
+   */
+  insert(table: string, data: InsertData): QueryStats {
+    return insert(this, table, data);
+  }
+
+  /** insert() off the JS thread. */
+  insertAsync(table: string, data: InsertData): Promise<QueryStats> {
+    return insertAsync(this, table, data);
   }
 
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */

@@ -8,6 +8,7 @@ import type { QueryParams } from "./params.ts";
 import type { RowsResult } from "./arrow/query.ts";
 import { ROWS_FORMAT } from "./rows.ts";
 import { rowSetOf } from "./rows_from_arrow.ts";
+import { convertRowSet } from "./int64.ts";
 
 /** One column of `Cursor.description`: name, type code (the ClickHouse type), and five unknowns. */
 export type ColumnDescription = [
@@ -53,7 +54,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
   }
 
   #load(result: RowsResult): void {
-    const set = rowSetOf(result);
+    const set = convertRowSet(rowSetOf(result), this.connection.int64);
     this.#rows = set.rows;
     this.#next = 0;
     this.description = set.columns.length === 0 ? null : set.columns.map((c) =>

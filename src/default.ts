@@ -1,17 +1,53 @@
-// Module-level query() on a lazily opened in-memory connection, and connect().
+// Module-level query() on a lazily opened default connection, and connect().
 import type { AsyncOptions } from "./async.ts";
-import { type ConnectOptions, Connection, MEMORY, normalizePath, type QueryOptions } from "./connection.ts";
+import {
+  type ConnectOptions,
+  Connection,
+  MEMORY,
+  normalizePath,
+  onPathConflict,
+  openDataPath,
+  type QueryOptions,
+} from "./connection.ts";
 import { killQuery } from "./cancel.ts";
 import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 import type { ProgressOptions } from "./progress.ts";
 
-let shared: Connection | undefined;
+/** How path-conflict messages name the default connection. */
+const DEFAULT_HOLDER = "query() default connection";
+
 let sharedOptions: ConnectOptions = {};
 
+let shared: Connection | undefined;
+let inFlight = 0; // queryAsync calls on `shared` not settled yet
+
+// The default connection never blocks a Session or connect() on another path: when idle, it
+// closes and the next query() opens it again (on the path open then, see defaultConnection()).
+// Registered on first use, not at import: udf.ts imports this module while connection.ts is
+// still being evaluated.
+let hooked = false;
+function giveWayWhenIdle(): void {
+  if (hooked) return;
+  hooked = true;
+  onPathConflict(DEFAULT_HOLDER, () => {
+    if (inFlight > 0) return false;
+    closeDefaultConnection();
+    return true;
+  });
+}
+
+/**
+ * The default connection: on the data path another connection (a Session...) holds, else
+ * ":memory:". The engine allows one path per process and shares it between the connections to
+ * it, so query() runs where the open Session is; once that closes, query() is in memory again.
+ */
 function defaultConnection(): Connection {
-  if (shared === undefined || shared.closed) shared = new Connection(MEMORY, sharedOptions);
+  giveWayWhenIdle();
+  const wanted = openDataPath(DEFAULT_HOLDER) ?? MEMORY;
+  if (shared !== undefined && !shared.closed && shared.path !== wanted && inFlight === 0) closeDefaultConnection();
+  if (shared === undefined || shared.closed) shared = new Connection(wanted, { ...sharedOptions, holder: DEFAULT_HOLDER });
   return shared;
 }
 
@@ -33,35 +69,58 @@ export function cancelQuery(queryId: string, path: string = MEMORY): boolean {
   return killQuery(normalizePath(path), queryId);
 }
 
-/** Runs SQL on the process's default in-memory connection (opened on first use). */
+/** query() with format "ArrowTable" or "Dataframe": the result as an apache-arrow Table (close it when done). */
 export function query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions): ArrowTable;
+/**
+ * Runs SQL on the process's default connection (opened on first use, in memory unless a Session
+ * holds a data path) and returns the output of the last statement in `format` (default CSV).
+ *
+ * @example
+ * ```ts
+ * import { query } from "./mod.ts";
+ * query("SELECT version()", "Pretty").show();
+ * const rows = query("SELECT number AS n FROM numbers({k:UInt8})", "JSONEachRow", { params: { k: 3 } }).json();
+ * ```
+ */
 export function query(sql: string, format?: string, options?: QueryOptions): Result;
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
 }
 
-/** query() off the JS thread, on the default connection (calls queue in order on it). */
+/** queryAsync() with format "ArrowTable" or "Dataframe": an apache-arrow Table. */
 export function queryAsync(
   sql: string,
   format: "ArrowTable" | "Dataframe",
   options?: ArrowQueryOptions & AsyncOptions & ProgressOptions,
 ): Promise<ArrowTable>;
+/**
+ * query() off the JS thread, on the default connection (calls queue in order on it; for
+ * parallel queries use `createPool()`).
+ *
+ * @example
+ * ```ts
+ * import { queryAsync } from "./mod.ts";
+ * const r = await queryAsync("SELECT sleep(1), 42", "CSV"); // timers and I/O run meanwhile
+ * ```
+ */
 export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
-export function queryAsync(
+export async function queryAsync(
   sql: string,
   format = "CSV",
   options: QueryOptions & AsyncOptions & ProgressOptions = {},
 ): Promise<Result | ArrowTable> {
+  const conn = defaultConnection();
+  inFlight++;
   try {
-    return defaultConnection().queryAsync(sql, format, options);
-  } catch (e) {
-    return Promise.reject(e);
+    return await conn.queryAsync(sql, format, options);
+  } finally {
+    inFlight--;
   }
 }
 
 /**
- * Closes the default connection of query(), e.g. before opening a data path (the engine allows
- * one data path per process). The next query() opens it again.
+ * Closes the default connection of query(). Not needed before opening a data path any more (an
+ * idle default connection gives way by itself); the next query() opens it again.
  */
 export function closeDefaultConnection(): void {
   shared?.close();

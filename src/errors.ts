@@ -24,12 +24,23 @@ export class ChdbError extends Error {
   }
 }
 
+/**
+ * An engine message rethrown by the engine itself reads `Code: 73. DB::Exception: Code: 73.
+ * DB::Exception: ... (UNKNOWN_FORMAT) (version ...). (UNKNOWN_FORMAT)`: one prefix and one name are kept.
+ */
+function unnest(message: string): string {
+  const repeated = /^(Code: (\d+)\. DB::Exception: )(?=Code: \2\. DB::Exception: )/;
+  if (!repeated.test(message)) return message;
+  while (repeated.test(message)) message = message.replace(repeated, "");
+  return message.replace(/\(([A-Z][A-Z0-9_]+)\)(?: \(version [^)]*\))?(?:\. \(\1\)(?: \(version [^)]*\))?)+$/, "($1)");
+}
+
 /** The engine rejected a query (syntax, unknown table, bad parameter value...). */
 export class ChdbQueryError extends ChdbError {
   /** Builds the error from an engine message of the form `Code: N. DB::Exception: ...`. */
   static fromEngine(message: string): ChdbQueryError {
     const code = /^\s*Code:\s*(\d+)/.exec(message)?.[1];
-    return new ChdbQueryError(message.trimEnd(), { code: code === undefined ? undefined : Number(code) });
+    return new ChdbQueryError(unnest(message.trimEnd()), { code: code === undefined ? undefined : Number(code) });
   }
 }
 

@@ -7,11 +7,14 @@ import { ChdbArgumentError, ChdbClosedError } from "./errors.ts";
 import type { QueryParams } from "./params.ts";
 import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "./rows.ts";
 import { rowSetOf } from "./rows_from_arrow.ts";
+import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "./int64.ts";
 
+/** A row as an object keyed by column name (the default row type of a Statement). */
 export type Row = Record<string, unknown>;
 
 /** What run() reports: rows written by the statement (INSERT...). */
 export interface RunResult {
+  /** Rows written (the engine's written_rows). */
   readonly changes: number;
 }
 
@@ -24,13 +27,23 @@ function objects(set: RowSet): Row[] {
   });
 }
 
-export class Statement implements Disposable {
+/**
+ * A prepared statement. `R` is the row type its object-returning methods give (by default
+ * `Record<string, unknown>`: the values are not checked against it) and `P` its parameters:
+ * `conn.prepare<{ id: number; name: string }, { min: number }>(sql).all({ min: 1 })`.
+ */
+export class Statement<R extends object = Row, P extends QueryParams = QueryParams> implements Disposable {
   #conn: Connection | null;
   #columns: Column[] | undefined;
 
-  constructor(conn: Connection, readonly sql: string) {
+  /** How this statement returns (U)Int64/128/256 values (its connection's unless prepare() said). */
+  readonly int64: Int64Mode;
+
+  /** Made by Connection.prepare(); `options.int64` overrides the connection's. */
+  constructor(conn: Connection, readonly sql: string, options: Int64Option = {}) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     this.#conn = conn;
+    this.int64 = int64Mode(options.int64, conn.int64);
   }
 
   #connection(): Connection {
@@ -39,34 +52,34 @@ export class Statement implements Disposable {
   }
 
   #rows(params?: QueryParams): RowSet {
-    const set = rowSetOf(this.#connection().rowsResult(this.sql, params));
+    const set = convertRowSet(rowSetOf(this.#connection().rowsResult(this.sql, params)), this.int64);
     this.#columns = set.columns;
     return set;
   }
 
   async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
-    const set = rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options));
+    const set = convertRowSet(rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options)), this.int64);
     this.#columns = set.columns;
     return set;
   }
 
   /** All rows as objects keyed by column name. */
-  all(params?: QueryParams): Row[] {
-    return objects(this.#rows(params));
+  all<T extends object = R>(params?: P): T[] {
+    return objects(this.#rows(params)) as T[];
   }
 
   /** The first row as an object, or null when there is none. */
-  get(params?: QueryParams): Row | null {
-    return this.all(params)[0] ?? null;
+  get<T extends object = R>(params?: P): T | null {
+    return this.all<T>(params)[0] ?? null;
   }
 
   /** All rows as arrays of values, in column order. */
-  values(params?: QueryParams): unknown[][] {
+  values(params?: P): unknown[][] {
     return this.#rows(params).rows;
   }
 
   /** Runs the statement for its effect. */
-  run(params?: QueryParams): RunResult {
+  run(params?: P): RunResult {
     const result = this.#connection().query(this.sql, ROWS_FORMAT, { params });
     return { changes: result.rowsWritten };
   }
@@ -75,37 +88,41 @@ export class Statement implements Disposable {
    * The rows as objects, streamed block by block (memory holds one block). The connection runs
    * nothing else until the loop ends; leaving it early cancels the query.
    */
-  *iterate(params?: QueryParams): IterableIterator<Row> {
+  *iterate(params?: P): IterableIterator<R> {
     for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
-      const set = decodeRows(chunk.bytes());
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
-      yield* objects(set);
+      yield* objects(set) as R[];
     }
   }
 
   /** iterate() off the JS thread. */
-  async *iterateAsync(params?: QueryParams, options: AsyncOptions = {}): AsyncIterableIterator<Row> {
+  async *iterateAsync(params?: P, options: AsyncOptions = {}): AsyncIterableIterator<R> {
     const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     for await (const chunk of stream) {
-      const set = decodeRows(chunk.bytes());
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
-      yield* objects(set);
+      yield* objects(set) as R[];
     }
   }
 
-  allAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row[]> {
-    return this.#rowsAsync(params, options).then(objects);
+  /** all() off the JS thread. */
+  allAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T[]> {
+    return this.#rowsAsync(params, options).then((set) => objects(set) as T[]);
   }
 
-  async getAsync(params?: QueryParams, options?: AsyncOptions): Promise<Row | null> {
-    return (await this.allAsync(params, options))[0] ?? null;
+  /** get() off the JS thread. */
+  async getAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T | null> {
+    return (await this.allAsync<T>(params, options))[0] ?? null;
   }
 
-  async valuesAsync(params?: QueryParams, options?: AsyncOptions): Promise<unknown[][]> {
+  /** values() off the JS thread. */
+  async valuesAsync(params?: P, options?: AsyncOptions): Promise<unknown[][]> {
     return (await this.#rowsAsync(params, options)).rows;
   }
 
-  async runAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RunResult> {
+  /** run() off the JS thread. */
+  async runAsync(params?: P, options: AsyncOptions = {}): Promise<RunResult> {
     const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
     return { changes: result.rowsWritten };
   }
@@ -125,6 +142,7 @@ export class Statement implements Disposable {
     this.#conn = null;
   }
 
+  /** finalize(), for `using`. */
   [Symbol.dispose](): void {
     this.finalize();
   }

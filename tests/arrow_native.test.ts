@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Table } from "apache-arrow";
-import { ChdbQueryError, connect } from "../mod.ts";
+import { ChdbArgumentError, ChdbQueryError, connect } from "../mod.ts";
 import { plainTypeColumns } from "./helpers.ts";
 
 const conn = connect();
@@ -118,7 +118,9 @@ describe("queryArrow built from Native", () => {
     const failing = "SELECT throwIf(number = 5000) FROM numbers(10000) SETTINGS max_block_size = 100";
     assert.throws(() => conn.queryArrow(failing), ChdbQueryError);
     assert.throws(() => conn.queryArrow("SELECT no_such_column"), ChdbQueryError);
-    assert.throws(() => conn.queryArrow("CREATE TABLE IF NOT EXISTS arrow_native_t (x Int8) ENGINE = Memory"), ChdbQueryError);
+    // A statement without rows is refused before it runs (issue 13: it used to run, then fail).
+    assert.throws(() => conn.queryArrow("CREATE TABLE IF NOT EXISTS arrow_native_t (x Int8) ENGINE = Memory"), ChdbArgumentError);
+    assert.equal(conn.query("EXISTS TABLE arrow_native_t").text().trim(), "0");
     assert.equal(conn.query("SELECT 42").text().trim(), "42");
   });
 });

@@ -80,7 +80,7 @@ function tableOf(name: string, data: ReturnType<typeof makeData>) {
 
 function refused(data: unknown, column: RegExp, what: RegExp) {
   using conn = connect();
-  assert.throws(() => conn.register("bad", data), (e: unknown) => {
+  assert.throws(() => conn.register("bad", data as Table), (e: unknown) => {
     assert.ok(e instanceof ChdbArgumentError, `not a ChdbArgumentError: ${e}`);
     assert.match((e as Error).message, column);
     assert.match((e as Error).message, what);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { tableFromArrays, tableFromJSON } from "apache-arrow";
-import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError, connect, sql, TableReader } from "../mod.ts";
+import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError, connect, type RegisterData, sql, TableReader } from "../mod.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -37,7 +37,7 @@ const inputs: Record<string, () => unknown> = {
 describe("register", () => {
   for (const [kind, make] of Object.entries(inputs)) {
     test(`the seed GROUP BY over ${kind}`, () => {
-      conn.register("seed", make());
+      conn.register("seed", make() as RegisterData);
       try {
         assert.equal(groupBy("seed"), EXPECTED);
         assert.equal(groupBy("seed"), EXPECTED, "a registered table can be queried again");
@@ -200,7 +200,7 @@ describe("TableReader", () => {
 describe("bad input", () => {
   const rejects = (data: unknown, pattern: RegExp) => {
     assert.throws(
-      () => conn.register("bad", data),
+      () => conn.register("bad", data as RegisterData),
       (e: unknown) => e instanceof ChdbArgumentError && pattern.test(e.message),
     );
     assert.equal(conn.unregister("bad"), false);

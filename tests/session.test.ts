@@ -54,16 +54,17 @@ test("close is idempotent; use after close is ChdbClosedError; using closes", ()
 });
 
 test("a second data path while one is open is ChdbPathConflictError", () => {
-  query("SELECT 1"); // the default in-memory connection is open
+  using holder = connect(); // an in-memory connection of the user's: it really conflicts
   const dir = tempDir();
   try {
     assert.throws(() => new Session(dir), (e: unknown) => {
       return e instanceof ChdbPathConflictError && /one data path per process/.test(e.message) &&
-        e.message.includes(dir) && /closeDefaultConnection/.test(e.message);
+        e.message.includes(dir) && /:memory: is open \(1 Connection\)/.test(e.message);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  assert.equal(holder.closed, false);
 });
 
 test("invalid paths and options are ChdbArgumentError", () => {
