@@ -27,11 +27,11 @@ export function createClient(config: ChdbClientConfig = {}): ClickHouseClient {
   const { connection, url, ...rest } = config;
   let backend: ClickHouseClientConfigOptions["connection"];
   if (connection instanceof EngineConnection) {
-    backend = asBackend(createConnection({ connection, database: config.database }));
+    backend = asBackend(createConnection({ connection, database: config.database, request_timeout: config.request_timeout }));
   } else if (connection !== undefined) {
     backend = asBackend(connection);
   } else if (url !== undefined && String(url).startsWith("chdb:")) {
-    backend = asBackend(createConnection({ url, database: config.database }));
+    backend = asBackend(createConnection({ url, database: config.database, request_timeout: config.request_timeout }));
   } else {
     return createHttpClient({ ...rest, ...(url === undefined ? {} : { url }) });
   }

@@ -3,17 +3,21 @@
 // the pool (src/clickhouse/engines.ts), results stream from the engine into the Node Readable the
 // client's ResultSet reads, and engine errors become the client's ClickHouseError.
 import { randomUUID } from "node:crypto";
-import type { Readable } from "node:stream";
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
 import { Connection as EngineConnection, MEMORY } from "../connection.ts";
 import { ChdbError } from "../errors.ts";
 import { ParamText, type QueryParams } from "../params.ts";
 import type { Result } from "../result.ts";
 import { type ClientCommon, installedCommon } from "./common.ts";
 import { type Engine, EnginePool, type Lease } from "./engines.ts";
+import { streamedHeaderLines } from "./block_formats.ts";
+import { formatOf, responseHeaders } from "./headers.ts";
 import { bufferedReadable, engineReadable } from "./result_stream.ts";
-import { changesConnectionState, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
+import { changesConnectionState, firstKeyword, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
 import { type ClickHouseSummary, summaryOf } from "./summary.ts";
 import { appendsOf, type InsertInput, textOf } from "./values.ts";
+import { Stopper } from "./stopper.ts";
 
 export interface ChdbConnectionOptions {
   /** `chdb://memory` (the default) or `chdb:///absolute/path` (one data path per process). */
@@ -25,6 +29,8 @@ export interface ChdbConnectionOptions {
   connection?: EngineConnection;
   /** The database of requests (HTTP's `database`); default `default`. */
   database?: string;
+  /** Milliseconds after which a request fails with "Timeout error." and its query is stopped. */
+  request_timeout?: number;
   /** The client's common layer to use when its sources are loaded twice (see common.ts). */
   common?: ClientCommon;
 }
@@ -37,6 +43,7 @@ export interface ConnRequest {
   abort_signal?: AbortSignal;
   session_id?: string;
   query_id?: string;
+  ignore_error_response?: boolean;
   [other: string]: unknown;
 }
 
@@ -45,8 +52,6 @@ interface BaseResult {
   response_headers: Record<string, string>;
   http_status_code: number;
 }
-
-const ABORTED = "The user aborted a request.";
 
 /** The data path of a `chdb:` URL. */
 export function pathOfUrl(url: string | URL): string {
@@ -57,14 +62,26 @@ export function pathOfUrl(url: string | URL): string {
   return decodeURIComponent(u.pathname);
 }
 
-function base(query_id: string): BaseResult {
-  return { query_id, response_headers: {}, http_status_code: 200 };
+function result(query_id: string, format: string, summary?: ClickHouseSummary): BaseResult {
+  return { query_id, response_headers: responseHeaders(format, query_id, summary), http_status_code: 200 };
+}
+
+/** What a request's work gets: its engine connection and how to end or stop it. */
+interface Work {
+  engine: Engine;
+  lease: Lease;
+  /** The output format of SQL without a FORMAT clause. */
+  defaultFormat: string;
+  stopper: Stopper;
+  /** A statement tagged so that a stop can find it in system.processes. */
+  tagged(sql: string): string;
 }
 
 export class ChdbConnection {
   readonly #pool: EnginePool;
   readonly #database: string;
   readonly #common: ClientCommon;
+  readonly #timeout: number | undefined;
 
   constructor(options: ChdbConnectionOptions = {}) {
     const path = options.connection?.path ??
@@ -72,6 +89,7 @@ export class ChdbConnection {
     this.#pool = new EnginePool(path, options.connection);
     this.#database = options.database ?? "default";
     this.#common = options.common ?? installedCommon();
+    this.#timeout = options.request_timeout;
   }
 
   /** An engine error as the client's ClickHouseError (code and type), others as they are. */
@@ -93,134 +111,180 @@ export class ChdbConnection {
   }
 
   /**
-   * Runs `work` on an engine connection prepared for the request. On failure or abort the
-   * connection goes back once the call running on it has settled; on success `work` says when.
+   * Runs `work` on an engine connection prepared for the request. An abort or the timeout
+   * rejects at once and stops the engine's query (KILL QUERY on the request's tag); the
+   * connection goes back once the call running on it has settled. On success `work` gives the
+   * connection back itself (a result stream keeps it until read).
    */
-  async #request<T>(
-    params: ConnRequest,
-    work: (engine: Engine, defaultFormat: string, lease: Lease) => Promise<T>,
-  ): Promise<T> {
+  async #request<T>(params: ConnRequest, work: (w: Work) => Promise<T>): Promise<T> {
     if (this.#pool.closed) throw new ChdbError("the connection is closed");
-    const signal = params.abort_signal;
-    if (signal?.aborted) throw new Error(ABORTED);
-    const lease = await this.#pool.acquire(params.session_id);
+    const stopper = new Stopper(params.abort_signal, this.#timeout);
+    stopper.throwIfStopped();
+    const tag = randomUUID();
+    let lease: Lease | undefined;
     const running = (async () => {
+      lease = await this.#pool.acquire(params.session_id);
+      stopper.throwIfStopped();
       const defaultFormat = await lease.engine.prepare(this.#database, params.clickhouse_settings);
-      return await work(lease.engine, defaultFormat ?? "TabSeparated", lease);
+      stopper.throwIfStopped();
+      return await work({
+        engine: lease.engine,
+        lease,
+        defaultFormat: defaultFormat ?? "TabSeparated",
+        stopper,
+        // (not an INSERT: what follows its VALUES or FORMAT is data)
+        tagged: (sql) => firstKeyword(sql) === "INSERT" ? sql : `${sql}\n/* chdb-ffi request ${tag} */`,
+      });
     })();
     try {
-      return signal === undefined ? await running : await abortable(running, signal);
+      return await stopper.race(running);
     } catch (e) {
-      // After an abort, whatever the call still makes (an open result stream) is closed.
+      // Whatever the call still makes (an open result stream) is closed when it arrives.
       running.then((made) => (made as { destroy?: () => void } | null)?.destroy?.(), () => {});
-      lease.release(true, running);
-      throw signal?.aborted ? new Error(ABORTED) : this.#error(e);
+      running.then(() => lease?.release(true), () => lease?.release(true));
+      if (stopper.stopped) {
+        void this.#kill(tag);
+        throw stopper.error();
+      }
+      throw this.#error(e);
+    } finally {
+      stopper.dispose();
+    }
+  }
+
+  /** Stops the engine's query of a request (from another connection: the engine allows it). */
+  async #kill(tag: string): Promise<void> {
+    if (this.#pool.closed) return;
+    const conn = new EngineConnection(this.#pool.path);
+    try {
+      await conn.queryAsync("KILL QUERY WHERE query LIKE {tag:String} ASYNC FORMAT Null", "Null", {
+        params: { tag: `%chdb-ffi request ${tag}%` },
+      });
+    } catch {
+      // the query ended by itself meanwhile
+    } finally {
+      conn.close();
     }
   }
 
   async query(params: ConnRequest): Promise<BaseResult & { stream: Readable }> {
     const query_id = params.query_id ?? randomUUID();
     const qp = this.#params(params);
-    const stream = await this.#request(params, async (engine, format, lease) => {
-      if (isStreamable(params.query)) {
-        const s = engine.conn.stream(params.query, format, { params: qp });
+    let format = "TabSeparated";
+    const stream = await this.#request(params, async (w) => {
+      format = formatOf(params.query, w.defaultFormat);
+      const sql = w.tagged(params.query);
+      const headerLines = streamedHeaderLines(format);
+      if (isStreamable(params.query) && headerLines !== null) {
+        const s = w.engine.conn.stream(sql, w.defaultFormat, { params: qp });
         let first: Result | null;
         try {
           first = await s.nextAsync(); // the engine's errors arrive here, before the result
         } catch (e) {
           s.close();
           if (!isStreamRefusal(e)) throw e;
-          return this.#whole(engine, params.query, format, qp, lease, params);
+          return this.#whole(w, sql, qp, params);
         }
-        const readable = engineReadable(s, first, this.#error, (settled) => lease.release(true, settled));
-        onAbort(params.abort_signal, () => readable.destroy(new Error(ABORTED)));
+        const readable = engineReadable(s, first, headerLines, this.#error, (settled) => w.lease.release(true, settled));
+        w.stopper.onStop(() => readable.destroy(w.stopper.error()));
         return readable;
       }
-      return this.#whole(engine, params.query, format, qp, lease, params);
+      return this.#whole(w, sql, qp, params);
     });
-    return { stream, ...base(query_id) };
+    return { stream, ...result(query_id, format) };
   }
 
-  async #whole(
-    engine: Engine,
-    sql: string,
-    format: string,
-    qp: QueryParams | undefined,
-    lease: Lease,
-    params: ConnRequest,
-  ): Promise<Readable> {
-    const result = await engine.conn.queryAsync(sql, format, { params: qp });
-    lease.release(params.session_id !== undefined || !changesConnectionState(sql));
-    return bufferedReadable(result);
+  async #whole(w: Work, sql: string, qp: QueryParams | undefined, params: ConnRequest): Promise<Readable> {
+    const r = await w.engine.conn.queryAsync(sql, w.defaultFormat, { params: qp });
+    w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
+    return bufferedReadable(r);
   }
 
-  async #run(params: ConnRequest, sql: string): Promise<{ result: Result; query_id: string }> {
-    const query_id = params.query_id ?? randomUUID();
+  /** Runs a statement whole; ignore_error_response turns an engine error into the response body. */
+  async #run(params: ConnRequest, sql: string, tag = true): Promise<{ output: Readable; summary: ClickHouseSummary; format: string }> {
     const qp = this.#params(params);
-    const result = await this.#request(params, async (engine, format, lease) => {
-      const r = await engine.conn.queryAsync(sql, format, { params: qp });
-      lease.release(params.session_id !== undefined || !changesConnectionState(sql));
-      return r;
-    });
-    return { result, query_id };
+    let format = "TabSeparated";
+    try {
+      return await this.#request(params, async (w) => {
+        format = formatOf(sql, w.defaultFormat);
+        const r = await w.engine.conn.queryAsync(tag ? w.tagged(sql) : sql, w.defaultFormat, { params: qp });
+        w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
+        return { output: bufferedReadable(r), summary: summaryOf(r), format };
+      });
+    } catch (e) {
+      if (params.ignore_error_response !== true || !(e instanceof Error) || !("code" in e)) throw e;
+      return { output: Readable.from([Buffer.from((e as Error).message)]), summary: summaryOf(undefined), format };
+    }
   }
 
   async command(params: ConnRequest): Promise<BaseResult & { summary: ClickHouseSummary }> {
-    const { result, query_id } = await this.#run(params, params.query);
-    return { ...base(query_id), summary: summaryOf(result) };
+    const query_id = params.query_id ?? randomUUID();
+    const { output, summary, format } = await this.#run(params, params.query);
+    output.destroy();
+    return { ...result(query_id, format, summary), summary };
   }
 
   async exec(
     params: ConnRequest & { values?: InsertInput },
   ): Promise<BaseResult & { stream: Readable; summary: ClickHouseSummary }> {
+    const query_id = params.query_id ?? randomUUID();
     if (params.values !== undefined) {
       const insert = splitInsertFormat(params.query);
       if (insert !== null) {
-        const { summary, query_id } = await this.#insert(params, insert.statement, insert.format, params.values);
-        return { stream: bufferedReadable(null), summary, ...base(query_id) };
+        const summary = await this.#insert(params, insert.statement, insert.format, params.values);
+        return { stream: bufferedReadable(null), summary, ...result(query_id, "TabSeparated", summary) };
       }
       const data = await textOf(params.values);
-      const { result, query_id } = await this.#run(params, `${params.query}\n${data}`);
-      return { stream: bufferedReadable(result), summary: summaryOf(result), ...base(query_id) };
+      const { output, summary, format } = await this.#run(params, `${params.query}\n${data}`, false);
+      return { stream: output, summary, ...result(query_id, format, summary) };
     }
-    const { result, query_id } = await this.#run(params, params.query);
-    return { stream: bufferedReadable(result), summary: summaryOf(result), ...base(query_id) };
+    const { output, summary, format } = await this.#run(params, params.query);
+    return { stream: output, summary, ...result(query_id, format, summary) };
   }
 
   async insert(params: ConnRequest & { values: InsertInput }): Promise<BaseResult & { summary: ClickHouseSummary }> {
+    const query_id = params.query_id ?? randomUUID();
     const insert = splitInsertFormat(params.query);
-    if (insert === null) {
-      const { result, query_id } = await this.#run(params, `${params.query}\n${await textOf(params.values)}`);
-      return { ...base(query_id), summary: summaryOf(result) };
-    }
-    const { summary, query_id } = await this.#insert(params, insert.statement, insert.format, params.values);
-    return { ...base(query_id), summary };
+    const summary = insert === null
+      ? (await this.#run(params, `${params.query}\n${await textOf(params.values)}`, false)).summary
+      : await this.#insert(params, insert.statement, insert.format, params.values);
+    return { ...result(query_id, "TabSeparated", summary), summary };
   }
 
-  /** Streams the input into the engine's INSERT, ~1 MB per call; no input inserts nothing. */
-  async #insert(params: ConnRequest, statement: string, format: string, values: InsertInput) {
-    const query_id = params.query_id ?? randomUUID();
+  /**
+   * Streams the input into the engine's INSERT, ~1 MB per call; no input inserts nothing. A stop
+   * between calls cancels the INSERT: nothing of it is committed.
+   */
+  #insert(params: ConnRequest, statement: string, format: string, values: InsertInput): Promise<ClickHouseSummary> {
     const qp = this.#params(params);
-    const summary = await this.#request(params, async (engine, _format, lease) => {
+    return this.#request(params, async (w) => {
       const appends = appendsOf(values);
-      const first = await appends.next();
-      if (first.done) {
-        lease.release(true);
-        return summaryOf(undefined);
-      }
-      const ins = engine.conn.insertStream(statement, format, { params: qp });
       try {
-        await ins.appendAsync(first.value);
-        for await (const bytes of appends) await ins.appendAsync(bytes);
-        const result = await ins.doneAsync();
-        lease.release(true);
-        return summaryOf(result);
-      } catch (e) {
-        ins.cancel();
-        throw e;
+        const first = await appends.next();
+        w.stopper.throwIfStopped();
+        if (first.done) {
+          w.lease.release(true);
+          return summaryOf(undefined);
+        }
+        const ins = w.engine.conn.insertStream(statement, format, { params: qp });
+        try {
+          await ins.appendAsync(first.value);
+          for await (const bytes of appends) {
+            w.stopper.throwIfStopped();
+            await ins.appendAsync(bytes);
+          }
+          w.stopper.throwIfStopped();
+          const r = await ins.doneAsync();
+          w.lease.release(true);
+          return summaryOf(r);
+        } catch (e) {
+          ins.cancel();
+          throw e;
+        }
+      } finally {
+        await appends.return(undefined);
       }
     });
-    return { summary, query_id };
   }
 
   async ping(params: Partial<ConnRequest> = {}): Promise<{ success: true } | { success: false; error: Error }> {
@@ -235,19 +299,4 @@ export class ChdbConnection {
   async close(): Promise<void> {
     this.#pool.close();
   }
-}
-
-function onAbort(signal: AbortSignal | undefined, then: () => void): void {
-  if (signal === undefined) return;
-  if (signal.aborted) then();
-  else signal.addEventListener("abort", then, { once: true });
-}
-
-/** Rejects as soon as `signal` aborts, else settles like `promise`. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(new Error(ABORTED));
-    signal.addEventListener("abort", stop, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
-  });
 }

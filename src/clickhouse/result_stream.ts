@@ -4,24 +4,28 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import type { Result } from "../result.ts";
 import type { QueryStream } from "../stream.ts";
+import { headerOf, withoutHeader } from "./block_formats.ts";
 
-function bufferOf(chunk: Result): Buffer {
-  const bytes = chunk.bytes();
+function bufferOf(chunk: Result | Uint8Array): Buffer {
+  const bytes = chunk instanceof Uint8Array ? chunk : chunk.bytes();
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**
- * `first` is the chunk already fetched (null: the output was empty). `mapError` turns an engine
- * error into the client's; `finished` runs once, when the stream ends, fails or is destroyed.
+ * `first` is the chunk already fetched (null: the output was empty); `headerLines` header lines
+ * that each later block repeats are dropped (block_formats.ts). `mapError` turns an engine error
+ * into the client's; `finished` runs once, when the stream ends, fails or is destroyed.
  */
 export function engineReadable(
   stream: QueryStream,
   first: Result | null,
+  headerLines: number,
   mapError: (e: unknown) => Error,
   finished: (settled: Promise<unknown> | undefined) => void,
 ): Readable {
   let pending: Result | null | undefined = first;
   let inFlight: Promise<unknown> | undefined;
+  const header = first === null || headerLines === 0 ? new Uint8Array(0) : headerOf(first.bytes(), headerLines);
   return new Readable({
     read() {
       if (pending !== undefined) {
@@ -35,7 +39,8 @@ export function engineReadable(
       next.then(
         (chunk) => {
           inFlight = undefined;
-          this.push(chunk === null ? null : bufferOf(chunk));
+          if (chunk === null) this.push(null);
+          else this.push(bufferOf(withoutHeader(chunk.bytes(), header)));
         },
         (e) => {
           inFlight = undefined;

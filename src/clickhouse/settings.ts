@@ -33,8 +33,14 @@ export interface RequestSettings {
   defaultFormat: string | undefined;
 }
 
+/**
+ * Engine defaults that differ from a server's and change what SQL means: with implicit_select
+ * the engine reads `foobar` as `SELECT foobar` where a server reports a syntax error.
+ */
+const serverDefaults: [string, string][] = [["implicit_select", "0"]];
+
 export function requestSettings(settings: Record<string, unknown> | undefined): RequestSettings {
-  const values = new Map<string, string>();
+  const values = new Map<string, string>(serverDefaults);
   let defaultFormat: string | undefined;
   for (const [name, value] of Object.entries(settings ?? {})) {
     if (value === undefined || httpOnly.has(name)) continue;
@@ -45,8 +51,9 @@ export function requestSettings(settings: Record<string, unknown> | undefined): 
   return { values, defaultFormat };
 }
 
+/** A setting's text as a string literal: the engine parses every setting type from one (as HTTP). */
 function literal(text: string): string {
-  return /^-?\d+(\.\d+)?$/.test(text) ? text : `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
 /**

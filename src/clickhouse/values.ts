@@ -18,10 +18,14 @@ function bytesOf(chunk: unknown): Uint8Array {
   throw new TypeError(`insert values must be strings or bytes, got ${typeof chunk}`);
 }
 
+function isWebStream(v: unknown): v is ReadableStream<unknown> {
+  return typeof (v as { getReader?: unknown }).getReader === "function";
+}
+
 async function* chunksOf(values: InsertInput): AsyncGenerator<unknown> {
   if (typeof values === "string" || values instanceof Uint8Array) {
     yield values;
-  } else if (typeof (values as ReadableStream).getReader === "function" && !(Symbol.asyncIterator in values)) {
+  } else if (isWebStream(values) && !(Symbol.asyncIterator in (values as object))) {
     const reader = (values as ReadableStream<unknown>).getReader();
     try {
       for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
