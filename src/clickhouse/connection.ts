@@ -143,7 +143,7 @@ export class ChdbConnection {
       running.then((made) => (made as { destroy?: () => void } | null)?.destroy?.(), () => {});
       running.then(() => lease?.release(true), () => lease?.release(true));
       if (stopper.stopped) {
-        void this.#kill(tag);
+        void this.#kill(tag, running);
         throw stopper.error();
       }
       throw this.#error(e);
@@ -152,16 +152,23 @@ export class ChdbConnection {
     }
   }
 
-  /** Stops the engine's query of a request (from another connection: the engine allows it). */
-  async #kill(tag: string): Promise<void> {
-    if (this.#pool.closed) return;
+  /**
+   * Stops the engine's query of a request from another connection (the engine allows it), again
+   * every 100 ms until the request's call has settled: the query may not have started yet.
+   */
+  async #kill(tag: string, running: Promise<unknown>): Promise<void> {
+    let settled = false;
+    running.then(() => settled = true, () => settled = true);
     const conn = new EngineConnection(this.#pool.path);
     try {
-      await conn.queryAsync("KILL QUERY WHERE query LIKE {tag:String} ASYNC FORMAT Null", "Null", {
-        params: { tag: `%chdb-ffi request ${tag}%` },
-      });
+      while (!settled) {
+        await conn.queryAsync("KILL QUERY WHERE query LIKE {tag:String} ASYNC FORMAT Null", "Null", {
+          params: { tag: `%chdb-ffi request ${tag}%` },
+        });
+        await new Promise((r) => setTimeout(r, 100));
+      }
     } catch {
-      // the query ended by itself meanwhile
+      // the engine refused the KILL: the query ends by itself
     } finally {
       conn.close();
     }
