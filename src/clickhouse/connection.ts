@@ -73,6 +73,8 @@ interface Work {
   /** The output format of SQL without a FORMAT clause. */
   defaultFormat: string;
   stopper: Stopper;
+  /** The result outlives the request (a stream): the abort signal is followed until it ends. */
+  keepListening(): void;
   /** A statement tagged so that a stop can find it in system.processes. */
   tagged(sql: string): string;
 }
@@ -122,6 +124,7 @@ export class ChdbConnection {
     stopper.throwIfStopped();
     const tag = randomUUID();
     let lease: Lease | undefined;
+    let listening = false;
     const running = (async () => {
       lease = await this.#pool.acquire(params.session_id);
       stopper.throwIfStopped();
@@ -132,6 +135,7 @@ export class ChdbConnection {
         lease,
         defaultFormat: defaultFormat ?? "TabSeparated",
         stopper,
+        keepListening: () => listening = true,
         // (not an INSERT: what follows its VALUES or FORMAT is data)
         tagged: (sql) => firstKeyword(sql) === "INSERT" ? sql : `${sql}\n/* chdb-ffi request ${tag} */`,
       });
@@ -148,7 +152,8 @@ export class ChdbConnection {
       }
       throw this.#error(e);
     } finally {
-      stopper.dispose();
+      if (listening) stopper.dispose();
+      else stopper.detach();
     }
   }
 
@@ -192,7 +197,11 @@ export class ChdbConnection {
           if (!isStreamRefusal(e)) throw e;
           return this.#whole(w, sql, qp, params);
         }
-        const readable = engineReadable(s, first, headerLines, this.#error, (settled) => w.lease.release(true, settled));
+        const readable = engineReadable(s, first, headerLines, this.#error, (settled) => {
+          w.stopper.detach();
+          w.lease.release(true, settled);
+        });
+        w.keepListening();
         w.stopper.onStop(() => readable.destroy(w.stopper.error()));
         return readable;
       }

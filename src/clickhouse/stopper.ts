@@ -60,4 +60,11 @@ export class Stopper {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
+
+  /** Stops listening to the abort signal (a long-lived signal would collect one listener a request). */
+  detach(): void {
+    this.dispose();
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#listeners = [];
+  }
 }
