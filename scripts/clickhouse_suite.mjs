@@ -168,8 +168,11 @@ for (const runtime of runtimes) {
   } else {
     const j = JSON.parse(readFileSync(report, "utf8"));
     const skippedTests = j.numPendingTests + (j.numTodoTests ?? 0);
-    // a file that fails before its tests run (import error, hook failure) counts as one failure
-    j.numFailedTests += j.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+    // a file that fails outside its tests (import error, a failing beforeAll: its tests are then
+    // reported skipped) counts as one failure
+    j.numFailedTests += j.testResults.filter((f) =>
+      f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed")
+    ).length;
     line = `clickhouse-js suite (${backend}, ${runtime}): ${j.numPassedTests} passed, ${j.numFailedTests} failed, ` +
       `${skippedTests} skipped (${skipped.length} files skipped, ${j.testResults.length} files run, ${seconds} s)`;
     if (j.numFailedTests > 0 || r.status !== 0) allGreen = false;
@@ -177,8 +180,8 @@ for (const runtime of runtimes) {
       for (const t of file.assertionResults) {
         if (t.status === "failed") console.log(`FAILED ${file.name.replace(tree + "/", "")} > ${t.fullName}`);
       }
-      if (file.status === "failed" && file.assertionResults.length === 0) {
-        console.log(`FAILED ${file.name.replace(tree + "/", "")}: ${file.message?.split("\n")[0]}`);
+      if (file.status === "failed" && !file.assertionResults.some((t) => t.status === "failed")) {
+        console.log(`FAILED ${file.name.replace(tree + "/", "")}: ${file.message?.split("\n")[0] || "outside its tests (a hook)"}`);
       }
     }
   }

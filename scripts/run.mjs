@@ -81,7 +81,7 @@ const jobs = {
     }
     if (!only) {
       // @clickhouse/client's own integration suite on chdb-ffi/clickhouse, on Deno, Bun and Node
-      // (issue 12: scripts/clickhouse_suite.mjs; ~1.5 min a runtime, +45 s for its npm ci once).
+      // (issue 12: scripts/clickhouse_suite.mjs; 35-50 s a runtime, +45 s for its npm ci once).
       if (!existsSync("/usr/sbin/clickhouse-server")) {
         console.log("cluster test: /usr/sbin/clickhouse-server is not installed, tests/clickhouse_events.test.ts skipped its cluster part");
       }
