@@ -62,13 +62,15 @@ const manifest = {
   exports: {
     ".": { types: "./mod.d.ts", default: "./mod.js" },
     "./cli": { types: "./cli.d.ts", default: "./cli.js" },
+    // @clickhouse/client's ClickHouseClient on the embedded engine (clickhouse.ts)
+    "./clickhouse": { types: "./clickhouse.d.ts", default: "./clickhouse.js" },
   },
   types: "./mod.d.ts",
   bin: { "chdb-ffi": "./cli.js" },
   os: ["linux"],
   cpu: Object.keys(shimTargets).map((folder) => folder.split("-")[1]),
   engines: { node: ">=20" },
-  dependencies: { "apache-arrow": versionOf("apache-arrow") },
+  dependencies: { "apache-arrow": versionOf("apache-arrow"), "@clickhouse/client": versionOf("@clickhouse/client") },
   // koffi is Node's FFI (Bun and Deno do not load it); libchdb comes from the platform package.
   optionalDependencies: {
     koffi: versionOf("koffi"),

@@ -2,7 +2,7 @@
 // The test job ends with the line `N passed, N failed` over all runtimes. Node cannot run
 // TypeScript: its test run compiles the suite with tsc first (tsconfig.node-tests.json).
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -80,6 +80,21 @@ const jobs = {
       if (r.status !== 0 && f === 0) failed++; // the runner itself failed: never report green
     }
     if (!only) {
+      // @clickhouse/client's own integration suite on chdb-ffi/clickhouse, on Deno, Bun and Node
+      // (issue 12: scripts/clickhouse_suite.mjs; 35-50 s a runtime, +45 s for its npm ci once).
+      if (!existsSync("/usr/sbin/clickhouse-server")) {
+        console.log("cluster test: /usr/sbin/clickhouse-server is not installed, tests/clickhouse_events.test.ts skipped its cluster part");
+      }
+      const suite = run("node", ["scripts/clickhouse_suite.mjs", "--runtime", "deno,bun,node"], { capture: true });
+      const lines = [...`${suite.stdout}`.matchAll(/^clickhouse-js suite \(chdb-ffi, \w+\): (\d+) passed, (\d+) failed/gm)];
+      const suitePassed = lines.slice(-3).reduce((n, m) => n + Number(m[1]), 0);
+      const suiteFailed = lines.slice(-3).reduce((n, m) => n + Number(m[2]), 0);
+      console.log(`clickhouse-js suite: ${suitePassed} passed, ${suiteFailed} failed (exit ${suite.status})`);
+      passed += suitePassed;
+      failed += suiteFailed;
+      if (suite.status !== 0 || suitePassed === 0) ok = false;
+      if (suite.status !== 0 && suiteFailed === 0) failed++;
+
       // The npm package as users get it: packed, installed with npm, run on all three runtimes.
       const smoke = run("node", ["scripts/smoke_npm.mjs"], { capture: true });
       const out = `${smoke.stdout}\n${smoke.stderr}`;

@@ -77,6 +77,11 @@ try {
   );
   check("deno: examples (npm: specifier)", bin("deno"), ["run", "-A", "examples_npm.mjs"], "examples ok", { cwd: app });
   check("deno: cli.js", bin("deno"), ["run", "-A", cli, ...cliArgs], cliOut, { cwd: app });
+  // chdb-ffi/clickhouse: @clickhouse/client (a dependency of the package) on the engine
+  writeFileSync(join(app, "clickhouse.mjs"), readFileSync(join(root, "scripts", "smoke", "clickhouse.mjs"), "utf8"));
+  check("node: chdb-ffi/clickhouse", "node", ["clickhouse.mjs"], "clickhouse ok", { cwd: app });
+  check("bun: chdb-ffi/clickhouse", bin("bun"), ["clickhouse.mjs"], "clickhouse ok", { cwd: app });
+  check("deno: chdb-ffi/clickhouse", bin("deno"), ["run", "-A", "clickhouse.mjs"], "clickhouse ok", { cwd: app });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

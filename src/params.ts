@@ -27,9 +27,18 @@ export type QueryParamValue =
   | undefined
   | readonly QueryParamValue[]
   | Map<QueryParamValue, QueryParamValue>
+  | ParamText
   | { [key: string]: QueryParamValue };
 
 export type QueryParams = Record<string, QueryParamValue>;
+
+/**
+ * A parameter already in the engine's escaped-text syntax, passed verbatim (the form
+ * @clickhouse/client sends as HTTP `param_x`; used by src/clickhouse/).
+ */
+export class ParamText {
+  constructor(readonly text: string) {}
+}
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -90,6 +99,7 @@ const escapes: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n"
 
 /** A top-level parameter's text: plain strings use the engine's escaped-text syntax. */
 export function paramText(v: QueryParamValue): string {
+  if (v instanceof ParamText) return v.text;
   if (typeof v === "string") return v.replace(/[\\\t\n\r\0]/g, (c) => escapes[c]);
   if (v === null || v === undefined) return "\\N";
   if (v instanceof Date) return dateText(v);

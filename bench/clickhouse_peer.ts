@@ -1,0 +1,31 @@
+// Runs one contender of a @clickhouse/client benchmark per child process: chdb-node's engine and
+// ours cannot share a process (one data path per process: chdb-node opens a directory of its own).
+// The parent alternates the children round by round, so machine drift hits both alike.
+import { spawnSync } from "node:child_process";
+import process from "node:process";
+import { createClient as createHttpClient } from "@clickhouse/client";
+import { createClient } from "../clickhouse.ts";
+
+export type Client = ReturnType<typeof createClient>;
+export type Contender = "chdb-ffi" | "chdb-node";
+
+/** The contender this process runs, or undefined in the parent. */
+export function childContender(): Contender | undefined {
+  const i = process.argv.indexOf("--contender");
+  return i < 0 ? undefined : process.argv[i + 1] as Contender;
+}
+
+export async function clientFor(contender: Contender): Promise<Client> {
+  if (contender === "chdb-ffi") return createClient({ url: "chdb://memory" });
+  const { createChdbConnection } = await import("chdb/connection" as string);
+  return createHttpClient({ connection: createChdbConnection({ path: ":memory:" }) }) as unknown as Client;
+}
+
+/** Runs this script as a child for `contender`; returns what it printed as JSON on its last line. */
+export function runChild(contender: Contender, extra: string[] = []): Record<string, number> {
+  const args = [...process.execArgv, process.argv[1], "--contender", contender, ...extra];
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: process.env, maxBuffer: 64 << 20 });
+  const last = r.stdout.trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !last.startsWith("{")) throw new Error(`${contender} child failed: ${r.stderr || r.stdout}`);
+  return JSON.parse(last);
+}

@@ -1,0 +1,318 @@
+// @clickhouse/client's Connection contract (query, insert, command, exec, ping, close) served by
+// the embedded engine: what the client sends over HTTP becomes engine calls on a connection of
+// the pool (src/clickhouse/engines.ts), results stream from the engine into the Node Readable the
+// client's ResultSet reads, and engine errors become the client's ClickHouseError.
+import { randomUUID } from "node:crypto";
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
+import { Connection as EngineConnection, MEMORY } from "../connection.ts";
+import { ChdbError } from "../errors.ts";
+import { ParamText, type QueryParams } from "../params.ts";
+import type { Result } from "../result.ts";
+import { type ClientCommon, installedCommon } from "./common.ts";
+import { type Engine, EnginePool, type Lease } from "./engines.ts";
+import { streamedHeaderLines } from "./block_formats.ts";
+import { formatOf, responseHeaders } from "./headers.ts";
+import { bufferedReadable, engineReadable } from "./result_stream.ts";
+import { changesConnectionState, firstKeyword, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
+import { type ClickHouseSummary, summaryOf } from "./summary.ts";
+import { appendsOf, type InsertInput, textOf } from "./values.ts";
+import { Stopper } from "./stopper.ts";
+
+export interface ChdbConnectionOptions {
+  /** `chdb://memory` (the default) or `chdb:///absolute/path` (one data path per process). */
+  url?: string | URL;
+  /** Or the data path itself: ":memory:" or a directory. */
+  path?: string;
+  /** Or a connection of this library's (a Connection or Session): requests use it and more
+   * connections on its path; close() leaves it open. */
+  connection?: EngineConnection;
+  /** The database of requests (HTTP's `database`); default `default`. */
+  database?: string;
+  /** Milliseconds after which a request fails with "Timeout error." and its query is stopped. */
+  request_timeout?: number;
+  /** The client's common layer to use when its sources are loaded twice (see common.ts). */
+  common?: ClientCommon;
+}
+
+/** Request parameters, as @clickhouse/client's connection layer receives them. */
+export interface ConnRequest {
+  query: string;
+  clickhouse_settings?: Record<string, unknown>;
+  query_params?: Record<string, unknown>;
+  abort_signal?: AbortSignal;
+  session_id?: string;
+  query_id?: string;
+  ignore_error_response?: boolean;
+  [other: string]: unknown;
+}
+
+interface BaseResult {
+  query_id: string;
+  response_headers: Record<string, string>;
+  http_status_code: number;
+}
+
+/** The data path of a `chdb:` URL. */
+export function pathOfUrl(url: string | URL): string {
+  const u = new URL(String(url));
+  if (u.protocol !== "chdb:") throw new ChdbError(`not a chdb: URL: ${String(url)}`);
+  if (u.host === "memory" || u.host === ":memory:") return MEMORY;
+  if (u.host !== "") throw new ChdbError(`chdb: URL must be chdb://memory or chdb:///absolute/path, got ${String(url)}`);
+  return decodeURIComponent(u.pathname);
+}
+
+function result(query_id: string, format: string, summary?: ClickHouseSummary): BaseResult {
+  return { query_id, response_headers: responseHeaders(format, query_id, summary), http_status_code: 200 };
+}
+
+/** What a request's work gets: its engine connection and how to end or stop it. */
+interface Work {
+  engine: Engine;
+  lease: Lease;
+  /** The output format of SQL without a FORMAT clause. */
+  defaultFormat: string;
+  stopper: Stopper;
+  /** The result outlives the request (a stream): the abort signal is followed until it ends. */
+  keepListening(): void;
+  /** A statement tagged so that a stop can find it in system.processes. */
+  tagged(sql: string): string;
+}
+
+export class ChdbConnection {
+  readonly #pool: EnginePool;
+  readonly #database: string;
+  readonly #common: ClientCommon;
+  readonly #timeout: number | undefined;
+
+  constructor(options: ChdbConnectionOptions = {}) {
+    const path = options.connection?.path ??
+      (options.url !== undefined ? pathOfUrl(options.url) : options.path ?? MEMORY);
+    this.#pool = new EnginePool(path, options.connection);
+    this.#database = options.database ?? "default";
+    this.#common = options.common ?? installedCommon();
+    this.#timeout = options.request_timeout;
+  }
+
+  /** An engine error as the client's ClickHouseError (code and type), others as they are. */
+  #error = (e: unknown): Error => {
+    if (e instanceof ChdbError && e.code !== undefined) {
+      const mapped = this.#common.parseError(e.message);
+      if (mapped !== e) (mapped as { cause?: unknown }).cause = e;
+      return mapped;
+    }
+    return e instanceof Error ? e : new Error(String(e));
+  };
+
+  #params(params: ConnRequest): QueryParams | undefined {
+    const qp = params.query_params;
+    if (qp === undefined || Object.keys(qp).length === 0) return undefined;
+    const out: QueryParams = {};
+    for (const [name, value] of Object.entries(qp)) out[name] = new ParamText(this.#common.formatQueryParams({ value }));
+    return out;
+  }
+
+  /**
+   * Runs `work` on an engine connection prepared for the request. An abort or the timeout
+   * rejects at once and stops the engine's query (KILL QUERY on the request's tag); the
+   * connection goes back once the call running on it has settled. On success `work` gives the
+   * connection back itself (a result stream keeps it until read).
+   */
+  async #request<T>(params: ConnRequest, work: (w: Work) => Promise<T>): Promise<T> {
+    if (this.#pool.closed) throw new ChdbError("the connection is closed");
+    const stopper = new Stopper(params.abort_signal, this.#timeout);
+    stopper.throwIfStopped();
+    const tag = randomUUID();
+    let lease: Lease | undefined;
+    let listening = false;
+    const running = (async () => {
+      lease = await this.#pool.acquire(params.session_id);
+      stopper.throwIfStopped();
+      const defaultFormat = await lease.engine.prepare(this.#database, params.clickhouse_settings);
+      stopper.throwIfStopped();
+      return await work({
+        engine: lease.engine,
+        lease,
+        defaultFormat: defaultFormat ?? "TabSeparated",
+        stopper,
+        keepListening: () => listening = true,
+        // (not an INSERT: what follows its VALUES or FORMAT is data)
+        tagged: (sql) => firstKeyword(sql) === "INSERT" ? sql : `${sql}\n/* chdb-ffi request ${tag} */`,
+      });
+    })();
+    try {
+      return await stopper.race(running);
+    } catch (e) {
+      // Whatever the call still makes (an open result stream) is closed when it arrives.
+      running.then((made) => (made as { destroy?: () => void } | null)?.destroy?.(), () => {});
+      running.then(() => lease?.release(true), () => lease?.release(true));
+      if (stopper.stopped) {
+        void this.#kill(tag, running);
+        throw stopper.error();
+      }
+      throw this.#error(e);
+    } finally {
+      if (listening) stopper.dispose();
+      else stopper.detach();
+    }
+  }
+
+  /**
+   * Stops the engine's query of a request from another connection (the engine allows it), again
+   * every 100 ms until the request's call has settled: the query may not have started yet.
+   */
+  async #kill(tag: string, running: Promise<unknown>): Promise<void> {
+    let settled = false;
+    running.then(() => settled = true, () => settled = true);
+    const conn = new EngineConnection(this.#pool.path);
+    try {
+      while (!settled) {
+        await conn.queryAsync("KILL QUERY WHERE query LIKE {tag:String} ASYNC FORMAT Null", "Null", {
+          params: { tag: `%chdb-ffi request ${tag}%` },
+        });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } catch {
+      // the engine refused the KILL: the query ends by itself
+    } finally {
+      conn.close();
+    }
+  }
+
+  async query(params: ConnRequest): Promise<BaseResult & { stream: Readable }> {
+    const query_id = params.query_id ?? randomUUID();
+    const qp = this.#params(params);
+    let format = "TabSeparated";
+    const stream = await this.#request(params, async (w) => {
+      format = formatOf(params.query, w.defaultFormat);
+      const sql = w.tagged(params.query);
+      const headerLines = streamedHeaderLines(format);
+      if (isStreamable(params.query) && headerLines !== null) {
+        const s = w.engine.conn.stream(sql, w.defaultFormat, { params: qp });
+        let first: Result | null;
+        try {
+          first = await s.nextAsync(); // the engine's errors arrive here, before the result
+        } catch (e) {
+          s.close();
+          if (!isStreamRefusal(e)) throw e;
+          return this.#whole(w, sql, qp, params);
+        }
+        const readable = engineReadable(s, first, headerLines, this.#error, (settled) => {
+          w.stopper.detach();
+          w.lease.release(true, settled);
+        });
+        w.keepListening();
+        w.stopper.onStop(() => readable.destroy(w.stopper.error()));
+        return readable;
+      }
+      return this.#whole(w, sql, qp, params);
+    });
+    return { stream, ...result(query_id, format) };
+  }
+
+  async #whole(w: Work, sql: string, qp: QueryParams | undefined, params: ConnRequest): Promise<Readable> {
+    const r = await w.engine.conn.queryAsync(sql, w.defaultFormat, { params: qp });
+    w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
+    return bufferedReadable(r);
+  }
+
+  /** Runs a statement whole; ignore_error_response turns an engine error into the response body. */
+  async #run(params: ConnRequest, sql: string, tag = true): Promise<{ output: Readable; summary: ClickHouseSummary; format: string }> {
+    const qp = this.#params(params);
+    let format = "TabSeparated";
+    try {
+      return await this.#request(params, async (w) => {
+        format = formatOf(sql, w.defaultFormat);
+        const r = await w.engine.conn.queryAsync(tag ? w.tagged(sql) : sql, w.defaultFormat, { params: qp });
+        w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
+        return { output: bufferedReadable(r), summary: summaryOf(r), format };
+      });
+    } catch (e) {
+      if (params.ignore_error_response !== true || !(e instanceof Error) || !("code" in e)) throw e;
+      return { output: Readable.from([Buffer.from((e as Error).message)]), summary: summaryOf(undefined), format };
+    }
+  }
+
+  async command(params: ConnRequest): Promise<BaseResult & { summary: ClickHouseSummary }> {
+    const query_id = params.query_id ?? randomUUID();
+    const { output, summary, format } = await this.#run(params, params.query);
+    output.destroy();
+    return { ...result(query_id, format, summary), summary };
+  }
+
+  async exec(
+    params: ConnRequest & { values?: InsertInput },
+  ): Promise<BaseResult & { stream: Readable; summary: ClickHouseSummary }> {
+    const query_id = params.query_id ?? randomUUID();
+    if (params.values !== undefined) {
+      const insert = splitInsertFormat(params.query);
+      if (insert !== null) {
+        const summary = await this.#insert(params, insert.statement, insert.format, params.values);
+        return { stream: bufferedReadable(null), summary, ...result(query_id, "TabSeparated", summary) };
+      }
+      const data = await textOf(params.values);
+      const { output, summary, format } = await this.#run(params, `${params.query}\n${data}`, false);
+      return { stream: output, summary, ...result(query_id, format, summary) };
+    }
+    const { output, summary, format } = await this.#run(params, params.query);
+    return { stream: output, summary, ...result(query_id, format, summary) };
+  }
+
+  async insert(params: ConnRequest & { values: InsertInput }): Promise<BaseResult & { summary: ClickHouseSummary }> {
+    const query_id = params.query_id ?? randomUUID();
+    const insert = splitInsertFormat(params.query);
+    const summary = insert === null
+      ? (await this.#run(params, `${params.query}\n${await textOf(params.values)}`, false)).summary
+      : await this.#insert(params, insert.statement, insert.format, params.values);
+    return { ...result(query_id, "TabSeparated", summary), summary };
+  }
+
+  /**
+   * Streams the input into the engine's INSERT, ~1 MB per call; no input inserts nothing. A stop
+   * between calls cancels the INSERT: nothing of it is committed.
+   */
+  #insert(params: ConnRequest, statement: string, format: string, values: InsertInput): Promise<ClickHouseSummary> {
+    const qp = this.#params(params);
+    return this.#request(params, async (w) => {
+      const appends = appendsOf(values);
+      try {
+        const first = await appends.next();
+        w.stopper.throwIfStopped();
+        if (first.done) {
+          w.lease.release(true);
+          return summaryOf(undefined);
+        }
+        const ins = w.engine.conn.insertStream(statement, format, { params: qp });
+        try {
+          await ins.appendAsync(first.value);
+          for await (const bytes of appends) {
+            w.stopper.throwIfStopped();
+            await ins.appendAsync(bytes);
+          }
+          w.stopper.throwIfStopped();
+          const r = await ins.doneAsync();
+          w.lease.release(true);
+          return summaryOf(r);
+        } catch (e) {
+          ins.cancel();
+          throw e;
+        }
+      } finally {
+        await appends.return(undefined);
+      }
+    });
+  }
+
+  async ping(params: Partial<ConnRequest> = {}): Promise<{ success: true } | { success: false; error: Error }> {
+    try {
+      await this.#run({ ...params, query: "SELECT 1", query_params: undefined, clickhouse_settings: undefined }, "SELECT 1");
+      return { success: true };
+    } catch (e) {
+      return { success: false, error: this.#error(e) };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#pool.close();
+  }
+}
