@@ -133,18 +133,101 @@ test("sessions keep temporary tables and SET values; sessions are independent", 
   await assert.rejects(client.query({ query: `SELECT * FROM ${t}` }), ClickHouseError); // no session: no temporary table
 });
 
-// That the engine's query stops too is not asserted: the KILL QUERY sent on abort stops a whole
-// result's query on Bun, not yet a streamed one nor on Deno (README: limits; issue 11's cancel).
-test("abort_signal rejects at once; the connection stays usable", async () => {
+// Another connection to the same engine (the client's is chdb://memory) sees its queries.
+const observer = connect();
+
+/** The engine's process-list rows of the query carrying the library's comment for `id`. */
+async function processes(id: string): Promise<{ is_cancelled: number; read_rows: string }[]> {
+  const r = await observer.queryAsync(
+    "SELECT is_cancelled, read_rows FROM system.processes WHERE position(query, {mark:String}) = 1",
+    "JSONEachRow",
+    { params: { mark: `/* chdb-ffi query ${id} */` } },
+  );
+  return r.text().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l));
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function untilStarted(id: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if ((await processes(id)).length > 0) return;
+    await pause(25);
+  }
+  assert.fail(`query ${id} never started`);
+}
+
+/**
+ * Waits (polling, up to ~10 s) until the engine no longer runs `id`: it is gone from
+ * system.processes, or it is marked cancelled and reads no more rows. (A killed query's row stays
+ * listed, with is_cancelled 1 and read_rows fixed, until its connection runs its next query.)
+ */
+async function untilStopped(id: string): Promise<void> {
+  let before: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const rows = await processes(id);
+    if (rows.length === 0) return;
+    const now = rows.map((r) => `${r.is_cancelled}:${r.read_rows}`).join();
+    if (rows.every((r) => r.is_cancelled === 1) && now === before) return;
+    before = now;
+    await pause(100);
+  }
+  assert.fail(`query ${id} still runs in the engine`);
+}
+
+const isAbort = (e: unknown) => e instanceof Error && e.name === "AbortError" && /aborted a request/.test(e.message);
+const ENDLESS = "SELECT sum(number) FROM numbers(1000000000000) FORMAT CSV";
+
+test("abort_signal rejects at once, stops the engine's query; the connection and the session answer next", async () => {
   const ac = new AbortController();
-  const running = client.exec({ query: "SELECT sum(number) FROM numbers(1000000000000) FORMAT CSV", abort_signal: ac.signal });
-  await new Promise((r) => setTimeout(r, 300));
+  const id = `abort-whole-${process.pid}`;
+  const whole = client.exec({ query: ENDLESS, abort_signal: ac.signal, query_id: id });
+  await untilStarted(id);
   ac.abort();
-  await assert.rejects(running, (e: unknown) => e instanceof Error && e.name === "AbortError" && /aborted a request/.test(e.message));
+  await assert.rejects(whole, isAbort);
+  await untilStopped(id);
+  assert.deepEqual(await (await client.query({ query: "SELECT 1 AS one", format: "JSONEachRow" })).json(), [{ one: 1 }]);
+
+  // in a session, the query the session's connection runs is the one stopped
+  const inSession = new AbortController();
+  const sid = `abort-session-${process.pid}`;
+  const sessionWhole = client.command({ query: ENDLESS, abort_signal: inSession.signal, query_id: sid, session_id: "abort" });
+  await untilStarted(sid);
+  inSession.abort();
+  await assert.rejects(sessionWhole, isAbort);
+  await untilStopped(sid);
+  const next = await client.query({ query: "SELECT 2 AS two", format: "JSONEachRow", session_id: "abort" });
+  assert.deepEqual(await next.json(), [{ two: 2 }]);
+  assert.deepEqual(await processes(sid), []); // the session's connection has moved on
+
   const pre = new AbortController();
   pre.abort();
   await assert.rejects(client.query({ query: "SELECT 1", abort_signal: pre.signal }), { name: "AbortError" });
-  assert.deepEqual(await (await client.query({ query: "SELECT 1 AS one", format: "JSONEachRow" })).json(), [{ one: 1 }]);
+});
+
+test("abort_signal stops a streamed result's query in the engine while it is read", async () => {
+  const ac = new AbortController();
+  const id = `abort-stream-${process.pid}`;
+  const rs = await client.query({ query: "SELECT number FROM system.numbers", format: "JSONEachRow", abort_signal: ac.signal, query_id: id });
+  const stream = rs.stream();
+  let rows = 0;
+  const reading = (async () => {
+    for await (const batch of stream) rows += batch.length;
+  })();
+  await untilStarted(id);
+  ac.abort();
+  await reading.catch(() => {}); // the stream ends or fails: either way the query must be gone
+  await untilStopped(id);
+  assert.ok(rows > 0);
+  assert.deepEqual(await (await client.query({ query: "SELECT 3 AS three", format: "JSONEachRow" })).json(), [{ three: 3 }]);
+});
+
+test("query_id is the library's queryId: conn.cancel(query_id) stops the client's request (QUERY_WAS_CANCELLED)", async () => {
+  const id = `cancel-by-id-${process.pid}`;
+  const whole = client.exec({ query: ENDLESS, query_id: id });
+  await untilStarted(id);
+  assert.equal(observer.cancel(id), true);
+  await assert.rejects(whole, (e: unknown) => e instanceof ClickHouseError && e.code === "394");
+  await untilStopped(id);
 });
 
 test("createClient: http(s) URLs give the client's HTTP transport; a Connection can be given", async () => {
@@ -161,6 +244,7 @@ test("createClient: http(s) URLs give the client's HTTP transport; a Connection 
 });
 
 test("close", async () => {
+  observer.close();
   await client.close();
   await assert.rejects(client.query({ query: "SELECT 1" }));
 });

@@ -6,15 +6,17 @@ import { randomUUID } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { Connection as EngineConnection, MEMORY } from "../connection.ts";
+import { type CancelOptions, killOnAbort } from "../cancel.ts";
 import { ChdbError } from "../errors.ts";
 import { ParamText, type QueryParams } from "../params.ts";
 import type { Result } from "../result.ts";
+import type { StreamOptions } from "../stream.ts";
 import { type ClientCommon, installedCommon } from "./common.ts";
 import { type Engine, EnginePool, type Lease } from "./engines.ts";
 import { streamedHeaderLines } from "./block_formats.ts";
 import { formatOf, responseHeaders } from "./headers.ts";
 import { bufferedReadable, engineReadable } from "./result_stream.ts";
-import { changesConnectionState, firstKeyword, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
+import { changesConnectionState, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
 import { type ClickHouseSummary, summaryOf } from "./summary.ts";
 import { appendsOf, type InsertInput, textOf } from "./values.ts";
 import { Stopper } from "./stopper.ts";
@@ -62,6 +64,14 @@ export function pathOfUrl(url: string | URL): string {
   return decodeURIComponent(u.pathname);
 }
 
+// The request's id: the client's query_id (as over HTTP, an empty one counts as none), or a new
+// UUID. The library's calls run under it (result.queryId, error.queryId, conn.cancel(id)); in
+// system.processes the engine's own `query_id` column shows an id of the engine's, and the query
+// text starts with the library's comment `/* chdb-ffi query <id> */`.
+function queryIdOf(params: Partial<ConnRequest>): string {
+  return params.query_id || randomUUID();
+}
+
 function result(query_id: string, format: string, summary?: ClickHouseSummary): BaseResult {
   return { query_id, response_headers: responseHeaders(format, query_id, summary), http_status_code: 200 };
 }
@@ -75,8 +85,11 @@ interface Work {
   stopper: Stopper;
   /** The result outlives the request (a stream): the abort signal is followed until it ends. */
   keepListening(): void;
-  /** A statement tagged so that a stop can find it in system.processes. */
-  tagged(sql: string): string;
+  /** The request's id (the client's query_id) for the library's calls: a stop kills the engine's
+   * query of that id (src/cancel.ts) until the request's work has settled. */
+  queryId: string;
+  /** Aborted on a stop: the library kills a result stream's query with it until the stream ends. */
+  signal: AbortSignal;
 }
 
 export class ChdbConnection {
@@ -114,15 +127,19 @@ export class ChdbConnection {
 
   /**
    * Runs `work` on an engine connection prepared for the request. An abort or the timeout
-   * rejects at once and stops the engine's query (KILL QUERY on the request's tag); the
-   * connection goes back once the call running on it has settled. On success `work` gives the
-   * connection back itself (a result stream keeps it until read).
+   * rejects at once and stops the engine's query (the library's cancellation, src/cancel.ts: a
+   * KILL QUERY of the request's id); the connection goes back once the call running on it has
+   * settled. (Not queryAsync's own `signal`: it stops the wait, and the connection would go back
+   * with the killed call still on it.) On success `work` gives the connection back itself (a
+   * result stream keeps it until read).
    */
-  async #request<T>(params: ConnRequest, work: (w: Work) => Promise<T>): Promise<T> {
+  async #request<T>(params: ConnRequest, queryId: string, work: (w: Work) => Promise<T>): Promise<T> {
     if (this.#pool.closed) throw new ChdbError("the connection is closed");
     const stopper = new Stopper(params.abort_signal, this.#timeout);
     stopper.throwIfStopped();
-    const tag = randomUUID();
+    const stop = new AbortController();
+    stopper.onStop(() => stop.abort(stopper.error()));
+    const killer = killOnAbort(this.#pool.path, queryId, stop.signal);
     let lease: Lease | undefined;
     let listening = false;
     const running = (async () => {
@@ -136,20 +153,18 @@ export class ChdbConnection {
         defaultFormat: defaultFormat ?? "TabSeparated",
         stopper,
         keepListening: () => listening = true,
-        // (not an INSERT: what follows its VALUES or FORMAT is data)
-        tagged: (sql) => firstKeyword(sql) === "INSERT" ? sql : `${sql}\n/* chdb-ffi request ${tag} */`,
+        queryId,
+        signal: stop.signal,
       });
     })();
+    running.then(() => killer.settled(), () => killer.settled());
     try {
       return await stopper.race(running);
     } catch (e) {
       // Whatever the call still makes (an open result stream) is closed when it arrives.
       running.then((made) => (made as { destroy?: () => void } | null)?.destroy?.(), () => {});
       running.then(() => lease?.release(true), () => lease?.release(true));
-      if (stopper.stopped) {
-        void this.#kill(tag, running);
-        throw stopper.error();
-      }
+      if (stopper.stopped) throw stopper.error();
       throw this.#error(e);
     } finally {
       if (listening) stopper.dispose();
@@ -157,45 +172,24 @@ export class ChdbConnection {
     }
   }
 
-  /**
-   * Stops the engine's query of a request from another connection (the engine allows it), again
-   * every 100 ms until the request's call has settled: the query may not have started yet.
-   */
-  async #kill(tag: string, running: Promise<unknown>): Promise<void> {
-    let settled = false;
-    running.then(() => settled = true, () => settled = true);
-    const conn = new EngineConnection(this.#pool.path);
-    try {
-      while (!settled) {
-        await conn.queryAsync("KILL QUERY WHERE query LIKE {tag:String} ASYNC FORMAT Null", "Null", {
-          params: { tag: `%chdb-ffi request ${tag}%` },
-        });
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    } catch {
-      // the engine refused the KILL: the query ends by itself
-    } finally {
-      conn.close();
-    }
-  }
-
   async query(params: ConnRequest): Promise<BaseResult & { stream: Readable }> {
-    const query_id = params.query_id ?? randomUUID();
+    const query_id = queryIdOf(params);
     const qp = this.#params(params);
     let format = "TabSeparated";
-    const stream = await this.#request(params, async (w) => {
+    const stream = await this.#request(params, query_id, async (w) => {
       format = formatOf(params.query, w.defaultFormat);
-      const sql = w.tagged(params.query);
       const headerLines = streamedHeaderLines(format);
       if (isStreamable(params.query) && headerLines !== null) {
-        const s = w.engine.conn.stream(sql, w.defaultFormat, { params: qp });
+        // (stream() reads queryId though its options type does not name it)
+        const options: StreamOptions & CancelOptions = { params: qp, queryId: w.queryId, signal: w.signal };
+        const s = w.engine.conn.stream(params.query, w.defaultFormat, options);
         let first: Result | null;
         try {
           first = await s.nextAsync(); // the engine's errors arrive here, before the result
         } catch (e) {
           s.close();
           if (!isStreamRefusal(e)) throw e;
-          return this.#whole(w, sql, qp, params);
+          return this.#whole(w, params.query, qp, params);
         }
         const readable = engineReadable(s, first, headerLines, this.#error, (settled) => {
           w.stopper.detach();
@@ -205,25 +199,29 @@ export class ChdbConnection {
         w.stopper.onStop(() => readable.destroy(w.stopper.error()));
         return readable;
       }
-      return this.#whole(w, sql, qp, params);
+      return this.#whole(w, params.query, qp, params);
     });
     return { stream, ...result(query_id, format) };
   }
 
   async #whole(w: Work, sql: string, qp: QueryParams | undefined, params: ConnRequest): Promise<Readable> {
-    const r = await w.engine.conn.queryAsync(sql, w.defaultFormat, { params: qp });
+    const r = await w.engine.conn.queryAsync(sql, w.defaultFormat, { params: qp, queryId: w.queryId });
     w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
     return bufferedReadable(r);
   }
 
   /** Runs a statement whole; ignore_error_response turns an engine error into the response body. */
-  async #run(params: ConnRequest, sql: string, tag = true): Promise<{ output: Readable; summary: ClickHouseSummary; format: string }> {
+  async #run(
+    params: ConnRequest,
+    query_id: string,
+    sql: string,
+  ): Promise<{ output: Readable; summary: ClickHouseSummary; format: string }> {
     const qp = this.#params(params);
     let format = "TabSeparated";
     try {
-      return await this.#request(params, async (w) => {
+      return await this.#request(params, query_id, async (w) => {
         format = formatOf(sql, w.defaultFormat);
-        const r = await w.engine.conn.queryAsync(tag ? w.tagged(sql) : sql, w.defaultFormat, { params: qp });
+        const r = await w.engine.conn.queryAsync(sql, w.defaultFormat, { params: qp, queryId: w.queryId });
         w.lease.release(params.session_id !== undefined || !changesConnectionState(sql));
         return { output: bufferedReadable(r), summary: summaryOf(r), format };
       });
@@ -234,8 +232,8 @@ export class ChdbConnection {
   }
 
   async command(params: ConnRequest): Promise<BaseResult & { summary: ClickHouseSummary }> {
-    const query_id = params.query_id ?? randomUUID();
-    const { output, summary, format } = await this.#run(params, params.query);
+    const query_id = queryIdOf(params);
+    const { output, summary, format } = await this.#run(params, query_id, params.query);
     output.destroy();
     return { ...result(query_id, format, summary), summary };
   }
@@ -243,37 +241,44 @@ export class ChdbConnection {
   async exec(
     params: ConnRequest & { values?: InsertInput },
   ): Promise<BaseResult & { stream: Readable; summary: ClickHouseSummary }> {
-    const query_id = params.query_id ?? randomUUID();
+    const query_id = queryIdOf(params);
     if (params.values !== undefined) {
       const insert = splitInsertFormat(params.query);
       if (insert !== null) {
-        const summary = await this.#insert(params, insert.statement, insert.format, params.values);
+        const summary = await this.#insert(params, query_id, insert.statement, insert.format, params.values);
         return { stream: bufferedReadable(null), summary, ...result(query_id, "TabSeparated", summary) };
       }
       const data = await textOf(params.values);
-      const { output, summary, format } = await this.#run(params, `${params.query}\n${data}`, false);
+      const { output, summary, format } = await this.#run(params, query_id, `${params.query}\n${data}`);
       return { stream: output, summary, ...result(query_id, format, summary) };
     }
-    const { output, summary, format } = await this.#run(params, params.query);
+    const { output, summary, format } = await this.#run(params, query_id, params.query);
     return { stream: output, summary, ...result(query_id, format, summary) };
   }
 
   async insert(params: ConnRequest & { values: InsertInput }): Promise<BaseResult & { summary: ClickHouseSummary }> {
-    const query_id = params.query_id ?? randomUUID();
+    const query_id = queryIdOf(params);
     const insert = splitInsertFormat(params.query);
     const summary = insert === null
-      ? (await this.#run(params, `${params.query}\n${await textOf(params.values)}`, false)).summary
-      : await this.#insert(params, insert.statement, insert.format, params.values);
+      ? (await this.#run(params, query_id, `${params.query}\n${await textOf(params.values)}`)).summary
+      : await this.#insert(params, query_id, insert.statement, insert.format, params.values);
     return { ...result(query_id, "TabSeparated", summary), summary };
   }
 
   /**
    * Streams the input into the engine's INSERT, ~1 MB per call; no input inserts nothing. A stop
-   * between calls cancels the INSERT: nothing of it is committed.
+   * between calls cancels the INSERT: nothing of it is committed. (The library's insert stream
+   * takes no signal: an append that runs finishes first, ~1 MB.)
    */
-  #insert(params: ConnRequest, statement: string, format: string, values: InsertInput): Promise<ClickHouseSummary> {
+  #insert(
+    params: ConnRequest,
+    query_id: string,
+    statement: string,
+    format: string,
+    values: InsertInput,
+  ): Promise<ClickHouseSummary> {
     const qp = this.#params(params);
-    return this.#request(params, async (w) => {
+    return this.#request(params, query_id, async (w) => {
       const appends = appendsOf(values);
       try {
         const first = await appends.next();
@@ -305,7 +310,8 @@ export class ChdbConnection {
 
   async ping(params: Partial<ConnRequest> = {}): Promise<{ success: true } | { success: false; error: Error }> {
     try {
-      await this.#run({ ...params, query: "SELECT 1", query_params: undefined, clickhouse_settings: undefined }, "SELECT 1");
+      const request = { ...params, query: "SELECT 1", query_params: undefined, clickhouse_settings: undefined };
+      await this.#run(request, queryIdOf(request), "SELECT 1");
       return { success: true };
     } catch (e) {
       return { success: false, error: this.#error(e) };
