@@ -1,45 +1,63 @@
 // Benchmark: a tiny query through @clickhouse/client on our connection (chdb-ffi/clickhouse)
-// against this library's own queryAsync, in the same process and run (alternating rounds).
+// against this library's own queryAsync, in the same process and run (alternating rounds), with
+// the layers between them measured in the same rounds: the library's stream (open, first chunk,
+// end: the route a streamable result takes), the same with a queryId and a signal (what the
+// client's cancellation adds), and our connection without the client (createConnection).
 // Target: <= 1.3x. Run: deno run -A bench/clickhouse_tiny_query.ts | bun ... | node (compiled).
-import { createClient } from "../clickhouse.ts";
+import { createClient, createConnection } from "../clickhouse.ts";
 import { connect } from "../mod.ts";
+import type { StreamOptions } from "../src/stream.ts";
+import type { CancelOptions } from "../src/cancel.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROUNDS = 11;
 const CALLS = 200;
+const SQL = "SELECT 1 AS x";
 const client = createClient({ url: "chdb://memory" });
+const backend = createConnection({ url: "chdb://memory" });
 const conn = connect();
+let n = 0;
 
-async function viaClient(): Promise<void> {
-  const rs = await client.query({ query: "SELECT 1 AS x", format: "JSONEachRow" });
-  await rs.json();
-}
-async function viaQueryAsync(): Promise<void> {
-  (await conn.queryAsync("SELECT 1 AS x", "JSONEachRow")).json();
-}
+const routes: [string, () => Promise<void>][] = [
+  ["@clickhouse/client on chdb-ffi", async () => {
+    await (await client.query({ query: SQL, format: "JSONEachRow" })).json();
+  }],
+  ["conn.queryAsync", async () => {
+    (await conn.queryAsync(SQL, "JSONEachRow")).json();
+  }],
+  ["conn.stream (3 engine calls)", async () => {
+    const s = conn.stream(SQL, "JSONEachRow");
+    while (await s.nextAsync() !== null);
+  }],
+  ["conn.stream + queryId, signal", async () => {
+    const options: StreamOptions & CancelOptions = { queryId: `b-${n++}`, signal: new AbortController().signal };
+    const s = conn.stream(SQL, "JSONEachRow", options);
+    while (await s.nextAsync() !== null);
+  }],
+  ["createConnection().query", async () => {
+    const r = await backend.query({ query: `${SQL} FORMAT JSONEachRow` });
+    for await (const _ of r.stream);
+  }],
+];
+
 async function msPerCall(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < CALLS; i++) await fn();
   return (performance.now() - start) / CALLS;
 }
 
-for (let i = 0; i < 100; i++) {
-  await viaClient();
-  await viaQueryAsync();
-}
-const a: number[] = [];
-const b: number[] = [];
+for (let i = 0; i < 100; i++) for (const [, fn] of routes) await fn();
+const times = routes.map(() => [] as number[]);
 const ratios: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
-  const x = await msPerCall(viaClient);
-  const y = await msPerCall(viaQueryAsync);
-  a.push(x);
-  b.push(y);
-  ratios.push(x / y);
+  for (let k = 0; k < routes.length; k++) times[k].push(await msPerCall(routes[k][1]));
+  ratios.push(times[0][r] / times[1][r]);
 }
-console.log(`# ${runtimeName()}: SELECT 1 as JSONEachRow + json(), ${ROUNDS} rounds x ${CALLS} awaited calls, alternating`);
-console.log(`@clickhouse/client on chdb-ffi  median ${(median(a) * 1000).toFixed(0)} µs/query`);
-console.log(`conn.queryAsync                 median ${(median(b) * 1000).toFixed(0)} µs/query`);
-console.log(`ratio                           median ${median(ratios).toFixed(2)}x (target <= 1.3x)`);
+console.log(`# ${runtimeName()}: ${SQL} as JSONEachRow, ${ROUNDS} rounds x ${CALLS} awaited calls, alternating`);
+for (let k = 0; k < routes.length; k++) {
+  console.log(`${routes[k][0].padEnd(32)} median ${(median(times[k]) * 1000).toFixed(0)} µs/query`);
+}
+console.log(`ratio client / queryAsync           median ${median(ratios).toFixed(2)}x (target <= 1.3x)`);
 await client.close();
+await backend.close();
 conn.close();
