@@ -221,6 +221,17 @@ test("abort_signal stops a streamed result's query in the engine while it is rea
   assert.deepEqual(await (await client.query({ query: "SELECT 3 AS three", format: "JSONEachRow" })).json(), [{ three: 3 }]);
 });
 
+test("request_timeout fails the request with the client's message and stops the engine's query", async () => {
+  const timed = createClient({ url: "chdb://memory", request_timeout: 300 });
+  const id = `timeout-${process.pid}`;
+  const request = timed.exec({ query: ENDLESS, query_id: id });
+  await untilStarted(id);
+  await assert.rejects(request, (e: unknown) => e instanceof Error && e.message === "Timeout error.");
+  await untilStopped(id);
+  assert.deepEqual(await (await timed.query({ query: "SELECT 4 AS four", format: "JSONEachRow" })).json(), [{ four: 4 }]);
+  await timed.close();
+});
+
 test("query_id is the library's queryId: conn.cancel(query_id) stops the client's request (QUERY_WAS_CANCELLED)", async () => {
   const id = `cancel-by-id-${process.pid}`;
   const whole = client.exec({ query: ENDLESS, query_id: id });
