@@ -68,7 +68,7 @@ export function pathOfUrl(url: string | URL): string {
 // UUID. The library's calls run under it (result.queryId, error.queryId, conn.cancel(id)); in
 // system.processes the engine's own `query_id` column shows an id of the engine's, and the query
 // text starts with the library's comment `/* chdb-ffi query <id> */`.
-function queryIdOf(params: Partial<ConnRequest>): string {
+function requestIdOf(params: Partial<ConnRequest>): string {
   return params.query_id || randomUUID();
 }
 
@@ -173,7 +173,7 @@ export class ChdbConnection {
   }
 
   async query(params: ConnRequest): Promise<BaseResult & { stream: Readable }> {
-    const query_id = queryIdOf(params);
+    const query_id = requestIdOf(params);
     const qp = this.#params(params);
     let format = "TabSeparated";
     const stream = await this.#request(params, query_id, async (w) => {
@@ -232,7 +232,7 @@ export class ChdbConnection {
   }
 
   async command(params: ConnRequest): Promise<BaseResult & { summary: ClickHouseSummary }> {
-    const query_id = queryIdOf(params);
+    const query_id = requestIdOf(params);
     const { output, summary, format } = await this.#run(params, query_id, params.query);
     output.destroy();
     return { ...result(query_id, format, summary), summary };
@@ -241,7 +241,7 @@ export class ChdbConnection {
   async exec(
     params: ConnRequest & { values?: InsertInput },
   ): Promise<BaseResult & { stream: Readable; summary: ClickHouseSummary }> {
-    const query_id = queryIdOf(params);
+    const query_id = requestIdOf(params);
     if (params.values !== undefined) {
       const insert = splitInsertFormat(params.query);
       if (insert !== null) {
@@ -257,7 +257,7 @@ export class ChdbConnection {
   }
 
   async insert(params: ConnRequest & { values: InsertInput }): Promise<BaseResult & { summary: ClickHouseSummary }> {
-    const query_id = queryIdOf(params);
+    const query_id = requestIdOf(params);
     const insert = splitInsertFormat(params.query);
     const summary = insert === null
       ? (await this.#run(params, query_id, `${params.query}\n${await textOf(params.values)}`)).summary
@@ -311,7 +311,7 @@ export class ChdbConnection {
   async ping(params: Partial<ConnRequest> = {}): Promise<{ success: true } | { success: false; error: Error }> {
     try {
       const request = { ...params, query: "SELECT 1", query_params: undefined, clickhouse_settings: undefined };
-      await this.#run(request, queryIdOf(request), "SELECT 1");
+      await this.#run(request, requestIdOf(request), "SELECT 1");
       return { success: true };
     } catch (e) {
       return { success: false, error: this.#error(e) };
