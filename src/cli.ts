@@ -39,7 +39,7 @@ async function batch(session: CliSession, sql: string): Promise<number> {
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
-    void session.running?.cancel();
+    session.running?.cancel();
   };
   process.on("SIGINT", onSigint);
   try {

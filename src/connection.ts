@@ -32,7 +32,7 @@ import type { ArrowTable } from "./arrow/table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "./arrow/stream.ts";
 import { buildSql } from "./arrow/sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "./arrow/tables.ts";
-import { killOnAbort, killQuery } from "./cancel.ts";
+import { killOnAbort, killQuery, queryIdOf } from "./cancel.ts";
 import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
@@ -268,7 +268,7 @@ export class Connection implements Disposable {
     options: QueryOptions & AsyncOptions & ProgressOptions = {},
   ): Promise<Result | ArrowTable> {
     if (options.onProgress && typeof sql === "string") {
-      return await this.#withProgress(sql, options, (tagged) => this.queryAsync(tagged, format, { ...options, onProgress: undefined }));
+      return await this.#withProgress(options, (queryId) => this.queryAsync(sql, format, { ...options, queryId, onProgress: undefined }));
     }
     const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
@@ -364,7 +364,7 @@ export class Connection implements Disposable {
     options: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions & Int64Option = {},
   ): Promise<ArrowTable> {
     if (options.onProgress && typeof sql === "string") {
-      return await this.#withProgress(sql, options, (tagged) => this.queryArrowAsync(tagged, { ...options, onProgress: undefined }));
+      return await this.#withProgress(options, (queryId) => this.queryArrowAsync(sql, { ...options, queryId, onProgress: undefined }));
     }
     const int64 = int64Mode(options?.int64, this.int64);
     return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, async (lane, handle, text) => {
@@ -383,19 +383,22 @@ export class Connection implements Disposable {
     return await this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
   }
 
-  /** Runs `run` on `sql` tagged for a ProgressWatch (src/progress.ts) that reports until the call settles. */
-  async #withProgress<T>(sql: string, options: ProgressOptions, run: (tagged: string) => Promise<T>): Promise<T> {
-    const watch = this.#progressWatch(sql, options);
+  /**
+   * Runs `run` with the call's queryId (the caller's, or a new one) while a ProgressWatch
+   * (src/progress.ts) follows the query carrying it and reports until the call settles.
+   */
+  async #withProgress<T>(options: ProgressOptions & CancelOptions, run: (queryId: string) => Promise<T>): Promise<T> {
+    const watch = this.#progressWatch(queryIdOf(options.queryId), options);
     try {
-      return await run(watch.sql);
+      return await run(watch.queryId);
     } finally {
       watch.stop();
     }
   }
 
-  #progressWatch(sql: string, options: ProgressOptions): ProgressWatch {
+  #progressWatch(queryId: string, options: ProgressOptions): ProgressWatch {
     this.#handle.check();
-    return new ProgressWatch(sql, () => new Connection(this.path), options.onProgress);
+    return new ProgressWatch(queryId, () => new Connection(this.path), options.onProgress!);
   }
 
   /** Runs `run` with the SQL's registered JS tables registered in the engine for the call. */
@@ -548,11 +551,13 @@ export class Connection implements Disposable {
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, this.#livePointer(), sql);
     // With a signal, an abort also kills the query in the engine (a block may take long to come).
-    const plan = this.#policy.plan({ signal: options?.signal, queryId: (options as CancelOptions | null)?.queryId });
+    // onProgress follows the query by its id: one is given to a stream that has none.
+    const queryId = (options as CancelOptions | null)?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
+    const plan = this.#policy.plan({ signal: options?.signal, queryId });
     const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
     let watch: ProgressWatch | undefined;
     try {
-      if (options.onProgress) watch = this.#progressWatch(tables.sql, options);
+      if (options.onProgress) watch = this.#progressWatch(plan.queryId!, options);
       return new QueryStream({
         ...host,
         reserve: (stream) => {
@@ -564,7 +569,7 @@ export class Connection implements Disposable {
             watch?.stop();
           };
         },
-      }, format, plan.mark(watch?.sql ?? tables.sql), options);
+      }, format, plan.mark(tables.sql), options);
     } catch (e) {
       killer.settled();
       tables.release();

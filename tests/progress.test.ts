@@ -2,16 +2,26 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChdbArgumentError, ChdbQueryError, connect, type Progress } from "../mod.ts";
-import { killQuery } from "../src/progress.ts";
 
 /** ~1 s of engine time reading `rows` rows one block at a time (cheap: it sleeps). */
 const slowScan = (rows: number) =>
   `SELECT sum(sleepEachRow(${(1 / rows).toFixed(3)})) + count() FROM numbers(${rows}) SETTINGS max_block_size = 1`;
 
-function checkEvents(events: Progress[], rows: number): void {
+/** The processes (other than this check) whose text starts with `queryId`'s comment. */
+async function running(conn: ReturnType<typeof connect>, queryId: string): Promise<number> {
+  const r = await conn.queryAsync(
+    "SELECT count() FROM system.processes WHERE position(query, {id:String}) > 0 AND query_id != queryID()",
+    "TSV",
+    { params: { id: `query ${queryId} */` } },
+  );
+  return Number(r.text());
+}
+
+function checkEvents(events: Progress[], rows: number, queryId?: string): void {
   assert.ok(events.length >= 2, `progress reported ${events.length} times`);
   const id = events[0].queryId;
-  assert.match(id, /^[0-9a-f-]{36}$/);
+  if (queryId === undefined) assert.match(id, /^chffi-[0-9a-z-]+$/); // the id given to the call
+  else assert.equal(id, queryId);
   for (const [i, p] of events.entries()) {
     assert.equal(p.queryId, id);
     assert.ok(p.totalRowsApprox === rows || p.totalRowsApprox === 0, `total ${p.totalRowsApprox}`); // 0: not estimated yet
@@ -85,17 +95,65 @@ test("onProgress: a throwing callback stops the reports, not the query; a non-fu
   assert.equal((await conn.queryAsync("SELECT 2")).text(), "2\n");
 });
 
-test("killQuery: the id from onProgress stops the query in the engine (QUERY_WAS_CANCELLED)", async () => {
+/** Would read for hours, sending nothing before its end. */
+const ENDLESS = "SELECT count() FROM numbers(1000000000000) WHERE NOT ignore(number) SETTINGS max_threads = 1";
+
+test("cancel(): the queryId from onProgress stops the query in the engine (QUERY_WAS_CANCELLED)", async () => {
   await using conn = connect();
   await using side = connect();
-  let killed: Promise<void> | undefined;
-  // Would read for hours, sending nothing before its end.
-  const running = conn.queryAsync(
-    "SELECT count() FROM numbers(1000000000000) WHERE NOT ignore(number) SETTINGS max_threads = 1",
-    "CSV",
-    { onProgress: (p) => void (killed ??= killQuery(side, p.queryId)) },
-  );
-  await assert.rejects(running, (e: unknown) => e instanceof ChdbQueryError && e.code === 394);
-  await killed;
+  let killed: boolean | undefined;
+  const call = conn.queryAsync(ENDLESS, "CSV", { onProgress: (p) => void (killed ??= side.cancel(p.queryId)) });
+  await assert.rejects(call, (e: unknown) => e instanceof ChdbQueryError && e.code === 394);
+  assert.equal(killed, true);
   assert.equal((await conn.queryAsync("SELECT 3")).text(), "3\n");
+});
+
+test("onProgress with a signal and a queryId: progress under the caller's id, the abort stops the engine", async () => {
+  await using conn = connect();
+  await using side = connect();
+  // A bounded scan: progress is reported, the call ends normally.
+  const scanEvents: Progress[] = [];
+  const r = await conn.queryAsync(slowScan(20), "CSV", {
+    queryId: "progress-scan-1",
+    signal: new AbortController().signal,
+    onProgress: (p) => scanEvents.push(p),
+  });
+  assert.equal(r.text(), "20\n");
+  checkEvents(scanEvents, 20, "progress-scan-1");
+
+  // queryAsync: aborted once progress is seen; the engine's process list is empty afterwards.
+  const controller = new AbortController();
+  const events: Progress[] = [];
+  const call = conn.queryAsync(ENDLESS, "CSV", {
+    queryId: "progress-abort-1",
+    signal: controller.signal,
+    onProgress: (p) => {
+      events.push(p);
+      controller.abort(new Error("stop"));
+    },
+  });
+  await assert.rejects(call, /stop/);
+  assert.ok(events.length >= 1 && events[0].queryId === "progress-abort-1");
+  assert.equal((await conn.queryAsync("SELECT 4")).text(), "4\n"); // runs once the killed query has ended
+  assert.equal(await running(side, "progress-abort-1"), 0);
+
+  // stream: the same through the stream's signal, with the id given to the call.
+  const streamController = new AbortController();
+  const streamEvents: Progress[] = [];
+  const stream = conn.stream(ENDLESS, "CSV", {
+    signal: streamController.signal,
+    onProgress: (p) => {
+      streamEvents.push(p);
+      streamController.abort();
+    },
+  });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of stream) assert.fail("the endless count sends nothing");
+    })(),
+    (e: unknown) => e instanceof ChdbQueryError && e.code === 394,
+  );
+  assert.ok(streamEvents.length >= 1);
+  assert.equal((await conn.queryAsync("SELECT 5")).text(), "5\n"); // runs once the stream is freed
+  assert.equal(await running(side, streamEvents[0].queryId), 0);
 });

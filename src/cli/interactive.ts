@@ -72,7 +72,7 @@ export async function interactive(session: CliSession): Promise<number> {
   });
   rl.on("SIGINT", () => {
     if (session.running) {
-      void session.running.cancel();
+      session.running.cancel();
       return;
     }
     // Idle: drop what was typed, as a shell does.

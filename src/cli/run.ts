@@ -1,10 +1,11 @@
 // Runs one statement for the command line: output streamed to stdout block by block, the progress
-// bar on stderr, and cancellation (Ctrl-C) that stops the query in the engine.
+// bar on stderr (the library's onProgress), and cancellation (Ctrl-C) through the library's
+// signal and queryId, which stops the query in the engine.
+import { markSql, queryIdOf } from "../cancel.ts";
 import type { Connection } from "../connection.ts";
 import { ChdbError, ChdbQueryError } from "../errors.ts";
 import { writeAll } from "../output.ts";
-import { ProgressWatch, type SideConnection } from "../progress.ts";
-import type { QueryStream } from "../stream.ts";
+import type { Progress } from "../progress.ts";
 import type { ProgressBar } from "./progress_bar.ts";
 
 /** Formats whose output is not text: refused on a terminal unless forced. */
@@ -44,29 +45,34 @@ const streamRefused = (e: unknown) =>
   e instanceof ChdbQueryError && e.code === 36 && /Streaming query is not supported/.test(e.message);
 
 /**
+ * The engine counts error positions in the text it ran, which starts with the queryId's comment:
+ * they are given back in the statement as typed.
+ */
+function typedPositions(e: unknown, queryId: string): unknown {
+  if (!(e instanceof ChdbError)) return e;
+  const offset = markSql("", queryId).length;
+  e.message = e.message.replace(/\bposition (\d+)/g, (all, n) => Number(n) >= offset ? `position ${Number(n) - offset}` : all);
+  return e;
+}
+
+/**
  * One statement in flight. The engine streams SELECTs block by block; what its streaming API
- * refuses (DDL, INSERT, SHOW...) runs as one call. cancel() kills the query in the engine.
+ * refuses (DDL, INSERT, SHOW...) runs as one call. Both calls get the statement's signal and
+ * queryId: cancel() aborts the signal and the library kills the query in the engine.
  */
 export class RunningStatement {
-  readonly #watch: ProgressWatch;
+  readonly #abort = new AbortController();
+  readonly #queryId = queryIdOf(undefined);
   readonly #bar: ProgressBar | undefined;
-  #stream: QueryStream | undefined;
-  #cancelled = false;
-  #settled = false;
 
   constructor(
     readonly conn: Connection,
-    sql: string,
+    readonly sql: string,
     readonly format: string,
-    side: SideConnection,
     bar: ProgressBar | undefined,
     readonly params: Record<string, string>,
   ) {
     this.#bar = bar;
-    // The watch shares the CLI's side connection (its stop() must not close it). Untagged: the
-    // command line runs one statement at a time, and the engine's error positions stay right.
-    const shared: SideConnection = { queryAsync: (s, f, o) => side.queryAsync(s, f, o), close() {} };
-    this.#watch = new ProgressWatch(sql, () => shared, bar ? (p) => bar.update(p) : undefined, false);
   }
 
   #write(bytes: Uint8Array): void {
@@ -83,47 +89,37 @@ export class RunningStatement {
 
   async run(): Promise<Outcome> {
     const outcome: Outcome = { rows: 0, bytes: 0, cancelled: false };
+    const signal = this.#abort.signal;
+    const bar = this.#bar;
+    const options = { params: this.params, signal, queryId: this.#queryId, onProgress: bar && ((p: Progress) => bar.update(p)) };
     try {
       try {
-        this.#stream = this.conn.stream(this.#watch.sql, this.format, { params: this.params });
-        for await (const chunk of this.#stream) {
-          if (this.#cancelled) break;
+        for await (const chunk of this.conn.stream(this.sql, this.format, options)) {
           this.#write(chunk.bytes());
           outcome.rows += chunk.rowsRead;
           outcome.bytes += chunk.length;
         }
       } catch (e) {
-        if (!streamRefused(e) || this.#cancelled) throw e;
-        this.#stream = undefined;
-        const result = await this.conn.queryAsync(this.#watch.sql, this.format, { params: this.params });
+        if (!streamRefused(e) || signal.aborted) throw e;
+        const result = await this.conn.queryAsync(this.sql, this.format, options);
         this.#write(result.bytes());
         outcome.rows = result.rowsRead;
         outcome.bytes = result.length;
       }
     } catch (e) {
-      if (!(this.#cancelled && e instanceof ChdbError && e.code === QUERY_WAS_CANCELLED)) throw e;
+      // Aborted: the call ends with the signal's reason, or with the engine's 394 when the kill
+      // reached the query first.
+      const stopped = e === signal.reason || (e instanceof ChdbError && e.code === QUERY_WAS_CANCELLED);
+      if (!(signal.aborted && stopped)) throw typedPositions(e, this.#queryId);
     } finally {
-      this.#settled = true;
-      this.#watch.stop();
       this.#bar?.clear();
     }
-    outcome.cancelled = this.#cancelled;
+    outcome.cancelled = signal.aborted;
     return outcome;
   }
 
-  /** Stops the statement: the engine kills the query, the stream (if any) is closed. */
-  async cancel(): Promise<void> {
-    if (this.#cancelled) return;
-    this.#cancelled = true;
-    this.#stream?.close();
-    // A query that has not reached the engine's process list yet is looked for again.
-    while (!this.#settled) {
-      try {
-        if (await this.#watch.cancel()) return;
-      } catch {
-        return; // the query ended between the lookup and the KILL: nothing left to stop
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+  /** Stops the statement: the library kills the query in the engine and the call ends. */
+  cancel(): void {
+    this.#abort.abort();
   }
 }

@@ -1,5 +1,5 @@
-// The state of one command-line run: the connection, a side connection (progress, Ctrl-C), the
-// piped stdin as the table `table`, and running a statement with its summary lines.
+// The state of one command-line run: the connection, the piped stdin as the table `table`, and
+// running a statement with its summary lines.
 import { isatty } from "node:tty";
 import { Connection } from "../connection.ts";
 import { utf8 } from "../encoding.ts";
@@ -17,7 +17,6 @@ export function stderrLine(text: string): void {
 
 export class CliSession implements Disposable {
   readonly conn: Connection;
-  readonly #side: Connection;
   readonly stdoutIsTerminal = isatty(1);
   readonly stderrIsTerminal = isatty(2);
   /** What runs now (Ctrl-C cancels it). */
@@ -27,12 +26,6 @@ export class CliSession implements Disposable {
 
   constructor(readonly options: CliOptions, readonly summaries: boolean) {
     this.conn = new Connection(options.path);
-    try {
-      this.#side = new Connection(options.path);
-    } catch (e) {
-      this.conn.close();
-      throw e;
-    }
     this.#stdinTable = options.sqlFromStdin || isatty(0) ? null : "none";
   }
 
@@ -72,7 +65,7 @@ export class CliSession implements Disposable {
       throw e;
     }
     const started = performance.now();
-    const running = new RunningStatement(this.conn, sql, format, this.#side, this.#progressBar(), this.options.params);
+    const running = new RunningStatement(this.conn, sql, format, this.#progressBar(), this.options.params);
     this.running = running;
     let outcome: Outcome;
     try {
@@ -94,7 +87,6 @@ export class CliSession implements Disposable {
   }
 
   close(): void {
-    this.#side.close();
     this.conn.close();
   }
 
