@@ -37,7 +37,9 @@ function run(command, argv, opts = {}) {
 /** The copied tree with its dependencies installed (reused while the lock file is the same). */
 function preparedTree() {
   const lock = readFileSync(join(source, "package-lock.json"));
-  const tree = join(tmpdir(), `chdb-ffi-clickhouse-suite-${createHash("sha256").update(lock).digest("hex").slice(0, 12)}`);
+  // One tree per checkout (this checkout is installed into it) and lock file (its dependencies).
+  const key = createHash("sha256").update(lock).update(root).digest("hex").slice(0, 12);
+  const tree = join(tmpdir(), `chdb-ffi-clickhouse-suite-${key}`);
   if (existsSync(join(tree, "node_modules", ".ready"))) return tree;
   rmSync(tree, { recursive: true, force: true });
   cpSync(source, tree, { recursive: true, filter: (p) => !p.includes("/node_modules") });
