@@ -20,9 +20,9 @@ test("settings: apply to their query only, on query, queryAsync, queryArrow(Asyn
   // A setting that changes what the query does: the CSV delimiter of the output.
   assert.equal(conn.query("SELECT 1, 2", "CSV", { settings: { format_csv_delimiter: ";" } }).text(), "1;2\n");
   assert.equal(conn.query("SELECT 1, 2", "CSV").text(), "1,2\n");
-  conn.command("CREATE TABLE t (x UInt64) ENGINE = Memory");
-  assert.equal(conn.command("INSERT INTO t SELECT getSetting('max_threads')", { settings: { max_threads: 1 } }).rowsWritten, 1);
-  assert.equal(conn.query("SELECT x FROM t", "TSV").text(), "1\n");
+  conn.command("CREATE TEMPORARY TABLE settings_t (x UInt64)");
+  assert.equal(conn.command("INSERT INTO settings_t SELECT getSetting('max_threads')", { settings: { max_threads: 1 } }).rowsWritten, 1);
+  assert.equal(conn.query("SELECT x FROM settings_t", "TSV").text(), "1\n");
   assert.equal(conn.query(THREADS, "TSV").text().trim(), "2");
 });
 
