@@ -12,8 +12,8 @@ import {
   currentValuesSql,
   type PlannedSettings,
   querySettingsOf,
-  restoreStatement,
   setFailure,
+  SettingsMemory,
   type SettingsOption,
   setStatement,
 } from "./query_settings.ts";
@@ -37,13 +37,15 @@ export interface QueryPlan {
   /** The query's own limits: set before it, the connection's put back after. */
   readonly settings: { set: string[]; restore: string[] } | undefined;
   /** The query's `settings` option (the connection's values are read just before they are SET). */
-  readonly querySettings: PlannedSettings | undefined;
+  readonly querySettings: { values: PlannedSettings; memory: SettingsMemory; epoch: number } | undefined;
 }
 
 export class QueryPolicy {
   readonly sandbox: Sandbox | undefined;
   /** The connection's limits (the sandbox's defaults where it names none). */
   readonly limits: Limits;
+  /** The connection's values of the settings its queries set per query. */
+  readonly #settingsMemory = new SettingsMemory();
 
   constructor(readonly path: string, options: PolicyOptions) {
     this.sandbox = sandboxOf(options.sandbox);
@@ -59,6 +61,7 @@ export class QueryPolicy {
   /** Throws for parameters the engine would get wrong and for SQL the sandbox refuses. */
   admit(sql: string, params: QueryParams | undefined): void {
     checkParams(sql, params);
+    this.#settingsMemory.admit(sql);
     if (this.sandbox) checkSandboxed(this.sandbox, this.path, sql, params);
   }
 
@@ -71,13 +74,14 @@ export class QueryPolicy {
     const cancellable = options?.queryId !== undefined || options?.signal !== undefined;
     const queryId = cancellable ? queryIdOf(options?.queryId) : undefined;
     const limits = limitsOf(options as Record<string, unknown>);
+    const values = options?.settings === undefined
+      ? undefined
+      : querySettingsOf(options.settings, this.sandbox ? limitSettingNames : undefined, new Set(limitSettings(limits).keys()));
     return {
       mark: (sql) => queryId === undefined ? sql : markSql(sql, queryId),
       queryId,
       settings: perQuerySettings(limits, this.limits),
-      querySettings: options?.settings === undefined
-        ? undefined
-        : querySettingsOf(options.settings, this.sandbox ? limitSettingNames : undefined, new Set(limitSettings(limits).keys())),
+      querySettings: values && { values, memory: this.#settingsMemory, epoch: this.#settingsMemory.epoch },
     };
   }
 }
@@ -125,11 +129,13 @@ export function runPlanned<T>(handle: Pointer, plan: QueryPlan, run: () => T): T
       }
       const own = plan.querySettings;
       if (own) {
-        restore.push(restoreStatement(own, runStatementSync(handle, currentValuesSql(own))));
+        const looked = own.memory.lookup(own.values, own.epoch);
+        const read = currentValuesSql(looked.read);
+        restore.push(own.memory.restoreStatement(own.values, looked, read === undefined ? "" : runStatementSync(handle, read), own.epoch));
         try {
-          runStatementSync(handle, setStatement(own));
+          runStatementSync(handle, setStatement(own.values));
         } catch (e) {
-          throw setFailure(e, own);
+          throw setFailure(e, own.values);
         }
       }
       return tag(run(), plan.queryId);
@@ -160,11 +166,14 @@ export async function runPlannedOnLane<T>(lane: Lane, handle: Pointer, plan: Que
       }
       const own = plan.querySettings;
       if (own) {
-        restore.push(restoreStatement(own, await runStatementOnLane(lane, handle, currentValuesSql(own))));
+        const looked = own.memory.lookup(own.values, own.epoch);
+        const read = currentValuesSql(looked.read);
+        const rows = read === undefined ? "" : await runStatementOnLane(lane, handle, read);
+        restore.push(own.memory.restoreStatement(own.values, looked, rows, own.epoch));
         try {
-          await runStatementOnLane(lane, handle, setStatement(own));
+          await runStatementOnLane(lane, handle, setStatement(own.values));
         } catch (e) {
-          throw setFailure(e, own);
+          throw setFailure(e, own.values);
         }
       }
       return tag(await run(), plan.queryId);

@@ -38,6 +38,22 @@ test("settings: the connection's own SET values and unchanged defaults come back
   assert.equal(conn.query(THREADS, "TSV").text().trim(), "3");
 });
 
+test("settings: the values put back follow a SET queued between calls (off-thread calls run in call order)", async () => {
+  using conn = connect(":memory:", { settings: { max_threads: 2 } });
+  conn.query(THREADS, "TSV", { settings: { max_threads: 1 } }); // the connection's value is now known (2)
+  const calls = [
+    conn.queryAsync(THREADS, "TSV", { settings: { max_threads: 1 } }), // planned before the SET, runs before it
+    conn.queryAsync("SET max_threads = 3", "TSV"),
+    conn.queryAsync(THREADS, "TSV", { settings: { max_threads: 1 } }), // runs after it: puts 3 back
+  ];
+  const [first, , last] = await Promise.all(calls);
+  assert.equal(first.text().trim(), "1");
+  assert.equal(last.text().trim(), "1");
+  assert.equal(conn.query(THREADS, "TSV").text().trim(), "3");
+  assert.equal(conn.query(THREADS, "TSV", { settings: { max_threads: 1 } }).text().trim(), "1");
+  assert.equal(conn.query(THREADS, "TSV").text().trim(), "3");
+});
+
 test("settings: restored after the query fails, on both paths", async () => {
   using conn = connect(":memory:", { settings: { max_threads: 2 } });
   assert.throws(() => conn.query("SELECT throwIf(1)", "TSV", { settings: { max_threads: 1 } }), ChdbQueryError);
