@@ -1,5 +1,6 @@
 // What a connection's options say about each query it runs: the sandbox check (src/sandbox.ts),
-// the resource limits (src/limits.ts) and the id that lets a query be cancelled (src/cancel.ts).
+// the resource limits (src/limits.ts), the per-query settings (src/query_settings.ts) and the id
+// that lets a query be cancelled (src/cancel.ts).
 import type { Lane, Pointer } from "../ffi/types.ts";
 import { type CancelOptions, markSql, queryIdOf } from "./cancel.ts";
 import { utf8 } from "./encoding.ts";
