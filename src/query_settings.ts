@@ -46,14 +46,22 @@ export function querySettingsOf(
   }
   const out = new Map<string, string>();
   for (const [name, value] of Object.entries(settings)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ChdbArgumentError(`invalid setting name: ${JSON.stringify(name)}`);
-    if (neverPerQuery.has(name)) throw new ChdbArgumentError(`setting ${name} cannot be set per query (the connection could not be restored)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new ChdbArgumentError(`invalid setting name: ${JSON.stringify(name)}`);
+    }
+    if (neverPerQuery.has(name)) {
+      throw new ChdbArgumentError(`setting ${name} cannot be set per query (the connection could not be restored)`);
+    }
     if (allowedInSandbox && !allowedInSandbox.has(name)) {
       throw new ChdbArgumentError(
-        `refused by the sandbox: per-query setting ${name} (a sandboxed query may set only its limits: ${[...allowedInSandbox].join(", ")})`,
+        `refused by the sandbox: per-query setting ${name} (a sandboxed query may set only its limits: ${
+          [...allowedInSandbox].join(", ")
+        })`,
       );
     }
-    if (limitNames.has(name)) throw new ChdbArgumentError(`setting ${name} is given twice: as a limit option and in settings`);
+    if (limitNames.has(name)) {
+      throw new ChdbArgumentError(`setting ${name} is given twice: as a limit option and in settings`);
+    }
     out.set(name, literalOf(name, value));
   }
   return out.size === 0 ? undefined : out;
@@ -63,7 +71,9 @@ function literalOf(name: string, value: unknown): string {
   if (typeof value === "boolean") return value ? "1" : "0";
   if (typeof value === "number" && Number.isFinite(value)) return String(value);
   if (typeof value === "string" && !value.includes("\0")) return quoted(value);
-  throw new ChdbArgumentError(`setting ${name} must be a string (without NUL bytes), a finite number or a boolean, got ${String(value)}`);
+  throw new ChdbArgumentError(
+    `setting ${name} must be a string (without NUL bytes), a finite number or a boolean, got ${String(value)}`,
+  );
 }
 
 /** The query (JSONCompactEachRow) that reads the connection's values of `settings` (none: undefined). */
@@ -137,9 +147,11 @@ export class SettingsMemory {
     }
     const unknown = [...(read ?? new Map()).keys()].filter((name) => !fresh.has(name));
     if (unknown.length > 0) throw new ChdbArgumentError(`unknown setting(s): ${unknown.join(", ")}`);
-    if (locked.length > 0) throw new ChdbArgumentError(`setting(s) that this connection may not change: ${locked.join(", ")}`);
+    if (locked.length > 0) {
+      throw new ChdbArgumentError(`setting(s) that this connection may not change: ${locked.join(", ")}`);
+    }
     const keep = epoch === this.#epoch;
-    if (keep) for (const [name, literal] of fresh) this.#restore.set(name, literal);
+    if (keep) { for (const [name, literal] of fresh) this.#restore.set(name, literal); }
     return `SET ${[...settings.keys()].map((name) => `${name} = ${fresh.get(name) ?? known.get(name)}`).join(", ")}`;
   }
 }

@@ -9,9 +9,14 @@ import { connect } from "../mod.ts";
 test("queryArrow: no DESCRIBE for UInt32/Int8/Int16 columns the shim built; DateTime and engine exports still described", () => {
   using conn = connect();
   conn.query("DROP TABLE IF EXISTS describe_count"); // :memory: connections share one engine (Bun runs the files in one process)
-  conn.query("CREATE TABLE describe_count (id UInt32, small Int8, mid Int16, at DateTime('Asia/Tokyo')) ENGINE = Memory");
+  conn.query(
+    "CREATE TABLE describe_count (id UInt32, small Int8, mid Int16, at DateTime('Asia/Tokyo')) ENGINE = Memory",
+  );
   conn.query("INSERT INTO describe_count SELECT number, -number, number * 300, 1709177696 + number FROM numbers(10)");
-  const queries = () => Number(conn.query("SELECT value FROM system.events WHERE event = 'Query' SETTINGS use_query_cache = 0", "TSV").text());
+  const queries = () =>
+    Number(
+      conn.query("SELECT value FROM system.events WHERE event = 'Query' SETTINGS use_query_cache = 0", "TSV").text(),
+    );
   const queriesOf = (run: () => void) => {
     const before = queries();
     run();

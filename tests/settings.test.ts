@@ -14,14 +14,20 @@ test("settings: apply to their query only, on query, queryAsync, queryArrow(Asyn
   assert.equal(conn.query(THREADS, "TSV").text().trim(), "2");
   const table = conn.queryArrow("SELECT getSetting('max_block_size') AS b", { settings: { max_block_size: 1234 } });
   assert.equal(Number(table.get(0)!.b), 1234);
-  const later = await conn.queryArrowAsync("SELECT getSetting('max_block_size') AS b", { settings: { max_block_size: 4321 } });
+  const later = await conn.queryArrowAsync("SELECT getSetting('max_block_size') AS b", {
+    settings: { max_block_size: 4321 },
+  });
   assert.equal(Number(later.get(0)!.b), 4321);
   assert.notEqual(conn.query("SELECT getSetting('max_block_size')", "TSV").text().trim(), "4321");
   // A setting that changes what the query does: the CSV delimiter of the output.
   assert.equal(conn.query("SELECT 1, 2", "CSV", { settings: { format_csv_delimiter: ";" } }).text(), "1;2\n");
   assert.equal(conn.query("SELECT 1, 2", "CSV").text(), "1,2\n");
   conn.command("CREATE TEMPORARY TABLE settings_t (x UInt64)");
-  assert.equal(conn.command("INSERT INTO settings_t SELECT getSetting('max_threads')", { settings: { max_threads: 1 } }).rowsWritten, 1);
+  assert.equal(
+    conn.command("INSERT INTO settings_t SELECT getSetting('max_threads')", { settings: { max_threads: 1 } })
+      .rowsWritten,
+    1,
+  );
   assert.equal(conn.query("SELECT x FROM settings_t", "TSV").text(), "1\n");
   assert.equal(conn.query(THREADS, "TSV").text().trim(), "2");
 });
@@ -67,12 +73,24 @@ test("settings: restored after the query fails, on both paths", async () => {
 test("settings: invalid names and values are argument errors, and nothing stays changed", async () => {
   using conn = connect(":memory:", { settings: { max_threads: 2 } });
   const argument = (pattern: RegExp) => (e: unknown) => e instanceof ChdbArgumentError && pattern.test(e.message);
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: { max_thread: 1 } }), argument(/unknown setting\(s\): max_thread/));
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: { max_thread: 1 } }),
+    argument(/unknown setting\(s\): max_thread/),
+  );
   await assert.rejects(conn.queryAsync(THREADS, "TSV", { settings: { no_such_one: 1 } }), argument(/unknown setting/));
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: { "max_threads = 1; DROP": 1 } }), argument(/invalid setting name/));
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: { "max_threads = 1; DROP": 1 } }),
+    argument(/invalid setting name/),
+  );
   assert.throws(() => conn.query(THREADS, "TSV", { settings: { max_threads: Number.NaN } }), argument(/finite number/));
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: { max_threads: {} as unknown as number } }), argument(/max_threads must be/));
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: [] as unknown as Record<string, number> }), argument(/settings must be an object/));
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: { max_threads: {} as unknown as number } }),
+    argument(/max_threads must be/),
+  );
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: [] as unknown as Record<string, number> }),
+    argument(/settings must be an object/),
+  );
   // The engine's own check of the value, named as a bad setting; max_threads given first is not left at 1.
   assert.throws(
     () => conn.query(THREADS, "TSV", { settings: { max_threads: 1, max_block_size: "abc" } }),
@@ -80,10 +98,16 @@ test("settings: invalid names and values are argument errors, and nothing stays 
   );
   assert.equal(conn.query(THREADS, "TSV").text().trim(), "2");
   // A quote in a value stays inside its string literal.
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: { max_threads: "1' , readonly = '1" } }), ChdbArgumentError);
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: { max_threads: "1' , readonly = '1" } }),
+    ChdbArgumentError,
+  );
   assert.equal(conn.query("SELECT getSetting('readonly')", "TSV").text(), "0\n");
   // readonly per query would forbid the SET that restores the connection.
-  assert.throws(() => conn.query(THREADS, "TSV", { settings: { readonly: 1 } }), argument(/readonly cannot be set per query/));
+  assert.throws(
+    () => conn.query(THREADS, "TSV", { settings: { readonly: 1 } }),
+    argument(/readonly cannot be set per query/),
+  );
   // The same engine setting as a limit option and in settings.
   assert.throws(
     () => conn.query(THREADS, "TSV", { timeout: 1000, settings: { max_execution_time: 5 } }),
@@ -94,7 +118,8 @@ test("settings: invalid names and values are argument errors, and nothing stays 
 
 test("settings: the sandbox refuses all but its limits", async () => {
   using conn = connect(":memory:", { sandbox: true });
-  const refused = (e: unknown) => e instanceof ChdbArgumentError && /refused by the sandbox: per-query setting/.test(e.message);
+  const refused = (e: unknown) =>
+    e instanceof ChdbArgumentError && /refused by the sandbox: per-query setting/.test(e.message);
   assert.throws(() => conn.query("SELECT 1", "TSV", { settings: { max_threads: 1 } }), refused);
   assert.throws(() => conn.query("SELECT 1", "TSV", { settings: { allow_introspection_functions: 1 } }), refused);
   assert.throws(() => conn.query("SELECT 1", "TSV", { settings: { readonly: 0 } }), ChdbArgumentError);
