@@ -3,6 +3,7 @@ export { closeDefaultConnection, connect, query, queryAsync, sql } from "./src/d
 export { cancelQuery, configureDefaultConnection } from "./src/default.ts";
 export type { CancelOptions } from "./src/cancel.ts";
 export type { Limits } from "./src/limits.ts";
+export type { QuerySettings, SettingsOption } from "./src/query_settings.ts";
 export type { SandboxOptions } from "./src/sandbox.ts";
 export type { AsyncOptions } from "./src/async.ts";
 export { type ColumnDescription, Cursor } from "./src/cursor.ts";

@@ -50,7 +50,8 @@ for (const [name, settings] of Object.entries(variants)) {
       using t = conn.queryArrow(ARROW);
       JSON.stringify(t.toArray());
     }),
-    // restoreTypes: false skips the DESCRIBE that a UInt32 column (a possible DateTime) costs
+    // restoreTypes: false skips what restoring DateTime/Enum columns may cost (a DESCRIBE, unless
+    // the result carries its ClickHouse types)
     perCall(() => {
       using t = conn.queryArrow(ARROW, { restoreTypes: false });
       JSON.stringify(t.toArray());
@@ -59,3 +60,17 @@ for (const [name, settings] of Object.entries(variants)) {
   console.log(`${name.padEnd(31)} ${cells.map((c) => c.padEnd(10)).join(" ")}`);
 }
 setup.close();
+
+// Per-query `settings` (src/query_settings.ts): SELECT 1 without options, with a setting given per
+// query (three statements of ours around it), and with the same setting in the SQL. On a checkout
+// without the option the second column runs without it (the option is ignored).
+{
+  using conn = connect(":memory:", { settings: { ...SMALL_QUERY_SETTINGS } });
+  const cells = [
+    perCall(() => conn.query("SELECT 1 AS x", "JSONEachRow")),
+    perCall(() => conn.query("SELECT 1 AS x", "JSONEachRow", { settings: { max_threads: 1 } } as never)),
+    perCall(() => conn.query("SELECT 1 AS x SETTINGS max_threads = 1", "JSONEachRow")),
+  ];
+  console.log("\nSELECT 1 (SMALL_QUERY_SETTINGS)  no options  settings option  SETTINGS clause");
+  console.log(`${"".padEnd(31)} ${cells.map((c) => c.padEnd(16)).join(" ")}`);
+}

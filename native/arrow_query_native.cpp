@@ -256,7 +256,7 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     }
 
     bool for_rows = (flags & CHFFI_ARROW_FOR_ROWS) != 0;
-    NativeArrowDecoder decoder(options.string_as_string == 0, for_rows);
+    NativeArrowDecoder decoder(options.string_as_string == 0, for_rows || (flags & CHFFI_ARROW_TYPE_NAMES) != 0);
     SpillFile spill;
     {
         // Declared before the consumer: on an early exit the consumer stops first, then the

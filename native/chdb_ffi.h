@@ -181,6 +181,13 @@ typedef struct chffi_arrow_stream chffi_arrow_stream;
  * as RowBinaryWithNamesAndTypes in the result's data, with *out_arrow NULL. Implies STREAMED.
  */
 #define CHFFI_ARROW_FOR_ROWS 16u
+/*
+ * chffi_query_arrow only: every column of an Arrow result the shim builds from the engine's
+ * Native stream (see CHFFI_ARROW_STREAMED) carries its ClickHouse type as field metadata
+ * "clickhouse.type" (as with CHFFI_ARROW_FOR_ROWS, without its rows fallback). Results the
+ * engine exports itself carry none.
+ */
+#define CHFFI_ARROW_TYPE_NAMES 32u
 
 /*
  * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on

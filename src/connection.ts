@@ -36,6 +36,7 @@ import { killOnAbort, killQuery, queryIdOf } from "./cancel.ts";
 import type { CancelOptions } from "./cancel.ts";
 import type { Limits } from "./limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "./query_policy.ts";
+import type { SettingsOption } from "./query_settings.ts";
 import { type ProgressOptions, ProgressWatch } from "./progress.ts";
 import { refuseWrites } from "./classify.ts";
 import { command, commandAsync } from "./command.ts";
@@ -57,7 +58,7 @@ export interface ConnectOptions extends PolicyOptions {
   int64?: Int64Mode;
 }
 
-export interface QueryOptions extends Limits, CancelOptions {
+export interface QueryOptions extends Limits, CancelOptions, SettingsOption {
   /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
   params?: QueryParams;
 }

@@ -29,6 +29,9 @@ const settingOf = {
 
 const names = Object.keys(settingOf) as (keyof Limits)[];
 
+/** The engine names of the limits (the only per-query settings a sandboxed query may set). */
+export const limitSettingNames: ReadonlySet<string> = new Set(Object.values(settingOf));
+
 /** The limits given in `options` (other keys ignored), checked. */
 export function limitsOf(options: Record<string, unknown> | undefined): Limits {
   const out: Limits = {};

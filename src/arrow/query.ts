@@ -26,8 +26,10 @@ export interface ArrowQueryOptions {
   /**
    * DateTime columns as Timestamp(SECOND, their timezone) and Enum columns as dictionaries of
    * their names (default true). The engine exports them as plain Uint32 seconds and Int8/Int16
-   * codes; finding out which columns they are costs a DESCRIBE of the query when the result has
-   * Uint32, Int8 or Int16 columns. false keeps the engine's types (and skips that).
+   * codes. The result the shim builds (the default, `stats` not true) carries each field's
+   * ClickHouse type as "clickhouse.type" metadata, which says which columns they are; a result
+   * the engine exports (`stats: true`, or types the shim does not build) costs a DESCRIBE of the
+   * query when it has Uint32, Int8 or Int16 columns. false keeps the engine's types.
    */
   restoreTypes?: boolean;
   /**
@@ -45,6 +47,8 @@ export interface ArrowQueryOptions {
 const STREAMED = 8;
 /** chffi_query_arrow flag: fields carry their ClickHouse types, or the rows come as RowBinaryWithNamesAndTypes (CHFFI_ARROW_FOR_ROWS). */
 const FOR_ROWS = 16;
+/** chffi_query_arrow flag: fields the shim builds carry their ClickHouse types (CHFFI_ARROW_TYPE_NAMES). */
+const TYPE_NAMES = 32;
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
 class ArrowSlots {
@@ -82,7 +86,9 @@ export function adoptArrow(lib: NativeLib, arrow: Pointer) {
 /** The encoded arguments of a chffi_query_arrow call. */
 function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, slots: ArrowSlots, extraFlags = 0) {
   if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-  const flags = arrowFlags(options) | (options.stats === true ? 0 : STREAMED) | extraFlags;
+  // The types of the fields the shim builds spare withRestoredTypes() its DESCRIBE.
+  const flags = arrowFlags(options) | (options.stats === true ? 0 : STREAMED) | (options.restoreTypes === false ? 0 : TYPE_NAMES) |
+    extraFlags;
   const sqlBytes = utf8(sql);
   const paramBytes = encodeParams(options.params);
   slots.arrow[0] = 0n;

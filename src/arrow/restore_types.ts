@@ -1,7 +1,10 @@
 // DateTime and Enum columns restored from what the engine exports: DateTime comes out as plain
 // uint32 seconds without its timezone (only DateTime64 becomes an Arrow timestamp) and Enum as its
-// int8/int16 codes. A result with such columns is described once more (DESCRIBE of the same query,
-// which reads no data) to find which columns they are; DateTime columns become
+// int8/int16 codes. Which columns they are comes from the fields' "clickhouse.type" metadata when
+// the shim built the result (src/arrow/query.ts asks for it) and it has no DateTime column (the
+// engine's Native format, which the shim reads, drops their timezone); other results with
+// Uint32/Int8/Int16 columns are described once more (DESCRIBE of the same query, which reads no
+// data). DateTime columns become
 // Timestamp(SECOND, timezone) and Enum columns Dictionary(Int32, Utf8) of their names (copies of
 // these columns only).
 import {
@@ -75,10 +78,25 @@ function describedTypes(handle: Pointer, sql: string, params: Uint8Array): strin
   return described?.split("\n").filter((l) => l !== "").map((line) => (line.split("\t")[1] ?? "").replace(/\\(.)/g, "$1")); // TSV escapes quotes
 }
 
+/** The ClickHouse types the shim put in the fields' metadata; undefined when a field has none. */
+function fieldTypes(table: ArrowTable): string[] | undefined {
+  const types: string[] = [];
+  for (const field of table.schema.fields) {
+    const type = field.metadata.get(TYPE_KEY);
+    if (type === undefined) return undefined;
+    types.push(type);
+  }
+  return types;
+}
+
 /** The top-level DateTime and Enum columns, by column index; empty when there are none. */
-function columnsToRestore(handle: Pointer, sql: string, params: Uint8Array): Map<number, Restore> {
+function columnsToRestore(table: ArrowTable, handle: Pointer, sql: string, params: Uint8Array): Map<number, Restore> {
   const found = new Map<number, Restore>();
-  describedTypes(handle, sql, params)?.forEach((type, i) => {
+  const known = fieldTypes(table);
+  // The engine's Native format drops a DateTime's timezone ("DateTime('Asia/Tokyo')" arrives as
+  // "DateTime"): only DESCRIBE tells it.
+  const types = known === undefined || known.some((type) => dateTimeType.test(type)) ? describedTypes(handle, sql, params) : known;
+  types?.forEach((type, i) => {
     const dt = dateTimeType.exec(type);
     if (dt) {
       found.set(i, {
@@ -124,12 +142,13 @@ function toDictionary(
 }
 
 const candidate = new Set(["Uint32", "Int8", "Int16"]);
+const TYPE_KEY = "clickhouse.type";
 let enumDictionaryIds = 1 << 30;
 
 /** The table with its DateTime and Enum columns restored; the table itself if it has none. */
 export function withRestoredTypes(table: ArrowTable, handle: Pointer, sql: string, params: Uint8Array): ArrowTable {
   if (!table.schema.fields.some((f) => candidate.has(String(f.type)))) return table;
-  const restore = columnsToRestore(handle, sql, params);
+  const restore = columnsToRestore(table, handle, sql, params);
   if (restore.size === 0) return table;
   const converters = new Map<number, (d: Data) => Data>();
   const fields = table.schema.fields.map((f, i) => {
