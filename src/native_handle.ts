@@ -1,5 +1,6 @@
 // The one owner of native handles. Every JS object that holds a native handle (a connection, a
-// stream, an insert stream, a hash set) holds it through a NativeHandle, which guarantees:
+// stream, an insert stream, a hash set, an Arrow result, registered Arrow data) holds it through
+// a NativeHandle, which guarantees:
 // - the handle is freed exactly once: by close(), by garbage collection of the object that owns
 //   it (a FinalizationRegistry), or at the end of the program, whichever comes first;
 // - calls on one object run in call order: asynchronous calls queue behind each other, and a
@@ -16,8 +17,14 @@ import { abortable } from "./async.ts";
 import { ChdbBusyError, ChdbClosedError, ChdbError, statusError } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
 
+/**
+ * Who frees a handle: close(), the garbage collector (the owner is gone), or the end of the
+ * program. Arrow memory needs to know: only close() can detach the views it handed out first.
+ */
+export type FreedBy = "close" | "collected" | "exit";
+
 /** Frees a handle; returns the shim's status when it can refuse (CHFFI_BUSY: still in use). */
-export type FreeHandle = (pointer: Pointer) => number | void;
+export type FreeHandle = (pointer: Pointer, by: FreedBy) => number | void;
 
 export interface HandleOptions {
   /** What the object is, for messages ("the connection", "the insert stream"). */
@@ -34,7 +41,7 @@ const refused = new Set<NativeHandle>();
 // The held value is the handle, which never references its owner (except while calls are in flight).
 const collected = new FinalizationRegistry<NativeHandle>((handle) => {
   try {
-    handle.close();
+    NativeHandle.collect(handle);
   } catch (e) {
     // A refused free stays owned and is retried (see #tryFree); nothing to report to here.
     if (!(e instanceof ChdbError)) throw e;
@@ -50,6 +57,7 @@ export class NativeHandle {
   #pending = 0;
   #tail: Promise<unknown> = Promise.resolve();
   #closing = false;
+  #closedBy: FreedBy = "close";
   #freed = false;
   /** The owner, referenced only while calls are in flight, so it cannot be collected under them. */
   #busyOwner: object | undefined;
@@ -155,8 +163,18 @@ export class NativeHandle {
    * and its free is retried later).
    */
   close(beforeFree?: () => void): void {
+    this.#close("close", beforeFree);
+  }
+
+  /** The finalizer's close: the owner was garbage collected. */
+  static collect(handle: NativeHandle): void {
+    handle.#close("collected");
+  }
+
+  #close(by: FreedBy, beforeFree?: () => void): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.#closedBy = by;
     this.#beforeFree = beforeFree;
     collected.unregister(this);
     this.#tryFree(true);
@@ -174,7 +192,7 @@ export class NativeHandle {
     this.#beforeFree = undefined;
     before?.();
     const pointer = this.#pointer;
-    const status = pointer === null ? Status.OK : this.#free(pointer);
+    const status = pointer === null ? Status.OK : this.#free(pointer, this.#closedBy);
     if (typeof status === "number" && status !== Status.OK) {
       const error = status === Status.BUSY
         ? new ChdbBusyError(`${this.what} is still in use by the engine: it is freed later (at the latest at exit)`)
@@ -204,7 +222,7 @@ export class NativeHandle {
   static closeAll(): void {
     for (const handle of [...live]) {
       try {
-        if (!handle.#closing) handle.close();
+        if (!handle.#closing) handle.#close("exit");
         else handle.#tryFree(false);
       } catch (e) {
         if (!(e instanceof ChdbError)) throw e;

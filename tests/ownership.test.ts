@@ -113,3 +113,29 @@ test("a free the shim refuses is kept, reported and retried, never dropped", asy
   handle.close();
   assert.equal(frees, 1, "freed exactly once");
 });
+
+test(`Arrow results and registered data are freed by the one owner: close, garbage collection, exit (${runtime})`, () => {
+  const file = fixture("arrow_owner.ts");
+  const args = runtime === "deno"
+    ? ["run", "--v8-flags=--expose-gc", "-A", file]
+    : runtime === "node"
+    ? ["--expose-gc", file.replace(/\.ts$/, ".js")]
+    : [file];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "close frees true\ngc quarantines true\ndropped registered data freed true\nexit frees true\n");
+});
+
+test("a free run by close() is told so, once (the GC and exit cases: the test above)", () => {
+  const lib = native();
+  const out = new BigUint64Array(1);
+  assert.equal(lib.fn.chffi_hashset_new(0, out), Status.OK);
+  const by: string[] = [];
+  const handle = new NativeHandle({}, lib.pointer(out[0]), (p, freedBy) => {
+    by.push(freedBy);
+    lib.fn.chffi_hashset_free(p);
+  }, { what: "the test set" });
+  handle.close();
+  handle.close();
+  assert.deepEqual(by, ["close"]);
+});

@@ -1,7 +1,8 @@
-// Ownership of native Arrow memory viewed from JS without a copy. One owner per chffi_arrow:
-// close() detaches every view (so no JS object can reach the memory) and then frees it. Each
-// view keeps its owner reachable (a WeakMap entry), so the FinalizationRegistry can free the
-// memory only once no view of it is left, including views held by tables derived with
+// Ownership of native Arrow memory viewed from JS without a copy. One owner per chffi_arrow, held
+// through a NativeHandle (src/native_handle.ts: freed once, by close(), by the garbage collector
+// or at exit): close() detaches every view (so no JS object can reach the memory) and then frees
+// it. Each view keeps its owner reachable (a WeakMap entry), so the garbage collector's free
+// comes only once no view of it is left, including views held by tables derived with
 // slice()/select() after the original table was dropped.
 //
 // A view can also be moved away by the program: ArrayBuffer.prototype.transfer(),
@@ -12,11 +13,12 @@
 // reuse: it is quarantined (chffi_arrow_free_quarantined: emptied, left mapped, never reused;
 // the moved buffer then reads zeros and its writes land in private pages). close() knows: a view
 // it finds already detached was moved (or thrown away) by the program. The garbage collector's
-// path cannot know (the original views are gone by then), so a result freed that way is always
-// quarantined. Results whose buffers are not the shim's (the engine's own Arrow export) cannot
+// path cannot know (the original views are gone by then), nor can the exit path (other exit
+// tasks may still read views), so a result freed either way is always quarantined. Results whose buffers are not the shim's (the engine's own Arrow export) cannot
 // be quarantined: they are copied into JS memory instead of viewed.
 import type { Pointer } from "../../ffi/types.ts";
 import { native } from "../native.ts";
+import { type FreedBy, NativeHandle } from "../native_handle.ts";
 
 /** Detaches a buffer; Node 20 lacks ArrayBuffer.prototype.transfer, where a transferring clone does it. */
 function detach(buffer: ArrayBuffer): void {
@@ -26,19 +28,25 @@ function detach(buffer: ArrayBuffer): void {
 
 const ownerOfView = new WeakMap<ArrayBuffer, NativeArrowMemory>();
 
-/** What the finalizer needs: the handle, and whether views of it were handed out. */
-interface Held {
-  handle: Pointer;
+/** What the free needs to choose free or quarantine; shared with the free, which must not reach the owner. */
+interface Exposure {
+  /** Zero-copy views of the memory were handed out. */
   viewed: boolean;
+  /** close() found a view detached by the program (moved away). */
+  moved: boolean;
 }
 
-const forgotten = new FinalizationRegistry<Held>(({ handle, viewed }) => {
-  if (viewed) native().fn.chffi_arrow_free_quarantined(handle);
-  else native().fn.chffi_arrow_free(handle);
-});
+/** The free of one result; made outside the class so that it cannot capture (and keep alive) its owner. */
+function freeArrow(exposure: Exposure): (handle: Pointer, by: FreedBy) => void {
+  return (handle, by) => {
+    if (exposure.viewed && (by !== "close" || exposure.moved)) native().fn.chffi_arrow_free_quarantined(handle);
+    else native().fn.chffi_arrow_free(handle);
+  };
+}
 
 export class NativeArrowMemory {
-  #held: Held | null;
+  readonly #handle: NativeHandle;
+  readonly #exposure: Exposure = { viewed: false, moved: false };
   #views: ArrayBuffer[] = [];
   /** Zero-copy views are possible: the runtime makes them and the shim can quarantine the memory. */
   readonly #zeroCopy: boolean;
@@ -46,12 +54,11 @@ export class NativeArrowMemory {
   constructor(handle: Pointer) {
     const lib = native();
     this.#zeroCopy = lib.zeroCopyViews && lib.fn.chffi_arrow_viewable(handle) !== 0;
-    this.#held = { handle, viewed: false };
-    forgotten.register(this, this.#held, this);
+    this.#handle = new NativeHandle(this, handle, freeArrow(this.#exposure), { what: "the Arrow result" });
   }
 
   get closed(): boolean {
-    return this.#held === null;
+    return this.#handle.closed;
   }
 
   /**
@@ -60,11 +67,12 @@ export class NativeArrowMemory {
    */
   view(address: bigint, length: number): ArrayBuffer {
     if (length === 0 || address === 0n) return new ArrayBuffer(0);
+    this.#handle.check();
     const lib = native();
     let buffer: ArrayBuffer;
     if (this.#zeroCopy) {
       buffer = lib.view(address, length);
-      this.#held!.viewed = true;
+      this.#exposure.viewed = true;
     } else {
       buffer = lib.copy(address, length).buffer as ArrayBuffer;
     }
@@ -78,10 +86,7 @@ export class NativeArrowMemory {
    * already detached by someone else (moved away). Idempotent; never throws.
    */
   close(): void {
-    const held = this.#held;
-    if (held === null) return;
-    this.#held = null;
-    forgotten.unregister(this);
+    if (this.#handle.closed) return;
     let moved = false;
     for (const buffer of this.#views) {
       // Views are never empty, so an empty one was detached by the program.
@@ -95,7 +100,7 @@ export class NativeArrowMemory {
       }
     }
     this.#views = [];
-    if (moved && held.viewed) native().fn.chffi_arrow_free_quarantined(held.handle);
-    else native().fn.chffi_arrow_free(held.handle);
+    this.#exposure.moved = moved;
+    this.#handle.close(); // the shim never refuses this free: close() cannot throw
   }
 }

@@ -7,19 +7,20 @@ import { Status } from "../../ffi/symbols.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
 import { native } from "../native.ts";
+import { NativeHandle } from "../native_handle.ts";
 import { describeTable, type ScanLayout } from "./export.ts";
 import type { RecordBatch, Table } from "apache-arrow";
 
 const ERR_CAP = 4096;
 const out = new BigUint64Array(1);
 
-// Frees the description of data that was registered and then dropped with its connection.
-const forgotten = new FinalizationRegistry<Pointer>((handle) => {
+/** Unregisters what is left and frees the copy (by free(), or once the data is dropped with its connection). */
+function freeScan(handle: Pointer): void {
   native().fn.chffi_scan_free(handle);
-});
+}
 
 export class NativeScan {
-  #handle: Pointer | null;
+  readonly #handle: NativeHandle;
 
   constructor(table: Table | { schema: Table["schema"]; batches: RecordBatch[] }) {
     const description: ScanLayout = describeTable(table);
@@ -30,13 +31,12 @@ export class NativeScan {
     void pinned; // the buffers the layout points to, alive until here
     if (status === Status.MISUSE) throw new ChdbArgumentError(`invalid Arrow data: ${fromCBuffer(err)}`);
     if (status !== Status.OK) throw new ChdbError(`cannot copy the data for chDB: ${fromCBuffer(err)}`);
-    this.#handle = lib.pointer(out[0]);
-    forgotten.register(this, this.#handle!, this);
+    this.#handle = new NativeHandle(this, lib.pointer(out[0]), freeScan, { what: "the registered data" });
   }
 
   #live(): Pointer {
-    if (this.#handle === null) throw new ChdbError("the registered data has been released");
-    return this.#handle;
+    if (this.#handle.closed) throw new ChdbError("the registered data has been released");
+    return this.#handle.current!;
   }
 
   /** Makes the data readable once as arrowstream('name') on the connection. */
@@ -51,18 +51,14 @@ export class NativeScan {
   }
 
   unregister(conn: Pointer, name: string): void {
-    if (this.#handle === null) return;
+    if (this.#handle.closed) return;
     const bytes = utf8(name);
     const err = new Uint8Array(ERR_CAP);
-    native().fn.chffi_scan_unregister(conn, this.#handle, bytes, bytes.length, err, ERR_CAP);
+    native().fn.chffi_scan_unregister(conn, this.#handle.current!, bytes, bytes.length, err, ERR_CAP);
   }
 
   /** Unregisters what is left and frees the native description. Idempotent. */
   free(): void {
-    const handle = this.#handle;
-    if (handle === null) return;
-    this.#handle = null;
-    forgotten.unregister(this);
-    native().fn.chffi_scan_free(handle);
+    this.#handle.close();
   }
 }

@@ -27,7 +27,7 @@ export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements
   }
 
   /**
-   * Frees the native memory now (otherwise a FinalizationRegistry frees it some time after the
+   * Frees the native memory now (otherwise the garbage collector frees it some time after the
    * table and every table derived from it are garbage). Idempotent.
    */
   close(): void {
