@@ -40,3 +40,4 @@ export type { Progress, ProgressOptions } from "./src/progress.ts";
 export type { Int64Mode, Int64Option } from "./src/int64.ts";
 export type { InsertData } from "./src/insert.ts";
 export { createPool, Pool, type PoolOptions, SMALL_QUERY_SETTINGS } from "./src/pool.ts";
+export type { Format, FormatName } from "./src/format.ts";

@@ -45,6 +45,7 @@ import type { TableReader } from "./arrow/convert.ts";
 /** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
 export type RegisterData = InsertData | TableReader;
 import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
+import type { Format } from "./format.ts";
 
 export const MEMORY = ":memory:";
 
@@ -234,7 +235,7 @@ export class Connection implements Disposable {
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
   query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions): ArrowTable;
-  query(sql: string, format?: string, options?: QueryOptions): Result;
+  query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const q = this.#prepareQuery(sql, format, options);
@@ -261,7 +262,7 @@ export class Connection implements Disposable {
     format: "ArrowTable" | "Dataframe",
     options?: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions,
   ): Promise<ArrowTable>;
-  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+  queryAsync<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
   async queryAsync(
     sql: string,
     format = "CSV",
@@ -541,6 +542,7 @@ export class Connection implements Disposable {
    * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
+  stream<F extends string>(sql: string, format?: Format<F>, options?: StreamOptions & ProgressOptions): QueryStream;
   stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
@@ -574,6 +576,7 @@ export class Connection implements Disposable {
   }
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
+  insertStream<F extends string>(sql: string, format?: Format<F>, options?: { params?: QueryParams }): InsertStream;
   insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
     this.#policy.refuseInSandbox("streaming INSERT");
     this.#policy.admit(sql, options?.params);
