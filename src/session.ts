@@ -6,6 +6,7 @@ import { ChdbArgumentError } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
 import { keepTemporaryDir, removeTemporaryDir, takeTemporaryDir } from "./temporary_dir.ts";
 
+/** Options of `new Session()` and `Session.temporary()`. */
 export interface SessionOptions extends ConnectOptions {
   /** Work in a private temporary directory (reused, emptied, by the next temporary session; removed at exit). */
   temporary?: boolean;
@@ -22,16 +23,21 @@ export class Session extends Connection {
   readonly temporary: boolean;
   #forgetCleanup: (() => void) | undefined;
 
+  /** A session on `path` (in memory without one); `{ temporary: true }` picks a private temporary directory. */
   constructor(path?: string, options: SessionOptions = {}) {
     const temporary = options.temporary === true;
     if (temporary && path !== undefined) throw new ChdbArgumentError("a temporary session chooses its own path: pass no path");
     const dir = temporary ? takeTemporaryDir(Session.releasePath) : path ?? MEMORY;
-    try {
-      super(dir, options);
-    } catch (e) {
-      if (temporary) rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
+    // A temporary directory goes if the connection fails to open. `using`, not try/catch: Deno's
+    // .d.ts generation (deno publish) keeps a derived constructor's super() only at top level.
+    using unopened = {
+      armed: temporary,
+      [Symbol.dispose](): void {
+        if (this.armed) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    super(dir, options);
+    unopened.armed = false;
     this.temporary = temporary;
     if (temporary) {
       this.#forgetCleanup = runAtExit(() => {
