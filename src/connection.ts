@@ -49,6 +49,7 @@ import type { Format } from "./format.ts";
 
 export const MEMORY = ":memory:";
 
+/** Options of `connect()` / `new Connection()` / `new Session()`. */
 export interface ConnectOptions extends PolicyOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
@@ -58,6 +59,7 @@ export interface ConnectOptions extends PolicyOptions {
   int64?: Int64Mode;
 }
 
+/** Options of one query: parameters, limits and a query id for cancelling it. */
 export interface QueryOptions extends Limits, CancelOptions {
   /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
   params?: QueryParams;
@@ -165,6 +167,18 @@ function formatOf(sql: string, format: string): string {
 /** query() formats that return an apache-arrow Table instead of a Result. */
 const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
+/**
+ * A connection to the in-process engine (in memory, or on a data directory). Calls on one
+ * connection run one at a time in call order; close it (or `using`) when done.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./mod.ts";
+ * using conn = new Connection();
+ * conn.query("CREATE TABLE t (a UInt8) ENGINE = Memory; INSERT INTO t VALUES (1), (2)");
+ * console.log(conn.query("SELECT sum(a) FROM t", "CSV").text()); // 3
+ * ```
+ */
 export class Connection implements Disposable {
   // The native connection (src/native_handle.ts: freed once, by close(), garbage collection or
   // exit; after the calls made before close() and after the streams open on it).
@@ -179,6 +193,7 @@ export class Connection implements Disposable {
   /** The sandbox, limits and cancellation of this connection's queries (src/query_policy.ts). */
   readonly #policy: QueryPolicy;
 
+  /** Opens a connection on `path` (default `:memory:`); see ConnectOptions for settings, limits and the sandbox. */
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
@@ -235,6 +250,7 @@ export class Connection implements Disposable {
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
   query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions): ArrowTable;
+  /** Runs `sql` and returns the output of the last statement in `format` (default CSV) as a Result. */
   query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
@@ -262,6 +278,7 @@ export class Connection implements Disposable {
     format: "ArrowTable" | "Dataframe",
     options?: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions,
   ): Promise<ArrowTable>;
+  /** queryAsync() in any ClickHouse format (default CSV): the output as a Result. */
   queryAsync<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
   async queryAsync(
     sql: string,
@@ -324,7 +341,7 @@ export class Connection implements Disposable {
    * runs nothing else on it until the returned function gives it back (when that handle is freed).
    * close() closes the stream first.
    */
-  protected reserve(stream: NativeHandle): () => void {
+  #reserve(stream: NativeHandle): () => void {
     this.#handle.check();
     this.#checkExclusive();
     this.#exclusive = stream;
@@ -524,10 +541,12 @@ export class Connection implements Disposable {
     else this.#afterFree.push(task);
   }
 
+  /** Closes the connection once the calls already made have finished (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.closeAsync();
   }
 
+  /** Closes the connection (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -592,7 +611,7 @@ export class Connection implements Disposable {
         this.#checkExclusive();
         return this.handle();
       },
-      reserve: (stream) => this.reserve(stream),
+      reserve: (stream) => this.#reserve(stream),
     };
   }
 

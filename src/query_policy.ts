@@ -11,6 +11,7 @@ import { errorOf, ResultSlots } from "./native_result.ts";
 import { checkParams, type QueryParams } from "./params.ts";
 import { checkSandboxed, type Sandbox, sandboxDefaults, type SandboxOptions, sandboxOf, sandboxSettings } from "./sandbox.ts";
 
+/** The connection options that confine what its queries may do: the sandbox and resource limits. */
 export interface PolicyOptions extends Limits {
   /** Confines SQL (see README "Running untrusted SQL"): `true`, or `{ allowRead: [dirs] }`. */
   sandbox?: boolean | SandboxOptions;
