@@ -482,6 +482,14 @@ export class Connection implements Disposable {
    * Makes JS data readable as `arrowstream('name')` until unregister(name): an apache-arrow
    * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
    * a TableReader (converted to Arrow once, now).
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * using conn = connect();
+   * conn.register("people", [{ name: "ann", age: 41 }, { name: "bob", age: 7 }]);
+   * conn.query("SELECT name FROM arrowstream('people') WHERE age > 18", "TSV").text(); // "ann\\n"
+   * ```
    */
   register(name: string, data: RegisterData): void {
     this.#handle.check();
@@ -551,7 +559,17 @@ export class Connection implements Disposable {
     this.close();
   }
 
-  /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
+  /**
+   * A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate).
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * using conn = connect();
+   * const stmt = conn.prepare<{ n: number }, { k: number }>("SELECT toUInt8(number) AS n FROM numbers({k:UInt8})");
+   * const rows: { n: number }[] = stmt.all({ k: 3 }); // [{ n: 0 }, { n: 1 }, { n: 2 }]
+   * ```
+   */
   prepare<R extends object = Row, P extends QueryParams = QueryParams>(sql: string, options: Int64Option = {}): Statement<R, P> {
     this.#handle.check();
     return new Statement<R, P>(this, sql, options);

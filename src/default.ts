@@ -128,7 +128,16 @@ export function closeDefaultConnection(): void {
   shared = undefined;
 }
 
-/** Opens a connection to ":memory:" (default) or a data directory. */
+/**
+ * Opens a connection to ":memory:" (default) or a data directory.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * using conn = connect(); // in memory; connect("./data") persists
+ * const rows = conn.prepare("SELECT number AS n FROM numbers(3)").all();
+ * ```
+ */
 export function connect(path: string = MEMORY, options: ConnectOptions = {}): Connection {
   return new Connection(path, options);
 }

@@ -39,8 +39,9 @@ function pathBytes(path: string): Uint8Array {
  * ```ts
  * import { StringHashSet } from "./mod.ts";
  * using seen = new StringHashSet();
- * seen.add("a");
- * console.log(seen.contains("a"), seen.size); // true 1
+ * seen.extend(["a", "b", "a"]);
+ * console.log(seen.contains("a"), seen.size); // true 2
+ * console.log(seen.notInAndUpdate(["b", "c"]).toArray()); // [false, true]
  * ```
  */
 export class StringHashSet implements Disposable, Iterable<string> {

@@ -17,6 +17,14 @@ export interface SessionOptions extends ConnectOptions {
  * of the process); `new Session(path)` persists to `path`, which is never deleted;
  * `Session.temporary()` works in a private temporary directory that starts empty and is removed
  * at exit (after close(), the next temporary session reuses it, emptied first).
+ *
+ * @example
+ * ```ts
+ * import { Session } from "./mod.ts";
+ * using sess = Session.temporary();
+ * sess.query("CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a; INSERT INTO t VALUES (1)");
+ * console.log(sess.query("SELECT count() FROM t").text()); // 1
+ * ```
  */
 export class Session extends Connection {
   /** True when the data directory is private and temporary (removed at exit). */
