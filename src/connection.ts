@@ -488,7 +488,7 @@ export class Connection implements Disposable {
    * import { connect } from "./mod.ts";
    * using conn = connect();
    * conn.register("people", [{ name: "ann", age: 41 }, { name: "bob", age: 7 }]);
-   * conn.query("SELECT name FROM arrowstream('people') WHERE age > 18", "TSV").text(); // "ann\\n"
+   * conn.query("SELECT name FROM arrowstream('people') WHERE age > 18", "TSV").text(); // "ann\n"
    * ```
    */
   register(name: string, data: RegisterData): void {
