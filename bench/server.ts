@@ -75,7 +75,7 @@ async function chdbRoutes(tuned: boolean): Promise<Routes> {
       using table = conn.queryArrow(ARROW_ROWS);
       return json(JSON.stringify(table.toArray()));
     },
-    async: async () => json((await (pool ?? conn).queryAsync(GROUP_BY, "JSONEachRow")).bytes()),
+    async: async () => json((await (pool ? pool.queryAsync(GROUP_BY, "JSONEachRow") : conn.queryAsync(GROUP_BY, "JSONEachRow"))).bytes()),
     select1: () => json(conn.query("SELECT 1 AS x", "JSONEachRow").bytes()),
   };
 }

@@ -3,6 +3,7 @@
 // thread, one at a time per object, in the order they were made.
 import { ChdbArgumentError } from "./errors.ts";
 
+/** Options of the asynchronous calls. */
 export interface AsyncOptions {
   /** Stops the call: the promise rejects with the signal's reason at once; a query already
    * running in the engine is killed there (src/cancel.ts), one not started never runs. */

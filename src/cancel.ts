@@ -7,6 +7,7 @@
 import { ChdbArgumentError } from "./errors.ts";
 import { withSideConnection } from "./side_connection.ts";
 
+/** Options that let a query be cancelled by id with cancelQuery(). */
 export interface CancelOptions {
   /** An id of your own for the query (letters, digits, `-`, `_`, `.`, `:`; at most 128). */
   queryId?: string;

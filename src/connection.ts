@@ -46,9 +46,11 @@ import type { TableReader } from "./arrow/convert.ts";
 /** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
 export type RegisterData = InsertData | TableReader;
 import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "./int64.ts";
+import type { Format } from "./format.ts";
 
 export const MEMORY = ":memory:";
 
+/** Options of `connect()` / `new Connection()` / `new Session()`. */
 export interface ConnectOptions extends PolicyOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
@@ -58,6 +60,7 @@ export interface ConnectOptions extends PolicyOptions {
   int64?: Int64Mode;
 }
 
+/** Options of one query: parameters, limits, per-query settings and a query id for cancelling it. */
 export interface QueryOptions extends Limits, CancelOptions, SettingsOption {
   /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
   params?: QueryParams;
@@ -165,6 +168,18 @@ function formatOf(sql: string, format: string): string {
 /** query() formats that return an apache-arrow Table instead of a Result. */
 const arrowFormats = new Set(["arrowtable", "dataframe"]);
 
+/**
+ * A connection to the in-process engine (in memory, or on a data directory). Calls on one
+ * connection run one at a time in call order; close it (or `using`) when done.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./mod.ts";
+ * using conn = new Connection();
+ * conn.query("CREATE TABLE t (a UInt8) ENGINE = Memory; INSERT INTO t VALUES (1), (2)");
+ * console.log(conn.query("SELECT sum(a) FROM t", "CSV").text()); // 3
+ * ```
+ */
 export class Connection implements Disposable {
   // The native connection (src/native_handle.ts: freed once, by close(), garbage collection or
   // exit; after the calls made before close() and after the streams open on it).
@@ -179,6 +194,7 @@ export class Connection implements Disposable {
   /** The sandbox, limits and cancellation of this connection's queries (src/query_policy.ts). */
   readonly #policy: QueryPolicy;
 
+  /** Opens a connection on `path` (default `:memory:`); see ConnectOptions for settings, limits and the sandbox. */
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
@@ -235,7 +251,8 @@ export class Connection implements Disposable {
    * (any ClickHouse output format: CSV, TSV, JSON, JSONEachRow, Pretty, Parquet, Arrow...).
    */
   query(sql: string, format: "ArrowTable" | "Dataframe", options?: ArrowQueryOptions & QueryOptions): ArrowTable;
-  query(sql: string, format?: string, options?: QueryOptions): Result;
+  /** Runs `sql` and returns the output of the last statement in `format` (default CSV) as a Result. */
+  query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     const q = this.#prepareQuery(sql, format, options);
@@ -262,7 +279,8 @@ export class Connection implements Disposable {
     format: "ArrowTable" | "Dataframe",
     options?: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions,
   ): Promise<ArrowTable>;
-  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+  /** queryAsync() in any ClickHouse format (default CSV): the output as a Result. */
+  queryAsync<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
   async queryAsync(
     sql: string,
     format = "CSV",
@@ -324,7 +342,7 @@ export class Connection implements Disposable {
    * runs nothing else on it until the returned function gives it back (when that handle is freed).
    * close() closes the stream first.
    */
-  protected reserve(stream: NativeHandle): () => void {
+  #reserve(stream: NativeHandle): () => void {
     this.#handle.check();
     this.#checkExclusive();
     this.#exclusive = stream;
@@ -468,6 +486,14 @@ export class Connection implements Disposable {
    * Makes JS data readable as `arrowstream('name')` until unregister(name): an apache-arrow
    * Table/RecordBatch (scanned in place), an array of row objects, a record of column arrays or
    * a TableReader (converted to Arrow once, now).
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * using conn = connect();
+   * conn.register("people", [{ name: "ann", age: 41 }, { name: "bob", age: 7 }]);
+   * conn.query("SELECT name FROM arrowstream('people') WHERE age > 18", "TSV").text(); // "ann\n"
+   * ```
    */
   register(name: string, data: RegisterData): void {
     this.#handle.check();
@@ -527,15 +553,27 @@ export class Connection implements Disposable {
     else this.#afterFree.push(task);
   }
 
+  /** Closes the connection once the calls already made have finished (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.closeAsync();
   }
 
+  /** Closes the connection (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
 
-  /** A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate). */
+  /**
+   * A statement with {name:Type} placeholders, in the shape of bun:sqlite (all/get/values/run/iterate).
+   *
+   * @example
+   * ```ts
+   * import { connect } from "./mod.ts";
+   * using conn = connect();
+   * const stmt = conn.prepare<{ n: number }, { k: number }>("SELECT toUInt8(number) AS n FROM numbers({k:UInt8})");
+   * const rows: { n: number }[] = stmt.all({ k: 3 }); // [{ n: 0 }, { n: 1 }, { n: 2 }]
+   * ```
+   */
   prepare<R extends object = Row, P extends QueryParams = QueryParams>(sql: string, options: Int64Option = {}): Statement<R, P> {
     this.#handle.check();
     return new Statement<R, P>(this, sql, options);
@@ -545,6 +583,7 @@ export class Connection implements Disposable {
    * The output of `sql` in chunks of `format` (sync or async iteration; leaving the loop cancels
    * the query). The connection runs nothing else until the stream ends or is closed.
    */
+  stream<F extends string>(sql: string, format?: Format<F>, options?: StreamOptions & ProgressOptions): QueryStream;
   stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
@@ -580,6 +619,7 @@ export class Connection implements Disposable {
   }
 
   /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
+  insertStream<F extends string>(sql: string, format?: Format<F>, options?: { params?: QueryParams }): InsertStream;
   insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
     this.#policy.refuseInSandbox("streaming INSERT");
     this.#policy.admit(sql, options?.params);
@@ -595,7 +635,7 @@ export class Connection implements Disposable {
         this.#checkExclusive();
         return this.handle();
       },
-      reserve: (stream) => this.reserve(stream),
+      reserve: (stream) => this.#reserve(stream),
     };
   }
 

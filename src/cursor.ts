@@ -21,6 +21,7 @@ export type ColumnDescription = [
   nullOk: boolean,
 ];
 
+/** A DB-API 2.0 (PEP 249) cursor: execute(), then fetch rows as arrays of JS values. */
 export class Cursor implements Disposable, Iterable<unknown[]> {
   #conn: Connection | null;
   #rows: unknown[][] = [];
@@ -30,10 +31,11 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
   /** Column descriptions of the last result set, null after a statement without one. */
   description: ColumnDescription[] | null = null;
   /** Rows in the last result set, or rows written by the last statement; -1 before any. */
-  rowcount = -1;
+  rowcount: number = -1;
   /** Default size of fetchmany(). */
   arraysize = 1;
 
+  /** A cursor on `conn` (usually made by `DbapiConnection.cursor()`). */
   constructor(conn: Connection) {
     this.#conn = conn;
   }
@@ -120,6 +122,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
     return rows;
   }
 
+  /** The remaining rows of the last result set. */
   *[Symbol.iterator](): Iterator<unknown[]> {
     for (let row = this.fetchone(); row !== null; row = this.fetchone()) yield row;
   }
@@ -130,6 +133,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
     this.#rows = [];
   }
 
+  /** Closes the cursor (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }

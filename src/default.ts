@@ -14,6 +14,7 @@ import type { Result } from "./result.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
 import type { ProgressOptions } from "./progress.ts";
+import type { Format } from "./format.ts";
 
 /** How path-conflict messages name the default connection. */
 const DEFAULT_HOLDER = "query() default connection";
@@ -82,7 +83,7 @@ export function query(sql: string, format: "ArrowTable" | "Dataframe", options?:
  * const rows = query("SELECT number AS n FROM numbers({k:UInt8})", "JSONEachRow", { params: { k: 3 } }).json();
  * ```
  */
-export function query(sql: string, format?: string, options?: QueryOptions): Result;
+export function query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
 export function query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
   return defaultConnection().query(sql, format, options);
 }
@@ -103,7 +104,7 @@ export function queryAsync(
  * const r = await queryAsync("SELECT sleep(1), 42", "CSV"); // timers and I/O run meanwhile
  * ```
  */
-export function queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
+export function queryAsync<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions & AsyncOptions & ProgressOptions): Promise<Result>;
 export async function queryAsync(
   sql: string,
   format = "CSV",
@@ -127,7 +128,16 @@ export function closeDefaultConnection(): void {
   shared = undefined;
 }
 
-/** Opens a connection to ":memory:" (default) or a data directory. */
+/**
+ * Opens a connection to ":memory:" (default) or a data directory.
+ *
+ * @example
+ * ```ts
+ * import { connect } from "./mod.ts";
+ * using conn = connect(); // in memory; connect("./data") persists
+ * const rows = conn.prepare("SELECT number AS n FROM numbers(3)").all();
+ * ```
+ */
 export function connect(path: string = MEMORY, options: ConnectOptions = {}): Connection {
   return new Connection(path, options);
 }

@@ -8,6 +8,7 @@ export interface ChdbErrorOptions {
   cause?: unknown;
 }
 
+/** Every error the module reports; subclasses say which kind, `code` is the engine's error code when it has one. */
 export class ChdbError extends Error {
   /** The engine's numeric error code, when the engine reported the error. */
   readonly code: number | undefined;
@@ -16,6 +17,7 @@ export class ChdbError extends Error {
   /** The id of the query that failed, when it had one (the `queryId` option, or a `signal`). */
   queryId: string | undefined = undefined;
 
+  /** An error with `message`; `options.code` is the engine's error code, `options.cause` the underlying error. */
   constructor(message: string, options: ChdbErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;

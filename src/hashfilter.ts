@@ -3,14 +3,16 @@
 import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vector } from "apache-arrow";
 import { takeBatch } from "./arrow_take.ts";
 import { ChdbArgumentError, ChdbTypeError } from "./errors.ts";
-import { applyOperation, type HasNativeSet, Operation, type StringColumn } from "./hashfilter_ops.ts";
+import { applyOperation, type ArrowVector, type HasNativeSet, Operation, type StringColumn } from "./hashfilter_ops.ts";
 
-type Frame = Table | RecordBatch;
+/** What an expression is evaluated over: a Table or one RecordBatch. */
+export type Frame = Table | RecordBatch;
 
 /** A column-valued expression evaluated against a Table or RecordBatch. */
 export abstract class Expr {
   /** The column this expression yields for `frame` (as many rows as the frame). */
-  abstract evaluate(frame: Frame): Vector;
+  abstract evaluate(frame: Frame): ArrowVector;
+  /** The expression as text, e.g. `col("name")`. */
   abstract toString(): string;
 
   /** The hash-filter operations on this expression's (string) values. */
@@ -68,6 +70,7 @@ class HashfilterExpr extends Expr {
 
 /** `expr.hashfilter`: the seven operations of a StringHashSet as expressions. */
 export class HashfilterNamespace {
+  /** The namespace of `expr` (made by `expr.hashfilter`). */
   constructor(readonly expr: Expr) {}
   /** true where the value is in the set. */
   isIn(set: HasNativeSet): Expr {
@@ -105,10 +108,12 @@ export function col(name: string): Expr {
   return new ColumnExpr(name);
 }
 
+/** True where `expr`'s value is in `set`: `expr.hashfilter.isIn(set)`. */
 export function isInHashset(expr: Expr, set: HasNativeSet): Expr {
   return expr.hashfilter.isIn(set);
 }
 
+/** True where `expr`'s value is not in `set`: `expr.hashfilter.notIn(set)`. */
 export function notInHashset(expr: Expr, set: HasNativeSet): Expr {
   return expr.hashfilter.notIn(set);
 }

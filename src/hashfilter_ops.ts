@@ -1,6 +1,6 @@
 // The seven hash-filter operations over a string column: the column's Arrow buffers are described
 // to the shim (addresses, lengths, offsets) and one native call runs the whole column in place.
-import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, Utf8, Vector } from "apache-arrow";
+import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, type Table, type TypeMap, Utf8, Vector } from "apache-arrow";
 import { Status } from "../ffi/symbols.ts";
 import type { NativeLib, Pointer } from "../ffi/types.ts";
 import { fromCBuffer } from "./encoding.ts";
@@ -20,18 +20,27 @@ export const Operation = {
 export type Operation = typeof Operation[keyof typeof Operation];
 
 type StringType = Utf8 | LargeUtf8;
+/**
+ * An apache-arrow `Vector<T>` (T: a DataType), spelt through Table and TypeMap: `deno doc --lint`
+ * reports apache-arrow's Vector and DataType as private types, and follows these two.
+ */
+export type ArrowVector<T extends TypeMap[string] = TypeMap[string]> = NonNullable<ReturnType<Table<{ v: T }>["getChild"]>>;
+
 /** What the operations accept: JS strings (null/undefined are null rows) or an Arrow string vector. */
 export type StringColumn =
   | readonly (string | null | undefined)[]
-  | Vector<Utf8>
-  | Vector<LargeUtf8>
-  | Vector<Dictionary<Utf8>>
-  | Vector<Dictionary<LargeUtf8>>;
-export type BoolVector = Vector<Bool>;
-export type NullVector = Vector<Null>;
+  | ArrowVector<Utf8>
+  | ArrowVector<LargeUtf8>
+  | ArrowVector<Dictionary<Utf8>>
+  | ArrowVector<Dictionary<LargeUtf8>>;
+/** What the membership operations return: one boolean per row (null rows stay null). */
+export type BoolVector = ArrowVector<Bool>;
+/** What the operations that only change the set return: all-null rows. */
+export type NullVector = ArrowVector<Null>;
 
 /** Anything holding a native set handle (StringHashSet). */
 export interface HasNativeSet {
+  /** The set's native handle; throws once the set is closed. */
   nativeHandle(): Pointer;
 }
 

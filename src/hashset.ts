@@ -30,6 +30,20 @@ function pathBytes(path: string): Uint8Array {
   return new TextEncoder().encode(path);
 }
 
+/**
+ * A set of strings in native memory: kept across batches, files and queries, saved to and loaded
+ * from files, and used by the hash-filter expressions to filter Arrow columns in place. Close it
+ * (or `using`) when done.
+ *
+ * @example
+ * ```ts
+ * import { StringHashSet } from "./mod.ts";
+ * using seen = new StringHashSet();
+ * seen.extend(["a", "b", "a"]);
+ * console.log(seen.contains("a"), seen.size); // true 2
+ * console.log(seen.notInAndUpdate(["b", "c"]).toArray()); // [false, true]
+ * ```
+ */
 export class StringHashSet implements Disposable, Iterable<string> {
   // Freed once, by close(), garbage collection or exit (src/native_handle.ts).
   readonly #handle: NativeHandle;
@@ -92,6 +106,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return native().address(this.nativeHandle());
   }
 
+  /** True once close() was called. */
   get closed(): boolean {
     return this.#handle.closed;
   }
@@ -113,6 +128,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return this.#keyCall("chffi_hashset_insert", value);
   }
 
+  /** True when `value` is in the set. */
   contains(value: string): boolean {
     return this.#keyCall("chffi_hashset_contains", value);
   }
@@ -130,6 +146,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     applyOperation(this, Operation.UPDATE, column);
   }
 
+  /** Removes every value. */
   clear(): void {
     const status = native().fn.chffi_hashset_clear(this.nativeHandle());
     if (status !== Status.OK) throw hashsetError(status, "", "clear");
@@ -146,6 +163,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return Number(this.#stats()[0]);
   }
 
+  /** True when the set holds no value. */
   isEmpty(): boolean {
     return this.size === 0;
   }
@@ -189,6 +207,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return this.toArray();
   }
 
+  /** The values (a snapshot taken when the iteration starts). */
   [Symbol.iterator](): Iterator<string> {
     return this.toArray()[Symbol.iterator]();
   }
@@ -250,10 +269,12 @@ export class StringHashSet implements Disposable, Iterable<string> {
     this.#handle.close();
   }
 
+  /** Frees the set (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** `[object StringHashSet]`. */
   get [Symbol.toStringTag](): string {
     return "StringHashSet";
   }

@@ -9,7 +9,9 @@ import { ChdbArgumentError } from "./errors.ts";
 import { Expr, filter } from "./hashfilter.ts";
 import { arrowBatches } from "./lazy_source.ts";
 
+/** A query whose Arrow batches pass through hash-filter expressions as they arrive (`conn.lazy(sql)`). */
 export class LazyQuery {
+  /** A lazy query of `sql` on `connection`, keeping the rows where every one of `filters` is true. */
   constructor(readonly connection: Connection, readonly sql: string, readonly filters: readonly Expr[] = []) {}
 
   /** A query that also keeps only the rows where `expr` is true (applied after earlier filters). */
@@ -47,6 +49,7 @@ export class LazyQuery {
     return source.schema ? new Table(source.schema, []) : new Table();
   }
 
+  /** The filtered batches, in order (stream()). */
   [Symbol.iterator](): Iterator<RecordBatch> {
     return this.stream();
   }

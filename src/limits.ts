@@ -9,6 +9,7 @@
 // 0 means no limit (the engine's default for all four outside the sandbox).
 import { ChdbArgumentError } from "./errors.ts";
 
+/** Per-query resource limits the engine enforces (each one stops the query with its own error code). */
 export interface Limits {
   /** Wall time in milliseconds after which the engine stops the query (TIMEOUT_EXCEEDED, 159). */
   timeout?: number;

@@ -17,6 +17,7 @@
 import { encodeStringList } from "./encoding.ts";
 import { ChdbArgumentError } from "./errors.ts";
 
+/** A value for a `{name:Type}` placeholder (see the rules at the top of src/params.ts): it travels as text the engine parses by Type. */
 export type QueryParamValue =
   | string
   | number
@@ -30,6 +31,7 @@ export type QueryParamValue =
   | ParamText
   | { [key: string]: QueryParamValue };
 
+/** Values for the `{name:Type}` placeholders of a query, by name. */
 export type QueryParams = Record<string, QueryParamValue>;
 
 /**
@@ -37,6 +39,7 @@ export type QueryParams = Record<string, QueryParamValue>;
  * @clickhouse/client sends as HTTP `param_x`; used by src/clickhouse/).
  */
 export class ParamText {
+  /** Wraps `text`, already in the engine's escaped parameter syntax. */
   constructor(readonly text: string) {}
 }
 

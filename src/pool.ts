@@ -8,6 +8,7 @@ import type { QueryStats, Result } from "./result.ts";
 import type { InsertData } from "./insert.ts";
 import type { ArrowQueryOptions } from "./arrow/query.ts";
 import type { ArrowTable } from "./arrow/table.ts";
+import type { Format } from "./format.ts";
 
 /**
  * Settings that suit many small concurrent queries (a server's): one engine thread per query
@@ -87,7 +88,7 @@ export class Pool implements Disposable, AsyncDisposable {
     options?: ArrowQueryOptions & AsyncOptions,
   ): Promise<ArrowTable>;
   /** Connection.queryAsync() on the least busy connection. */
-  queryAsync(sql: string, format?: string, options?: QueryOptions & AsyncOptions): Promise<Result>;
+  queryAsync<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions & AsyncOptions): Promise<Result>;
   queryAsync(sql: string, format = "CSV", options: QueryOptions & AsyncOptions = {}): Promise<Result | ArrowTable> {
     return this.#run((conn) => conn.queryAsync(sql, format, options));
   }

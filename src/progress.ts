@@ -13,6 +13,7 @@ export interface Progress {
   readonly queryId: string;
   /** Rows and bytes read so far (storage and table functions). */
   readonly readRows: number;
+  /** Bytes read so far. */
   readonly readBytes: number;
   /** The engine's estimate of the rows the query will read; 0 when it has none. */
   readonly totalRowsApprox: number;
@@ -22,6 +23,7 @@ export interface Progress {
   readonly elapsed: number;
 }
 
+/** Options of the calls that report progress. */
 export interface ProgressOptions {
   /**
    * Called several times a second while the query runs, with what it has read so far. Polled from

@@ -20,6 +20,7 @@ import {
 } from "./query_settings.ts";
 import { checkSandboxed, type Sandbox, sandboxDefaults, type SandboxOptions, sandboxOf, sandboxSettings } from "./sandbox.ts";
 
+/** The connection options that confine what its queries may do: the sandbox and resource limits. */
 export interface PolicyOptions extends Limits {
   /** Confines SQL (see README "Running untrusted SQL"): `true`, or `{ allowRead: [dirs] }`. */
   sandbox?: boolean | SandboxOptions;

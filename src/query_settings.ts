@@ -10,6 +10,7 @@ import { ChdbArgumentError, ChdbError } from "./errors.ts";
 /** Engine settings for one query, e.g. `{ max_threads: 1, max_block_size: 8192 }`. */
 export type QuerySettings = Record<string, string | number | boolean>;
 
+/** The per-query `settings` option of the query calls (see {@link QuerySettings}). */
 export interface SettingsOption {
   /**
    * Engine settings for this query only (the connection's values are put back after it). Names

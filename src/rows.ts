@@ -12,7 +12,9 @@ import { ChdbError, ChdbNotImplementedError } from "./errors.ts";
 /** The output format decodeRows() reads. */
 export const ROWS_FORMAT = "RowBinaryWithNamesAndTypes";
 
+/** A column of a row-format result: its name and ClickHouse type. */
 export interface Column {
+  /** The column's name. */
   readonly name: string;
   /** The ClickHouse type, e.g. `Nullable(String)`. */
   readonly type: string;

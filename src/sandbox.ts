@@ -36,6 +36,7 @@ import { encodeParams, type QueryParams } from "./params.ts";
 import { type SideConnection, withSideConnection } from "./side_connection.ts";
 import { udfNames } from "./udf_names.ts";
 
+/** The sandbox's options (README "Running untrusted SQL"). */
 export interface SandboxOptions {
   /** Directories whose files SQL may read with file('path') (literal paths, no globs). */
   allowRead?: string[];

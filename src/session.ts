@@ -6,6 +6,7 @@ import { ChdbArgumentError } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
 import { keepTemporaryDir, removeTemporaryDir, takeTemporaryDir } from "./temporary_dir.ts";
 
+/** Options of `new Session()` and `Session.temporary()`. */
 export interface SessionOptions extends ConnectOptions {
   /** Work in a private temporary directory (reused, emptied, by the next temporary session; removed at exit). */
   temporary?: boolean;
@@ -16,22 +17,35 @@ export interface SessionOptions extends ConnectOptions {
  * of the process); `new Session(path)` persists to `path`, which is never deleted;
  * `Session.temporary()` works in a private temporary directory that starts empty and is removed
  * at exit (after close(), the next temporary session reuses it, emptied first).
+ *
+ * @example
+ * ```ts
+ * import { Session } from "./mod.ts";
+ * using sess = Session.temporary();
+ * sess.query("CREATE TABLE t (a UInt8) ENGINE = MergeTree ORDER BY a; INSERT INTO t VALUES (1)");
+ * console.log(sess.query("SELECT count() FROM t").text()); // 1
+ * ```
  */
 export class Session extends Connection {
   /** True when the data directory is private and temporary (removed at exit). */
   readonly temporary: boolean;
   #forgetCleanup: (() => void) | undefined;
 
+  /** A session on `path` (in memory without one); `{ temporary: true }` picks a private temporary directory. */
   constructor(path?: string, options: SessionOptions = {}) {
     const temporary = options.temporary === true;
     if (temporary && path !== undefined) throw new ChdbArgumentError("a temporary session chooses its own path: pass no path");
     const dir = temporary ? takeTemporaryDir(Session.releasePath) : path ?? MEMORY;
-    try {
-      super(dir, options);
-    } catch (e) {
-      if (temporary) rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
+    // A temporary directory goes if the connection fails to open. `using`, not try/catch: Deno's
+    // .d.ts generation (deno publish) keeps a derived constructor's super() only at top level.
+    using unopened = {
+      armed: temporary,
+      [Symbol.dispose](): void {
+        if (this.armed) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    super(dir, options);
+    unopened.armed = false;
     this.temporary = temporary;
     if (temporary) {
       this.#forgetCleanup = runAtExit(() => {

@@ -50,7 +50,9 @@ export function streamHandle(
   return handle;
 }
 
+/** Options of `Connection.stream()`. */
 export interface StreamOptions {
+  /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;
   /** Async iteration stops (and cancels the query) once the signal aborts, between chunks. */
   signal?: AbortSignal;
@@ -74,6 +76,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
   // The native stream is opened by the first read; until then the handle holds no pointer.
   readonly #handle: NativeHandle;
 
+  /** Made by `Connection.stream()`. */
   constructor(host: StreamHost, readonly format: string, sql: string, options: StreamOptions = {}, afterFree?: () => void) {
     this.#request = encodeRequest(sql, format, options.params);
     this.#signal = checkSignal(options.signal);
@@ -153,6 +156,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     });
   }
 
+  /** The chunks, in order; leaving the loop early cancels the query. */
   *[Symbol.iterator](): Iterator<Result> {
     try {
       for (let chunk = this.next(); chunk !== null; chunk = this.next()) yield chunk;
@@ -161,6 +165,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     }
   }
 
+  /** The chunks, in order, between which the event loop runs; leaving the loop early cancels the query. */
   async *[Symbol.asyncIterator](): AsyncIterator<Result> {
     try {
       for (let chunk = await this.nextAsync(); chunk !== null; chunk = await this.nextAsync()) yield chunk;
@@ -177,6 +182,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     this.#handle.close();
   }
 
+  /** Closes the stream, cancelling the query if it is still running (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -190,6 +196,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
 export class InsertStream implements Disposable {
   readonly #handle: NativeHandle;
 
+  /** Made by `Connection.insertStream()`. */
   constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
     const r = encodeRequest(sql, format, options.params);
     const slots = new ResultSlots();
@@ -281,6 +288,7 @@ export class InsertStream implements Disposable {
     this.cancel();
   }
 
+  /** Closes the stream (`using`); data not yet ended by end() is not committed. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -17,6 +17,7 @@ import { Status } from "../ffi/symbols.ts";
 import { fromCBuffer, utf8 } from "./encoding.ts";
 import { addUdfName } from "./udf_names.ts";
 
+/** Options of `udf()`. */
 export interface UdfOptions {
   /** The SQL name (default: the function's own name). */
   name?: string;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { ChdbArgumentError, ChdbQueryError, connect, query, queryAsync } from "../mod.ts";
 
 test("error text: a wrong format names the engine's error once", () => {
-  assert.throws(() => query("SELECT 1", "JSONEachRowz"), (e: unknown) => {
+  assert.throws(() => query("SELECT 1", "JSONEachRowz" as string), (e: unknown) => {
     assert.ok(e instanceof ChdbQueryError);
     assert.equal(e.code, 73);
     assert.equal(e.codeName, "UNKNOWN_FORMAT");

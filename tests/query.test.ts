@@ -91,7 +91,7 @@ test("engine errors carry code, name and message", () => {
     return true;
   });
   assert.throws(() => query("SELECT * FROM no_such_table_xyz"), { code: 60, codeName: "UNKNOWN_TABLE" });
-  assert.throws(() => query("SELECT 1", "NoSuchFormat"), { code: 73 });
+  assert.throws(() => query("SELECT 1", "NoSuchFormat" as string), { code: 73 });
   assert.throws(() => query("SELECT throwIf(1, 'boom')"), (e: unknown) => e instanceof ChdbQueryError && /boom/.test(e.message));
   // the connection stays usable after errors
   assert.equal(query("SELECT 2").text(), "2\n");

@@ -125,6 +125,17 @@ test("a session whose settings the engine rejects is a ChdbConnectionError (a Me
   });
 });
 
+test("a temporary session that fails to open removes its directory at once", () => {
+  const tmp = tempDir();
+  try {
+    const r = runScript(fixture("temporary_fail_child.ts"), [], { env: { TMPDIR: tmp } });
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.equal(r.stdout.toString(), "ChdbConnectionError\n[]\n");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test("a closed path stays booted for a fast reopen, releasePath() lets another process open it", () => {
   closeDefaultConnection();
   const dir = tempDir();

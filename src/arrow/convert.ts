@@ -42,10 +42,13 @@ import { ChdbArgumentError, ChdbError } from "../errors.ts";
  * keys of the `data` given to the constructor. The reader is drained once, at registration.
  */
 export abstract class TableReader {
+  /** The data given to the constructor, if any. */
   readonly data: Record<string, unknown> | undefined;
+  /** A reader over `data` (a subclass may ignore it and read from elsewhere). */
   constructor(data?: Record<string, unknown>) {
     this.data = data;
   }
+  /** The values of `columns` for the next `count` rows (one array-like per column; fewer rows at the end). */
   abstract read(columns: string[], count: number): ArrayLike<unknown>[];
   // getSchema(): [string, string][] is optional and looked up at run time (declaring it here
   // would force `override` on every subclass that defines it).

@@ -14,6 +14,7 @@ import { NativeArrowMemory } from "./owner.ts";
 import { withRestoredTypes } from "./restore_types.ts";
 import { ArrowTable } from "./table.ts";
 
+/** Options of the Arrow queries (`queryArrow()`, format "ArrowTable"). */
 export interface ArrowQueryOptions {
   /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;

@@ -1,7 +1,7 @@
 // streamArrow(): RecordBatches pulled one at a time from a streaming Arrow query, so memory
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
-import type { RecordBatch, Schema } from "apache-arrow";
+import type { RecordBatch, Schema, Table } from "apache-arrow";
 import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import { fromCBuffer, utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbError, statusError } from "../errors.ts";
@@ -14,6 +14,7 @@ import { errorOf } from "../native_result.ts";
 import { adoptArrow, arrowFlags, type ArrowQueryOptions } from "./query.ts";
 import type { QueryTables } from "./tables.ts";
 
+/** Options of `streamArrow()`. */
 export interface ArrowStreamOptions extends ArrowQueryOptions {
   /**
    * Keep every yielded batch valid after the iteration moves on (its memory is then freed by
@@ -28,6 +29,7 @@ const outResult = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
 const ERR_CAP = 4096;
 
+/** The RecordBatches of a streaming Arrow query, one at a time (sync or async iteration); leaving the loop cancels the query. */
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
   // The native stream (src/native_handle.ts): freed by close(), the end of the result, garbage
   // collection or exit; until then it holds the connection reserved.
@@ -36,6 +38,7 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   #current: NativeArrowMemory | null = null;
   #schema: Schema | undefined;
 
+  /** Made by `Connection.streamArrow()`. */
   constructor(host: StreamHost, sql: string, options: ArrowStreamOptions, tables: QueryTables) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const flags = arrowFlags(options);
@@ -67,10 +70,11 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   }
 
   /** The result's schema, known once the first batch (or the end of an empty result) arrived. */
-  get schema(): Schema | undefined {
+  get schema(): Table["schema"] | undefined {
     return this.#schema;
   }
 
+  /** True once the stream was closed or reached its end. */
   get closed(): boolean {
     return this.#handle.closed;
   }
@@ -114,10 +118,12 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     this.#handle.close();
   }
 
+  /** Closes the stream (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** The batches, in order; leaving the loop early closes the stream. */
   *[Symbol.iterator](): Generator<RecordBatch, void, undefined> {
     try {
       for (let batch = this.next(); batch !== null; batch = this.next()) yield batch;
@@ -126,6 +132,7 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     }
   }
 
+  /** The batches, in order, between which the event loop runs; leaving the loop early closes the stream. */
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch, void, undefined> {
     try {
       for (let batch = this.next(); batch !== null; batch = this.next()) yield batch;

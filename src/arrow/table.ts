@@ -5,11 +5,13 @@ import { type RecordBatch, type Schema, Table, type TypeMap } from "apache-arrow
 import type { QueryStats } from "../result.ts";
 import type { NativeArrowMemory } from "./owner.ts";
 
+/** An apache-arrow Table whose columns view engine memory without a copy; close() (or `using`) frees that memory. */
 export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements Disposable {
   readonly #memory: NativeArrowMemory[];
   /** The engine's metrics of the query (elapsed seconds, rows and bytes read...). */
   readonly stats: QueryStats | undefined;
 
+  /** Made by the Arrow queries; `memory` is the native memory the batches view, freed by close(). */
   constructor(schema: Schema<T>, batches: RecordBatch<T>[], memory: NativeArrowMemory[], stats?: QueryStats) {
     super(schema, batches);
     this.#memory = memory;
@@ -17,7 +19,7 @@ export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements
   }
 
   /** The same native memory and metrics with other batches (e.g. some columns converted). */
-  rebuilt<U extends TypeMap>(schema: Schema<U>, batches: RecordBatch<U>[]): ArrowTable<U> {
+  rebuilt<U extends TypeMap>(schema: Table<U>["schema"], batches: RecordBatch<U>[]): ArrowTable<U> {
     return new ArrowTable(schema, batches, this.#memory, this.stats);
   }
 
@@ -34,6 +36,7 @@ export class ArrowTable<T extends TypeMap = TypeMap> extends Table<T> implements
     for (const m of this.#memory) m.close();
   }
 
+  /** Frees the native memory (`using`). */
   [Symbol.dispose](): void {
     this.close();
   }
