@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const source = process.env.CLICKHOUSE_JS_SUITE ?? join(root, "..", "..", "shared", "peer", "clickhouse-js");
+const source = process.env.CLICKHOUSE_JS_SUITE ?? join(root, "..", "shared", "peer", "clickhouse-js");
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(name);
