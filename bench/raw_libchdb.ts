@@ -1,7 +1,8 @@
 // The baseline for benchmarks: libchdb's own C API called straight from the runtime, with no
 // shim and no API layer: the least any binding has to do (query, check error, copy out, free).
-import { loadNative } from "../ffi/load.ts";
+import { locateNative } from "../ffi/load.ts";
 import type { SymbolSpec } from "../ffi/symbols.ts";
+import { native } from "../src/native.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
@@ -28,7 +29,8 @@ export interface RawConnection {
 
 /** Opens an in-memory connection through libchdb directly (same engine, same process). */
 export function rawConnect(): RawConnection {
-  const { lib, libchdbPath } = loadNative();
+  const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
+  const { libchdbPath } = locateNative();
   const raw = lib.openLibrary(libchdbPath, rawSymbols);
   const arg0 = new TextEncoder().encode("chdb\0");
   const argv = new BigUint64Array([lib.addressOf(arg0), 0n]);

@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { loadNative } from "../ffi/load.ts";
+import { locateNative } from "../ffi/load.ts";
 import type { SymbolSpec } from "../ffi/symbols.ts";
+import { native } from "../src/native.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
@@ -26,7 +27,8 @@ const rawSymbols = {
 
 const [mode = "mergetree", bootsArg = "100"] = process.argv.slice(2);
 const boots = Number(bootsArg);
-const { lib, libchdbPath } = loadNative();
+const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
+const { libchdbPath } = locateNative();
 const raw = lib.openLibrary(libchdbPath, rawSymbols);
 const encoder = new TextEncoder();
 const MB = 1024 * 1024;

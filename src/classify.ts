@@ -1,8 +1,8 @@
 // Statements classified by the engine's parser before they run (chffi_classify), so that the
 // APIs that return rows as Arrow refuse a write up front instead of running it and then failing
 // for want of a result (a retry would have written twice).
-import { QueryClass, Status } from "../ffi/symbols.ts";
 import type { Pointer } from "../ffi/types.ts";
+import { QueryClass, Status } from "./core/abi.ts";
 import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError, ChdbBusyError, ChdbError } from "./errors.ts";
 import { native } from "./native.ts";

@@ -1,15 +1,14 @@
 // A connection to the in-process engine: open, query, close.
 import { resolve } from "node:path";
-import { Status } from "../ffi/symbols.ts";
 import type { Lane, Pointer } from "../ffi/types.ts";
 import { type AsyncOptions, checkSignal } from "./async.ts";
-import { encodeStringList, fromCBuffer, utf8 } from "./encoding.ts";
+import { Status } from "./core/abi.ts";
+import { encodeStringList, utf8 } from "./encoding.ts";
 import {
   ChdbArgumentError,
   ChdbBusyError,
   ChdbConnectionError,
   ChdbPathConflictError,
-  statusError,
 } from "./errors.ts";
 import { native } from "./native.ts";
 import { NativeHandle } from "./native_handle.ts";
@@ -70,7 +69,6 @@ export interface QueryOptions extends Limits, CancelOptions, SettingsOption {
 // Off-thread calls never use these: each has its own ResultSlots.
 const outPointer = new BigUint64Array(1);
 const scratch = new ResultSlots();
-const ERR_CAP = 4096;
 
 // ---- One data path per process: who holds it (src/default.ts yields query()'s idle connection) ----
 
@@ -202,17 +200,19 @@ export class Connection implements Disposable {
     const lib = native();
     const pathBytes = utf8(this.path);
     const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
-    const err = new Uint8Array(ERR_CAP);
-    let status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+    const connect = () =>
+      lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, scratch.error);
+    let status = connect();
     // An idle connection that nobody holds (query()'s default one) gives way; then try once more.
     if (status === Status.PATH_CONFLICT && releaseIdleHolders(this.path)) {
-      status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
+      scratch.take(status);
+      status = connect();
     }
-    if (status !== Status.OK) {
-      const message = fromCBuffer(err);
-      if (status === Status.PATH_CONFLICT) throw new ChdbPathConflictError(conflictMessage(this.path));
-      throw statusError(status, message, "connecting");
+    if (status === Status.PATH_CONFLICT) {
+      scratch.take(status);
+      throw new ChdbPathConflictError(conflictMessage(this.path));
     }
+    scratch.check(status, "connecting");
     const handle = lib.pointer(outPointer[0]);
     if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
     const afterFree = this.#afterFree;
@@ -262,6 +262,7 @@ export class Connection implements Disposable {
         const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
         const status = native().fn.chffi_query(
           q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
+          scratch.error,
         );
         return takeResult(status, scratch, formatOf(sql, format));
       });
@@ -304,6 +305,7 @@ export class Connection implements Disposable {
             const slots = new ResultSlots();
             const status = await lane.fn.chffi_query(
               q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
+              slots.error,
             );
             return takeResult(status, slots, formatOf(sql, format));
           });

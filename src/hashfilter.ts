@@ -2,8 +2,9 @@
 // `filter(tableOrBatch, expr)`, which keeps the rows where an expression is true.
 import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vector } from "apache-arrow";
 import { takeBatch } from "./arrow_take.ts";
+import { Operation } from "./core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "./errors.ts";
-import { applyOperation, type ArrowVector, type HasNativeSet, Operation, type StringColumn } from "./hashfilter_ops.ts";
+import { applyOperation, type ArrowVector, type HasNativeSet, type StringColumn } from "./hashfilter_ops.ts";
 
 /** What an expression is evaluated over: a Table or one RecordBatch. */
 export type Frame = Table | RecordBatch;

@@ -1,20 +1,21 @@
 // StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
 // so it can be kept across many batches, files and queries and filter Arrow columns in place.
 import type { Vector } from "apache-arrow";
-import { Status } from "../ffi/symbols.ts";
 import type { Pointer } from "../ffi/types.ts";
-import { fromCBuffer, fromUtf8 } from "./encoding.ts";
+import { Operation, Status } from "./core/abi.ts";
+import { fromUtf8 } from "./encoding.ts";
 import { ChdbArgumentError, type ChdbError, statusError } from "./errors.ts";
-import { applyOperation, type BoolVector, type NullVector, Operation, type StringColumn } from "./hashfilter_ops.ts";
+import { applyOperation, type BoolVector, type NullVector, type StringColumn } from "./hashfilter_ops.ts";
 import { checkKey, KeyEncoder } from "./hashset_keys.ts";
 import { native } from "./native.ts";
 import { NativeHandle } from "./native_handle.ts";
+import { ErrorSlot } from "./native_result.ts";
 
 const outPointer = new BigUint64Array(1);
 const outFlag = new Int32Array(1);
 const stats = new BigUint64Array(3);
 const exportView = new BigUint64Array(3);
-const ERR_CAP = 4096;
+const slot = new ErrorSlot();
 
 // Set while load() builds the object around a handle the shim already made.
 let adopting: Pointer | null = null;
@@ -88,10 +89,9 @@ export class StringHashSet implements Disposable, Iterable<string> {
   static load(path: string): StringHashSet {
     const lib = native();
     const bytes = pathBytes(path);
-    const err = new Uint8Array(ERR_CAP);
-    const status = lib.fn.chffi_hashset_load(bytes, bytes.length, outPointer, err, ERR_CAP);
+    slot.check(lib.fn.chffi_hashset_load(bytes, bytes.length, outPointer, slot.error), `loading ${path}`);
     const handle = lib.pointer(outPointer[0]);
-    if (status !== Status.OK || handle === null) throw hashsetError(status, fromCBuffer(err), `loading ${path}`);
+    if (handle === null) throw hashsetError(Status.INTERNAL, "the shim reported success but returned no set", `loading ${path}`);
     adopting = handle;
     return new StringHashSet();
   }
@@ -218,9 +218,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
    */
   save(path: string): void {
     const bytes = pathBytes(path);
-    const err = new Uint8Array(ERR_CAP);
-    const status = native().fn.chffi_hashset_save(this.nativeHandle(), bytes, bytes.length, err, ERR_CAP);
-    if (status !== Status.OK) throw hashsetError(status, fromCBuffer(err), `saving to ${path}`);
+    slot.check(native().fn.chffi_hashset_save(this.nativeHandle(), bytes, bytes.length, slot.error), `saving to ${path}`);
   }
 
   // ---- the seven operations over a column (string[] or an Arrow string vector) ----

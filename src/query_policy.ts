@@ -97,14 +97,14 @@ const formatBytes = utf8(FORMAT);
 function runStatementSync(handle: Pointer, sql: string): string {
   const text = utf8(sql);
   const slots = new ResultSlots();
-  const status = native().fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info);
+  const status = native().fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info, slots.error);
   return takeResult(status, slots, FORMAT).text();
 }
 
 async function runStatementOnLane(lane: Lane, handle: Pointer, sql: string): Promise<string> {
   const text = utf8(sql);
   const slots = new ResultSlots();
-  const status = await lane.fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info);
+  const status = await lane.fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info, slots.error);
   return takeResult(status, slots, FORMAT).text();
 }
 

@@ -27,7 +27,7 @@
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
 import process from "node:process";
-import { QueryClass, Status } from "../ffi/symbols.ts";
+import { QueryClass, Status } from "./core/abi.ts";
 import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError, ChdbQueryError } from "./errors.ts";
 import type { Limits } from "./limits.ts";

@@ -1,7 +1,7 @@
 // Sessions: connections that hold state (databases, tables, views, functions) on a path.
 import { rmSync } from "node:fs";
 import { type ConnectOptions, Connection, MEMORY } from "./connection.ts";
-import { Status } from "../ffi/symbols.ts";
+import { Status } from "./core/abi.ts";
 import { ChdbArgumentError } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
 import { keepTemporaryDir, removeTemporaryDir, takeTemporaryDir } from "./temporary_dir.ts";

@@ -6,7 +6,7 @@ import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError } from "./errors.ts";
 import { native } from "./native.ts";
 import { NativeHandle } from "./native_handle.ts";
-import { ResultSlots, takeResult } from "./native_result.ts";
+import { ErrorSlot, ResultSlots, takeResult } from "./native_result.ts";
 import { encodeParams, type QueryParams } from "./params.ts";
 import type { Result } from "./result.ts";
 
@@ -89,9 +89,9 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     return this.#handle.closed;
   }
 
-  #opened(status: number, out: BigUint64Array, slots: ResultSlots): Pointer {
+  #opened(status: number, out: BigUint64Array, slot: ErrorSlot): Pointer {
     try {
-      takeResult(status, slots, this.format); // an empty result, or the engine's error
+      slot.check(status);
     } catch (e) {
       this.close();
       throw e;
@@ -124,12 +124,11 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
       const out = new BigUint64Array(1);
       const r = this.#request;
       const status = fn.chffi_stream_open(
-        this.#host.parent.use(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out,
-        slots.info,
+        this.#host.parent.use(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.error,
       );
       stream = this.#opened(status, out, slots);
     }
-    return this.#chunk(fn.chffi_stream_next(stream, slots.out, slots.info), slots);
+    return this.#chunk(fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots);
   }
 
   /** The next chunk off the JS thread, or null at the end. Calls queue in order. */
@@ -148,11 +147,11 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
         const out = new BigUint64Array(1);
         const r = this.#request;
         const status = await lane.fn.chffi_stream_open(
-          connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
+          connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.error,
         );
         stream = this.#opened(status, out, slots);
       }
-      return this.#chunk(await lane.fn.chffi_stream_next(stream, slots.out, slots.info), slots);
+      return this.#chunk(await lane.fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots);
     });
   }
 
@@ -199,15 +198,15 @@ export class InsertStream implements Disposable {
   /** Made by `Connection.insertStream()`. */
   constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
     const r = encodeRequest(sql, format, options.params);
-    const slots = new ResultSlots();
+    const slot = new ErrorSlot();
     const out = new BigUint64Array(1);
     out[0] = 0n;
     const status = native().fn.chffi_insert_open(
-      host.connection(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
+      host.connection(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slot.error,
     );
     const insert = native().pointer(out[0]);
     try {
-      takeResult(status, slots, format);
+      slot.check(status);
     } catch (e) {
       native().fn.chffi_insert_free(insert);
       throw e;
@@ -233,10 +232,10 @@ export class InsertStream implements Disposable {
   append(chunk: Uint8Array | string): this {
     const bytes = InsertStream.#bytes(chunk);
     const insert = this.#handle.use()!;
-    const slots = new ResultSlots();
-    const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info);
+    const slot = new ErrorSlot();
+    const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slot.error);
     try {
-      takeResult(status, slots, this.format);
+      slot.check(status);
     } catch (e) {
       this.#fail(e);
     }
@@ -246,13 +245,13 @@ export class InsertStream implements Disposable {
   /** append() off the JS thread (the engine may block while it writes). Calls queue in order. */
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
-    const slots = new ResultSlots();
+    const slot = new ErrorSlot();
     const status = await this.#handle.run(
       this,
-      (lane) => lane.fn.chffi_insert_append(this.#handle.current, bytes, bytes.length, slots.out, slots.info),
+      (lane) => lane.fn.chffi_insert_append(this.#handle.current, bytes, bytes.length, slot.error),
     );
     try {
-      takeResult(status, slots, this.format);
+      slot.check(status);
     } catch (e) {
       this.#fail(e);
     }
@@ -262,7 +261,7 @@ export class InsertStream implements Disposable {
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
     const slots = new ResultSlots();
-    const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info);
+    const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info, slots.error);
     this.#handle.close();
     return takeResult(status, slots, this.format);
   }
@@ -270,7 +269,7 @@ export class InsertStream implements Disposable {
   /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
     const slots = new ResultSlots();
-    const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info));
+    const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info, slots.error));
     this.#handle.close();
     return takeResult(status, slots, this.format);
   }

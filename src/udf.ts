@@ -13,7 +13,8 @@ import { type Connection, MEMORY } from "./connection.ts";
 import { connect } from "./default.ts";
 import { ChdbArgumentError, ChdbError } from "./errors.ts";
 import { native, runAtExit } from "./native.ts";
-import { Status } from "../ffi/symbols.ts";
+import { ErrorSlot } from "./native_result.ts";
+import { Status } from "./core/abi.ts";
 import { fromCBuffer, utf8 } from "./encoding.ts";
 import { addUdfName } from "./udf_names.ts";
 
@@ -39,18 +40,19 @@ const PATH_CAP = 4096;
 function scriptsDirectory(): string {
   const lib = native();
   const out = new Uint8Array(PATH_CAP);
+  const slot = new ErrorSlot();
   const none = new Uint8Array(0);
-  let status = lib.fn.chffi_scripts_dir(none, 0, out, PATH_CAP);
+  let status = lib.fn.chffi_scripts_dir(none, 0, out, PATH_CAP, slot.error);
   if (status === Status.OK && fromCBuffer(out) !== "") return fromCBuffer(out);
   if (status === Status.OK) {
     const made = mkdtempSync(join(temporaryDirectory(), "chdb-ffi-udf-"));
     const candidate = utf8(made);
-    status = lib.fn.chffi_scripts_dir(candidate, candidate.length, out, PATH_CAP);
+    status = lib.fn.chffi_scripts_dir(candidate, candidate.length, out, PATH_CAP, slot.error);
     // The shim also removes it in a C exit handler, which not every runtime's exit runs.
     if (status === Status.OK && fromCBuffer(out) === made) runAtExit(() => rmSync(made, { recursive: true, force: true }));
     else rmSync(made, { recursive: true, force: true });
   }
-  if (status !== Status.OK) throw new ChdbError(`cannot prepare the UDF directory: ${fromCBuffer(out)}`);
+  if (status !== Status.OK) throw new ChdbError(`cannot prepare the UDF directory: ${slot.take(status).message}`);
   return fromCBuffer(out);
 }
 

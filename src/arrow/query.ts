@@ -1,12 +1,12 @@
 // Arrow results: chffi_query_arrow gathers the result as Arrow C Data Interface arrays (built by
 // the shim from the engine's Native stream, or the engine's own export), and the whole result
 // becomes an ArrowTable over zero-copy views of those native buffers.
-import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
+import { ArrowFlag, ResultInfo } from "../core/abi.ts";
 import { utf8 } from "../encoding.ts";
 import { ChdbArgumentError, ChdbError } from "../errors.ts";
 import { native } from "../native.ts";
-import { errorOf, statsOf } from "../native_result.ts";
+import { ErrorSlot, statsOf } from "../native_result.ts";
 import type { QueryStats } from "../result.ts";
 import { encodeParams, type QueryParams } from "../params.ts";
 import { importLayout } from "./import.ts";
@@ -44,26 +44,22 @@ export interface ArrowQueryOptions {
   stats?: boolean;
 }
 
-/** chffi_query_arrow flag: stream the result and build the Arrow batches in the shim (CHFFI_ARROW_STREAMED). */
-const STREAMED = 8;
-/** chffi_query_arrow flag: fields carry their ClickHouse types, or the rows come as RowBinaryWithNamesAndTypes (CHFFI_ARROW_FOR_ROWS). */
-const FOR_ROWS = 16;
-/** chffi_query_arrow flag: fields the shim builds carry their ClickHouse types (CHFFI_ARROW_TYPE_NAMES). */
-const TYPE_NAMES = 32;
+const { STREAMED, FOR_ROWS, TYPE_NAMES } = ArrowFlag;
 
 /** Out-parameters of one chffi_query_arrow call (off-thread calls each need their own). */
-class ArrowSlots {
+class ArrowSlots extends ErrorSlot {
   readonly arrow = new BigUint64Array(1);
   readonly result = new BigUint64Array(1);
-  readonly info = new BigUint64Array(RESULT_INFO_WORDS);
+  readonly info = new BigUint64Array(ResultInfo.WORDS);
 }
 const scratch = new ArrowSlots();
 const layoutWords = new BigUint64Array(1);
 
 export function arrowFlags(options: ArrowQueryOptions): number {
   if (options === null || typeof options !== "object") throw new ChdbArgumentError("options must be an object");
-  return (options.unsupportedAsBinary ? 1 : 0) | (options.lowCardinalityAsDictionary ? 2 : 0) |
-    (options.stringAsBinary ? 4 : 0);
+  return (options.unsupportedAsBinary ? ArrowFlag.UNSUPPORTED_AS_BINARY : 0) |
+    (options.lowCardinalityAsDictionary ? ArrowFlag.LOW_CARDINALITY_AS_DICTIONARY : 0) |
+    (options.stringAsBinary ? ArrowFlag.STRING_AS_BINARY : 0);
 }
 
 /** Copies the layout of a chffi_arrow out of native memory. */
@@ -103,6 +99,7 @@ function argumentsOf(handle: Pointer, sql: string, options: ArrowQueryOptions, s
     slots.arrow,
     slots.result,
     slots.info,
+    slots.error,
   ] as const;
 }
 
@@ -117,11 +114,11 @@ function streamed(args: ReturnType<typeof argumentsOf>): boolean {
  * native result either way.
  */
 function takeArrowCall(lib: NativeLib, status: number, slots: ArrowSlots, keepData: boolean) {
+  slots.check(status);
   const result = lib.pointer(slots.result[0]);
   let data: Uint8Array = new Uint8Array(0);
   try {
-    if (status !== Status.OK) throw errorOf(status, slots.info);
-    if (keepData) data = lib.copy(slots.info[0], Number(slots.info[1]));
+    if (keepData) data = lib.copy(slots.info[ResultInfo.DATA], Number(slots.info[ResultInfo.DATA_LEN]));
   } finally {
     lib.fn.chffi_result_free(result);
   }

@@ -23,14 +23,14 @@ import {
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
-import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
 import type { Pointer } from "../../ffi/types.ts";
-import { fromUtf8, utf8 } from "../encoding.ts";
+import { Status } from "../core/abi.ts";
+import { utf8 } from "../encoding.ts";
 import { native } from "../native.ts";
+import { ResultSlots, takeResult } from "../native_result.ts";
 import type { ArrowTable } from "./table.ts";
 
-const out = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
+const slots = new ResultSlots();
 let serverTimezone: string | undefined;
 
 /** Runs a query for its text output; undefined when the engine rejects it. */
@@ -46,15 +46,13 @@ function text(handle: Pointer, sql: string, params: Uint8Array): string | undefi
     format.length,
     params,
     params.length,
-    out,
-    info,
+    slots.out,
+    slots.info,
+    slots.error,
   );
-  const result = lib.pointer(out[0]);
-  try {
-    return status === Status.OK ? fromUtf8(lib.copy(info[0], Number(info[1]))) : undefined;
-  } finally {
-    lib.fn.chffi_result_free(result);
-  }
+  if (status === Status.OK) return takeResult(status, slots, "TSV").text();
+  slots.take(status); // the engine's rejection is an answer here, not an error
+  return undefined;
 }
 
 const dateTimeType = /^(?:Nullable\()?DateTime(?:\('([^']*)'\))?\)?$/;

@@ -3,16 +3,17 @@
 // does to its buffers (detach, transfer, rewrite), even while an async query or a stream reads
 // the table, can reach the engine.
 import type { Pointer } from "../../ffi/types.ts";
-import { Status } from "../../ffi/symbols.ts";
-import { fromCBuffer, utf8 } from "../encoding.ts";
-import { ChdbArgumentError, ChdbError, ChdbQueryError } from "../errors.ts";
+import { Status } from "../core/abi.ts";
+import { utf8 } from "../encoding.ts";
+import { ChdbArgumentError, ChdbError } from "../errors.ts";
 import { native } from "../native.ts";
 import { NativeHandle } from "../native_handle.ts";
+import { ErrorSlot } from "../native_result.ts";
 import { describeTable, type ScanLayout } from "./export.ts";
 import type { RecordBatch, Table } from "apache-arrow";
 
-const ERR_CAP = 4096;
 const out = new BigUint64Array(1);
+const slot = new ErrorSlot();
 
 /** Unregisters what is left and frees the copy (by free(), or once the data is dropped with its connection). */
 function freeScan(handle: Pointer): void {
@@ -25,12 +26,14 @@ export class NativeScan {
   constructor(table: Table | { schema: Table["schema"]; batches: RecordBatch[] }) {
     const description: ScanLayout = describeTable(table);
     const lib = native();
-    const err = new Uint8Array(ERR_CAP);
     const { layout, strings, pinned } = description;
-    const status = lib.fn.chffi_scan_new(layout, layout.length, strings, strings.length, out, err, ERR_CAP);
+    const status = lib.fn.chffi_scan_new(layout, layout.length, strings, strings.length, out, slot.error);
     void pinned; // the buffers the layout points to, alive until here
-    if (status === Status.MISUSE) throw new ChdbArgumentError(`invalid Arrow data: ${fromCBuffer(err)}`);
-    if (status !== Status.OK) throw new ChdbError(`cannot copy the data for chDB: ${fromCBuffer(err)}`);
+    if (status !== Status.OK) {
+      const message = slot.take(status).message;
+      if (status === Status.MISUSE) throw new ChdbArgumentError(`invalid Arrow data: ${message}`);
+      throw new ChdbError(`cannot copy the data for chDB: ${message}`);
+    }
     this.#handle = new NativeHandle(this, lib.pointer(out[0]), freeScan, { what: "the registered data" });
   }
 
@@ -42,19 +45,14 @@ export class NativeScan {
   /** Makes the data readable once as arrowstream('name') on the connection. */
   register(conn: Pointer, name: string): void {
     const bytes = utf8(name);
-    const err = new Uint8Array(ERR_CAP);
-    const status = native().fn.chffi_scan_register(conn, this.#live(), bytes, bytes.length, err, ERR_CAP);
-    if (status !== Status.OK) {
-      const message = fromCBuffer(err);
-      throw status === Status.ENGINE_ERROR ? new ChdbQueryError(message) : new ChdbError(message);
-    }
+    slot.check(native().fn.chffi_scan_register(conn, this.#live(), bytes, bytes.length, slot.error));
   }
 
   unregister(conn: Pointer, name: string): void {
     if (this.#handle.closed) return;
     const bytes = utf8(name);
-    const err = new Uint8Array(ERR_CAP);
-    native().fn.chffi_scan_unregister(conn, this.#handle.current!, bytes, bytes.length, err, ERR_CAP);
+    const status = native().fn.chffi_scan_unregister(conn, this.#handle.current!, bytes, bytes.length, slot.error);
+    if (status !== Status.OK) slot.take(status); // best effort: freeing the scan unregisters it anyway
   }
 
   /** Unregisters what is left and frees the native description. Idempotent. */

@@ -2,15 +2,15 @@
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
 import type { RecordBatch, Schema, Table } from "apache-arrow";
-import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
-import { fromCBuffer, utf8 } from "../encoding.ts";
-import { ChdbArgumentError, ChdbError, statusError } from "../errors.ts";
+import { Status } from "../core/abi.ts";
+import { utf8 } from "../encoding.ts";
+import { ChdbArgumentError, ChdbError } from "../errors.ts";
 import { native } from "../native.ts";
 import type { NativeHandle } from "../native_handle.ts";
+import { ErrorSlot } from "../native_result.ts";
 import { encodeParams } from "../params.ts";
 import { type StreamHost, streamHandle } from "../stream.ts";
 import type { NativeArrowMemory } from "./owner.ts";
-import { errorOf } from "../native_result.ts";
 import { adoptArrow, arrowFlags, type ArrowQueryOptions } from "./query.ts";
 import type { QueryTables } from "./tables.ts";
 
@@ -25,9 +25,7 @@ export interface ArrowStreamOptions extends ArrowQueryOptions {
 }
 
 const outHandle = new BigUint64Array(1);
-const outResult = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
-const ERR_CAP = 4096;
+const slot = new ErrorSlot();
 
 /** The RecordBatches of a streaming Arrow query, one at a time (sync or async iteration); leaving the loop cancels the query. */
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
@@ -55,15 +53,9 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
       paramBytes.length,
       flags,
       outHandle,
-      outResult,
-      info,
+      slot.error,
     );
-    const result = lib.pointer(outResult[0]);
-    try {
-      if (status !== Status.OK) throw errorOf(status, info);
-    } finally {
-      lib.fn.chffi_result_free(result);
-    }
+    slot.check(status);
     const stream = lib.pointer(outHandle[0]);
     if (stream === null) throw new ChdbError("the shim reported success but returned no stream");
     this.#handle = streamHandle(this, host, stream, (p) => native().fn.chffi_stream_arrow_free(p), "the Arrow stream", () => tables.release());
@@ -84,12 +76,11 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     const stream = this.#handle.use();
     this.#releaseCurrent();
     const lib = native();
-    const err = new Uint8Array(ERR_CAP);
     for (;;) {
-      const status = lib.fn.chffi_stream_arrow_next(stream, outHandle, err, ERR_CAP);
+      const status = lib.fn.chffi_stream_arrow_next(stream, outHandle, slot.error);
       if (status !== Status.OK) {
         this.close();
-        throw statusError(status, fromCBuffer(err));
+        throw slot.take(status);
       }
       const arrow = lib.pointer(outHandle[0]);
       if (arrow === null) {
