@@ -15,9 +15,9 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
 import { connect } from "../mod.ts";
-import { utf8 } from "../src/encoding.ts";
-import { native } from "../src/native.ts";
-import { ResultSlots } from "../src/native_result.ts";
+import { utf8 } from "../src/core/encoding.ts";
+import { native } from "../src/core/native.ts";
+import { ResultSlots } from "../src/core/native_result.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);

@@ -2,7 +2,7 @@
 // shim and no API layer: the least any binding has to do (query, check error, copy out, free).
 import { locateNative } from "../ffi/load.ts";
 import type { SymbolSpec } from "../ffi/symbols.ts";
-import { native } from "../src/native.ts";
+import { native } from "../src/core/native.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);

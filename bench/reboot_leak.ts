@@ -10,7 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { locateNative } from "../ffi/load.ts";
 import type { SymbolSpec } from "../ffi/symbols.ts";
-import { native } from "../src/native.ts";
+import { native } from "../src/core/native.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);

@@ -1,11 +1,11 @@
 // Runs one statement for the command line: output streamed to stdout block by block, the progress
 // bar on stderr (the library's onProgress), and cancellation (Ctrl-C) through the library's
 // signal and queryId, which stops the query in the engine.
-import { markSql, queryIdOf } from "../cancel.ts";
-import type { Connection } from "../connection.ts";
-import { ChdbError, ChdbQueryError } from "../errors.ts";
-import { writeAll } from "../output.ts";
-import type { Progress } from "../progress.ts";
+import { markSql, queryIdOf } from "../policy/kill_query.ts";
+import type { Connection } from "../connection/connection.ts";
+import { ChdbError, ChdbQueryError } from "../core/errors.ts";
+import { writeAll } from "./write_all.ts";
+import type { Progress } from "../policy/progress_watch.ts";
 import type { ProgressBar } from "./progress_bar.ts";
 
 /** Formats whose output is not text: refused on a terminal unless forced. */

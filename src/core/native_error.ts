@@ -1,8 +1,8 @@
 // The one translation of a failed shim call into a ChdbError: its status and the message of its
 // chffi_error (native/chdb_ffi.h, "The one error channel"), which is freed here.
 import type { NativeLib } from "../../ffi/types.ts";
-import { fromUtf8 } from "../encoding.ts";
-import { type ChdbError, statusError } from "../errors.ts";
+import { fromUtf8 } from "./encoding.ts";
+import { type ChdbError, statusError } from "./errors.ts";
 
 const messageLength = new BigUint64Array(1);
 
