@@ -23,36 +23,22 @@ import {
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
-import type { Pointer } from "../../ffi/types.ts";
-import { Status } from "../core/abi.ts";
 import { utf8 } from "../core/encoding.ts";
-import { native } from "../core/native.ts";
-import { ResultSlots, takeResult } from "../core/native_result.ts";
+import { ChdbError } from "../core/errors.ts";
+import type { Pointer } from "../core/native.ts";
+import { runQuery } from "../core/query_calls.ts";
 import type { ArrowTable } from "./arrow_table.ts";
 
-const slots = new ResultSlots();
 let serverTimezone: string | undefined;
 
 /** Runs a query for its text output; undefined when the engine rejects it. */
 function text(handle: Pointer, sql: string, params: Uint8Array): string | undefined {
-  const lib = native();
-  const sqlBytes = utf8(sql);
-  const format = utf8("TSV");
-  const status = lib.fn.chffi_query(
-    handle,
-    sqlBytes,
-    sqlBytes.length,
-    format,
-    format.length,
-    params,
-    params.length,
-    slots.out,
-    slots.info,
-    slots.error,
-  );
-  if (status === Status.OK) return takeResult(status, slots, "TSV").text();
-  slots.take(status); // the engine's rejection is an answer here, not an error
-  return undefined;
+  try {
+    return runQuery(handle, utf8(sql), utf8("TSV"), params, "TSV").text();
+  } catch (e) {
+    if (e instanceof ChdbError) return undefined; // the engine's rejection is an answer here
+    throw e;
+  }
 }
 
 const dateTimeType = /^(?:Nullable\()?DateTime(?:\('([^']*)'\))?\)?$/;

@@ -1,8 +1,7 @@
 // A connection to the in-process engine: open, query, close.
 import { resolve } from "node:path";
-import type { Lane, Pointer } from "../../ffi/types.ts";
 import { type AsyncOptions, checkSignal } from "../core/abortable.ts";
-import { Status } from "../core/abi.ts";
+import { closeConnection, openConnection } from "../core/connection_calls.ts";
 import { encodeStringList, utf8 } from "../core/encoding.ts";
 import {
   ChdbArgumentError,
@@ -10,11 +9,11 @@ import {
   ChdbConnectionError,
   ChdbPathConflictError,
 } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import type { Lane, Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
-import { ResultSlots, takeResult } from "../core/native_result.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
 import { LazyQuery } from "./lazy_query.ts";
+import { runQuery, runQueryOnLane } from "../core/query_calls.ts";
 import type { QueryStats, Result } from "../core/result.ts";
 import { Cursor } from "./cursor.ts";
 import { type Row, Statement } from "./statement.ts";
@@ -65,10 +64,6 @@ export interface QueryOptions extends Limits, CancelOptions, SettingsOption {
   params?: QueryParams;
 }
 
-// Scratch out-params for the synchronous calls: JS runs them one at a time on this thread.
-// Off-thread calls never use these: each has its own ResultSlots.
-const outPointer = new BigUint64Array(1);
-const scratch = new ResultSlots();
 
 // ---- One data path per process: who holds it (src/api/default_connection.ts yields query()'s idle connection) ----
 
@@ -112,6 +107,19 @@ function conflictMessage(path: string): string {
   }
   const who = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
   return `chDB allows one data path per process: ${open} is open (${who}); close them before connecting to ${path}`;
+}
+
+/** Opens a connection on `path`; an idle connection that nobody holds (query()'s default one) gives way to it once. */
+function openOnPath(path: string, options: Uint8Array): Pointer {
+  const pathBytes = utf8(path);
+  for (let retried = false;; retried = true) {
+    try {
+      return openConnection(pathBytes, options);
+    } catch (e) {
+      if (!(e instanceof ChdbPathConflictError)) throw e;
+      if (retried || !releaseIdleHolders(path)) throw new ChdbPathConflictError(conflictMessage(path));
+    }
+  }
 }
 
 /** ":memory:" stays as is; a directory becomes an absolute path so that one path has one spelling. */
@@ -197,28 +205,11 @@ export class Connection implements Disposable {
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
     this.int64 = int64Mode(options.int64);
-    const lib = native();
-    const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
-    const connect = () =>
-      lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, scratch.error);
-    let status = connect();
-    // An idle connection that nobody holds (query()'s default one) gives way; then try once more.
-    if (status === Status.PATH_CONFLICT && releaseIdleHolders(this.path)) {
-      scratch.take(status);
-      status = connect();
-    }
-    if (status === Status.PATH_CONFLICT) {
-      scratch.take(status);
-      throw new ChdbPathConflictError(conflictMessage(this.path));
-    }
-    scratch.check(status, "connecting");
-    const handle = lib.pointer(outPointer[0]);
-    if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
+    const handle = openOnPath(this.path, encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]));
     const afterFree = this.#afterFree;
     const holder = {}; // not `this`: the entry must not keep the connection reachable
     holders.set(holder, { path: this.path, kind: options.holder ?? new.target.name });
-    this.#handle = new NativeHandle(this, handle, (pointer) => native().fn.chffi_close(pointer), {
+    this.#handle = new NativeHandle(this, handle, closeConnection, {
       what: "the connection",
       afterFree: () => {
         holders.delete(holder);
@@ -260,11 +251,7 @@ export class Connection implements Disposable {
     try {
       return runPlanned(q.handle, q.plan, () => {
         const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-        const status = native().fn.chffi_query(
-          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
-          scratch.error,
-        );
-        return takeResult(status, scratch, formatOf(sql, format));
+        return runQuery(q.handle, text, q.format, q.params, formatOf(sql, format));
       });
     } finally {
       tables.release();
@@ -302,12 +289,7 @@ export class Connection implements Disposable {
         try {
           return await runPlannedOnLane(lane, q.handle, q.plan, async () => {
             const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-            const slots = new ResultSlots();
-            const status = await lane.fn.chffi_query(
-              q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
-              slots.error,
-            );
-            return takeResult(status, slots, formatOf(sql, format));
+            return await runQueryOnLane(lane, q.handle, text, q.format, q.params, formatOf(sql, format));
           });
         } finally {
           killer.settled();

@@ -1,6 +1,7 @@
 // The lazily loaded native library and the process-exit sequence.
 import { locateNative, openShim } from "../../ffi/load.ts";
 import type { NativeLib } from "../../ffi/types.ts";
+export type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
 import { ABI_VERSION, Status } from "./abi.ts";
 import { takeError } from "./native_error.ts";
 import { ChdbLoadError } from "./errors.ts";

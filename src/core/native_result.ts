@@ -1,10 +1,16 @@
 // The out-params of shim calls (a chffi_error, and a chffi_result with its chffi_result_info) and
-// turning them into a Result or a ChdbError, freeing the native objects in either case.
+// turning them into a Result or a ChdbError, freeing the native objects in either case. Only the
+// call modules of src/core/ (*_calls.ts) use them: the rest of src/ never sees a status.
 import { ResultInfo, Status } from "./abi.ts";
 import { takeError } from "./native_error.ts";
-import type { ChdbError } from "./errors.ts";
+import { type ChdbError, statusError } from "./errors.ts";
 import { native } from "./native.ts";
 import { type QueryStats, Result } from "./result.ts";
+
+/** Throws the ChdbError of a failed call that reports a status only; `what` names the operation. */
+export function checkStatus(status: number, what: string): void {
+  if (status !== Status.OK) throw statusError(status, "", what);
+}
 
 /** The out-param of one call's chffi_error (calls in flight at the same time need one each). */
 export class ErrorSlot {

@@ -1,12 +1,11 @@
 // The seven hash-filter operations over a string column: the column's Arrow buffers are described
 // to the shim (addresses, lengths, offsets) and one native call runs the whole column in place.
 import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, type Table, type TypeMap, Utf8, Vector } from "apache-arrow";
-import type { NativeLib, Pointer } from "../../ffi/types.ts";
 import { CHUNK_WORDS, ColumnKind, Operation } from "../core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";
+import { applyToHashset } from "../core/hashset_calls.ts";
+import { native, type NativeLib, type Pointer } from "../core/native.ts";
 import { checkKey } from "./key_encoder.ts";
-import { native } from "../core/native.ts";
-import { ErrorSlot } from "../core/native_result.ts";
 
 type StringType = Utf8 | LargeUtf8;
 /**
@@ -36,7 +35,6 @@ export interface HasNativeSet {
 const KIND_UTF8 = BigInt(ColumnKind.UTF8);
 const KIND_LARGE_UTF8 = BigInt(ColumnKind.LARGE_UTF8);
 const KIND_DICTIONARY = BigInt(ColumnKind.DICTIONARY);
-const slot = new ErrorSlot();
 // Encoded string[] chunks stay well below Utf8's 2 GiB offset limit.
 const MAX_CHUNK_BYTES = 1 << 30;
 
@@ -187,7 +185,7 @@ export function applyOperation(set: HasNativeSet, op: Operation, column: StringC
     words[at + 9] = address(lib, out.validity);
     outputs.push(out);
   });
-  slot.check(lib.fn.chffi_hashset_apply(handle, op, words, chunks.length, slot.error), "the hash filter");
+  applyToHashset(handle, op, words, chunks.length);
   const length = chunks.reduce((n, d) => n + d.length, 0);
   if (!wantResult) return new Vector([makeData({ type: new Null(), length })]);
   return new Vector(outputs.map((o) =>

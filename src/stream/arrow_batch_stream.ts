@@ -2,12 +2,10 @@
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
 import type { RecordBatch, Schema, Table } from "apache-arrow";
-import { Status } from "../core/abi.ts";
+import { freeArrowStream, nextArrowBatch, openArrowStream } from "../core/arrow_calls.ts";
 import { utf8 } from "../core/encoding.ts";
-import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
 import type { NativeHandle } from "../core/native_handle.ts";
-import { ErrorSlot } from "../core/native_result.ts";
 import { encodeParams } from "../core/params.ts";
 import { type StreamHost, streamHandle } from "./query_stream.ts";
 import type { NativeArrowMemory } from "../arrow/native_arrow_memory.ts";
@@ -24,9 +22,6 @@ export interface ArrowStreamOptions extends ArrowQueryOptions {
   retain?: boolean;
 }
 
-const outHandle = new BigUint64Array(1);
-const slot = new ErrorSlot();
-
 /** The RecordBatches of a streaming Arrow query, one at a time (sync or async iteration); leaving the loop cancels the query. */
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
   // The native stream (src/core/native_handle.ts): freed by close(), the end of the result, garbage
@@ -41,24 +36,8 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const flags = arrowFlags(options);
     this.#retain = options.retain === true;
-    const lib = native();
-    const sqlBytes = utf8(sql);
-    const paramBytes = encodeParams(options.params);
-    outHandle[0] = 0n;
-    const status = lib.fn.chffi_stream_arrow_open(
-      host.connection(),
-      sqlBytes,
-      sqlBytes.length,
-      paramBytes,
-      paramBytes.length,
-      flags,
-      outHandle,
-      slot.error,
-    );
-    slot.check(status);
-    const stream = lib.pointer(outHandle[0]);
-    if (stream === null) throw new ChdbError("the shim reported success but returned no stream");
-    this.#handle = streamHandle(this, host, stream, (p) => native().fn.chffi_stream_arrow_free(p), "the Arrow stream", () => tables.release());
+    const stream = openArrowStream(host.connection(), { sql: utf8(sql), params: encodeParams(options.params), flags });
+    this.#handle = streamHandle(this, host, stream, freeArrowStream, "the Arrow stream", () => tables.release());
   }
 
   /** The result's schema, known once the first batch (or the end of an empty result) arrived. */
@@ -75,19 +54,19 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   next(): RecordBatch | null {
     const stream = this.#handle.use();
     this.#releaseCurrent();
-    const lib = native();
     for (;;) {
-      const status = lib.fn.chffi_stream_arrow_next(stream, outHandle, slot.error);
-      if (status !== Status.OK) {
+      let arrow;
+      try {
+        arrow = nextArrowBatch(stream!);
+      } catch (e) {
         this.close();
-        throw slot.take(status);
+        throw e;
       }
-      const arrow = lib.pointer(outHandle[0]);
       if (arrow === null) {
         this.close();
         return null;
       }
-      const { memory, schema, batches } = adoptArrow(lib, arrow);
+      const { memory, schema, batches } = adoptArrow(arrow);
       this.#schema ??= schema;
       if (batches.length === 0 || batches[0].numRows === 0) {
         memory.close();
