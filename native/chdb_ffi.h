@@ -64,7 +64,7 @@ typedef enum chffi_status {
  */
 typedef struct chffi_error chffi_error;
 
-/* The message of an error: *out_len bytes, NUL-terminated as well; valid until chffi_error_free. */
+/* The message of an error: *out_len bytes, NUL-terminated as well, valid until chffi_error_free ("" for NULL). */
 CHFFI_API const char * chffi_error_message(const chffi_error * error, uint64_t * out_len);
 
 /* Frees an error. NULL is a no-op. */

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type FfiType, type SymbolSpec, symbols } from "../ffi/symbols.ts";
+import { type FfiType, symbols, type SymbolSpec } from "../ffi/symbols.ts";
 import * as abi from "../src/core/abi.ts";
 
 /** The checkout (Node runs this file compiled, from dist/node-tests/tests/). */
@@ -85,7 +85,10 @@ test("abi: ffi/symbols.ts declares every export of chdb_ffi.h, with the same par
 test("abi: one error channel: a chffi_error ** out_error last, never a caller buffer", () => {
   for (const [name, c] of prototypes()) {
     c.params.forEach((p, i) => {
-      assert.ok(!(p.type === "char *" && /err/.test(p.name)), `${name} takes a caller error buffer (${p.type} ${p.name})`);
+      assert.ok(
+        !(p.type === "char *" && /err/.test(p.name)),
+        `${name} takes a caller error buffer (${p.type} ${p.name})`,
+      );
       if (p.type === "chffi_error * *" || p.name === "out_error") {
         assert.equal(`${p.type} ${p.name}`, "chffi_error * * out_error", name);
         assert.equal(i, c.params.length - 1, `${name}: out_error is not the last parameter`);
@@ -100,9 +103,16 @@ function headerConstants(): [string, string, number][] {
   const out: [string, string, number][] = [];
   const status = /typedef enum chffi_status \{([^}]*)\}/.exec(header);
   assert.ok(status, "enum chffi_status not found");
-  for (const m of status[1].matchAll(/CHFFI_(\w+)\s*=\s*(\d+)/g)) out.push([`CHFFI_${m[1]}`, `Status.${m[1]}`, Number(m[2])]);
+  for (const m of status[1].matchAll(/CHFFI_(\w+)\s*=\s*(\d+)/g)) {
+    out.push([`CHFFI_${m[1]}`, `Status.${m[1]}`, Number(m[2])]);
+  }
   // CHFFI_<GROUP>_<NAME> is <Group>.<NAME>; the others are named as in the header.
-  const groups: Record<string, string> = { QUERY: "QueryClass", ARROW: "ArrowFlag", COLUMN: "ColumnKind", OP: "Operation" };
+  const groups: Record<string, string> = {
+    QUERY: "QueryClass",
+    ARROW: "ArrowFlag",
+    COLUMN: "ColumnKind",
+    OP: "Operation",
+  };
   for (const m of header.matchAll(/#define (CHFFI_\w+)[ \t]+(\S+)/g)) {
     if (m[1] === "CHFFI_API") continue;
     const value = /^(\d+)u?$/.exec(m[2]);
@@ -132,12 +142,16 @@ test("abi: src/core/abi.ts holds every constant of the headers, with the same va
   assert.ok(constants.length > 40, `only ${constants.length} constants read from the headers`);
   const valueAt = (path: string): unknown =>
     path.split(".").reduce<unknown>((o, key) => (o as Record<string, unknown> | undefined)?.[key], abi);
-  for (const [name, path, value] of constants) assert.equal(valueAt(path), value, `${name} is ${value}; src/core/abi.ts ${path}`);
+  for (const [name, path, value] of constants) {
+    assert.equal(valueAt(path), value, `${name} is ${value}; src/core/abi.ts ${path}`);
+  }
   // Everything src/core/abi.ts defines is one of them.
   const checked = new Set(constants.map(([, path]) => path));
   for (const [name, value] of Object.entries(abi)) {
     const paths = typeof value === "object" ? Object.keys(value).map((key) => `${name}.${key}`) : [name];
-    for (const path of paths) assert.ok(checked.has(path), `src/core/abi.ts ${path} matches no constant of the headers`);
+    for (const path of paths) {
+      assert.ok(checked.has(path), `src/core/abi.ts ${path} matches no constant of the headers`);
+    }
   }
 });
 

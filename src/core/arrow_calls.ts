@@ -32,7 +32,18 @@ const scratch = new ArrowSlots();
 
 function argumentsOf(handle: Pointer, r: ArrowRequest, slots: ArrowSlots) {
   slots.arrow[0] = 0n;
-  return [handle, r.sql, r.sql.length, r.params, r.params.length, r.flags, slots.arrow, slots.result, slots.info, slots.error] as const;
+  return [
+    handle,
+    r.sql,
+    r.sql.length,
+    r.params,
+    r.params.length,
+    r.flags,
+    slots.arrow,
+    slots.result,
+    slots.info,
+    slots.error,
+  ] as const;
 }
 
 /** A finished call's outcome (its error thrown); frees the native result. */
@@ -54,7 +65,12 @@ export function queryArrow(handle: Pointer, r: ArrowRequest, keepData: boolean):
 }
 
 /** queryArrow() off the JS thread. */
-export async function queryArrowOnLane(lane: Lane, handle: Pointer, r: ArrowRequest, keepData: boolean): Promise<ArrowCall> {
+export async function queryArrowOnLane(
+  lane: Lane,
+  handle: Pointer,
+  r: ArrowRequest,
+  keepData: boolean,
+): Promise<ArrowCall> {
   const slots = new ArrowSlots();
   return take(await lane.fn.chffi_query_arrow(...argumentsOf(handle, r, slots)), slots, keepData);
 }
@@ -90,7 +106,18 @@ const slot = new ErrorSlot();
 /** Starts a streaming Arrow query; the stream (free it with freeArrowStream). */
 export function openArrowStream(handle: Pointer, r: ArrowRequest): Pointer {
   const lib = native();
-  slot.check(lib.fn.chffi_stream_arrow_open(handle, r.sql, r.sql.length, r.params, r.params.length, r.flags, outStream, slot.error));
+  slot.check(
+    lib.fn.chffi_stream_arrow_open(
+      handle,
+      r.sql,
+      r.sql.length,
+      r.params,
+      r.params.length,
+      r.flags,
+      outStream,
+      slot.error,
+    ),
+  );
   return lib.pointer(outStream[0])!;
 }
 

@@ -44,7 +44,10 @@ const analysis = new Uint32Array(3);
 
 /** Classifies `sql` (UTF-8) with the connection's parser; ChdbBusyError while a stream is open on it. */
 export function classifyStatement(handle: Pointer, sql: Uint8Array): StatementAnalysis {
-  checkStatus(native().fn.chffi_classify(handle, sql, sql.length, analysis), "the engine could not classify the statement");
+  checkStatus(
+    native().fn.chffi_classify(handle, sql, sql.length, analysis),
+    "the engine could not classify the statement",
+  );
   return { statements: analysis[0], queryClass: analysis[1] };
 }
 

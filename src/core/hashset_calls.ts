@@ -25,7 +25,11 @@ export function freeHashset(set: Pointer): void {
 
 /** The key operations: insert (true if the key was new), contains, remove (true if it was there). */
 export type KeyCall = "insert" | "contains" | "remove";
-const keyCalls = { insert: "chffi_hashset_insert", contains: "chffi_hashset_contains", remove: "chffi_hashset_remove" } as const;
+const keyCalls = {
+  insert: "chffi_hashset_insert",
+  contains: "chffi_hashset_contains",
+  remove: "chffi_hashset_remove",
+} as const;
 
 /** Runs one key operation with `key` (UTF-8); its answer. */
 export function hashsetKey(call: KeyCall, set: Pointer, key: Uint8Array): boolean {

@@ -10,9 +10,24 @@ import type { Result } from "./result.ts";
 const scratch = new ResultSlots();
 
 /** Runs `sql` (UTF-8) on the connection; `format` is the output format's name, `params` a parameter string list. */
-export function runQuery(handle: Pointer, sql: Uint8Array, format: Uint8Array, params: Uint8Array, formatName: string): Result {
+export function runQuery(
+  handle: Pointer,
+  sql: Uint8Array,
+  format: Uint8Array,
+  params: Uint8Array,
+  formatName: string,
+): Result {
   const status = native().fn.chffi_query(
-    handle, sql, sql.length, format, format.length, params, params.length, scratch.out, scratch.info, scratch.error,
+    handle,
+    sql,
+    sql.length,
+    format,
+    format.length,
+    params,
+    params.length,
+    scratch.out,
+    scratch.info,
+    scratch.error,
   );
   return takeResult(status, scratch, formatName);
 }
@@ -28,7 +43,16 @@ export async function runQueryOnLane(
 ): Promise<Result> {
   const slots = new ResultSlots();
   const status = await lane.fn.chffi_query(
-    handle, sql, sql.length, format, format.length, params, params.length, slots.out, slots.info, slots.error,
+    handle,
+    sql,
+    sql.length,
+    format,
+    format.length,
+    params,
+    params.length,
+    slots.out,
+    slots.info,
+    slots.error,
   );
   return takeResult(status, slots, formatName);
 }

@@ -19,7 +19,19 @@ export function openStream(connection: Pointer, r: EncodedRequest): Pointer {
   const slot = new ErrorSlot();
   const out = new BigUint64Array(1);
   const lib = native();
-  slot.check(lib.fn.chffi_stream_open(connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slot.error));
+  slot.check(
+    lib.fn.chffi_stream_open(
+      connection,
+      r.sql,
+      r.sql.length,
+      r.format,
+      r.format.length,
+      r.params,
+      r.params.length,
+      out,
+      slot.error,
+    ),
+  );
   return lib.pointer(out[0])!;
 }
 
@@ -27,7 +39,19 @@ export function openStream(connection: Pointer, r: EncodedRequest): Pointer {
 export async function openStreamOnLane(lane: Lane, connection: Pointer | null, r: EncodedRequest): Promise<Pointer> {
   const slot = new ErrorSlot();
   const out = new BigUint64Array(1);
-  slot.check(await lane.fn.chffi_stream_open(connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slot.error));
+  slot.check(
+    await lane.fn.chffi_stream_open(
+      connection,
+      r.sql,
+      r.sql.length,
+      r.format,
+      r.format.length,
+      r.params,
+      r.params.length,
+      out,
+      slot.error,
+    ),
+  );
   return native().pointer(out[0])!;
 }
 
@@ -52,7 +76,19 @@ export function freeStream(stream: Pointer): void {
 export function openInsert(connection: Pointer, r: EncodedRequest): Pointer {
   const slot = new ErrorSlot();
   const lib = native();
-  slot.check(lib.fn.chffi_insert_open(connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, outPointer, slot.error));
+  slot.check(
+    lib.fn.chffi_insert_open(
+      connection,
+      r.sql,
+      r.sql.length,
+      r.format,
+      r.format.length,
+      r.params,
+      r.params.length,
+      outPointer,
+      slot.error,
+    ),
+  );
   return lib.pointer(outPointer[0])!;
 }
 
