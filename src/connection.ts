@@ -255,19 +255,16 @@ export class Connection implements Disposable {
   query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
-    const q = this.#prepareQuery(sql, format, options);
-    const tables = tablesFor(this, q.handle, sql);
-    try {
-      return runPlanned(q.handle, q.plan, () => {
-        const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-        const status = native().fn.chffi_query(
-          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
-        );
-        return takeResult(status, scratch, formatOf(sql, format));
-      });
-    } finally {
-      tables.release();
-    }
+    if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
+    const formatBytes = utf8(format);
+    return this.#withTables(sql, options, (handle, text) => {
+      const sqlBytes = utf8(text);
+      const params = encodeParams(options?.params);
+      const status = native().fn.chffi_query(
+        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, scratch.out, scratch.info,
+      );
+      return takeResult(status, scratch, formatOf(sql, format));
+    });
   }
 
   /**
@@ -289,43 +286,18 @@ export class Connection implements Disposable {
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(options, (queryId) => this.queryAsync(sql, format, { ...options, queryId, onProgress: undefined }));
     }
-    const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
-    const q = this.#prepareQuery(sql, format, options, false);
-    const killer = killOnAbort(this.path, q.plan.queryId, signal);
-    try {
-      return await this.#handle.run(this, async (lane) => {
-        // Registered JS tables are registered in the engine when the call runs, and until it ends
-        // (not when an AbortSignal stops the waiting).
-        const tables = tablesFor(this, q.handle, sql);
-        try {
-          return await runPlannedOnLane(lane, q.handle, q.plan, async () => {
-            const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-            const slots = new ResultSlots();
-            const status = await lane.fn.chffi_query(
-              q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
-            );
-            return takeResult(status, slots, formatOf(sql, format));
-          });
-        } finally {
-          killer.settled();
-          tables.release();
-        }
-      }, signal);
-    } catch (e) {
-      if (!signal?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
-      throw e;
-    }
-  }
-
-  /** `sync`: for a call on this thread (refused while off-thread calls are in flight). */
-  #prepareQuery(sql: string, format: string, options: QueryOptions, sync = true) {
-    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
-    this.#checkExclusive();
-    const handle = sync ? this.handle() : this.#livePointer();
-    this.#policy.admit(sql, options?.params);
-    return { handle, sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params), plan: this.#policy.plan(options) };
+    const formatBytes = utf8(format);
+    return await this.#withTablesAsync(sql, options, async (lane, handle, text) => {
+      const sqlBytes = utf8(text); // once: the SQL as the engine gets it (marked, tables renamed)
+      const params = encodeParams(options?.params);
+      const slots = new ResultSlots();
+      const status = await lane.fn.chffi_query(
+        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, slots.out, slots.info,
+      );
+      return takeResult(status, slots, formatOf(sql, format));
+    });
   }
 
   /** The native pointer for an off-thread call (valid until the calls queued before close() have run). */
