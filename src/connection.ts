@@ -401,7 +401,7 @@ export class Connection implements Disposable {
     const plan = this.#policy.plan(options);
     const tables = tablesFor(this, handle, sql);
     try {
-      return runPlanned(handle, plan, () => run(handle, plan.mark(tables.sql)));
+      return runPlanned(handle, plan, tables.sql, (marked) => run(handle, marked));
     } finally {
       tables.release();
     }
@@ -424,7 +424,7 @@ export class Connection implements Disposable {
       return await this.#handle.run(this, async (lane) => {
         const tables = tablesFor(this, handle, sql);
         try {
-          return await runPlannedOnLane(lane, handle, plan, () => run(lane, handle, plan.mark(tables.sql)));
+          return await runPlannedOnLane(lane, handle, plan, tables.sql, (marked) => run(lane, handle, marked));
         } finally {
           killer.settled();
           tables.release();
@@ -581,6 +581,7 @@ export class Connection implements Disposable {
             watch?.stop();
           };
         },
+        errorOf: (e) => plan.unmark(e, tables.sql),
       }, format, plan.mark(tables.sql), options);
     } catch (e) {
       killer.settled();

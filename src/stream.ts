@@ -18,6 +18,8 @@ export interface StreamHost {
   readonly connection: () => Pointer;
   /** Reserves the connection for the stream's handle; returns the function that gives it back. */
   readonly reserve: (stream: NativeHandle) => () => void;
+  /** The engine's error as the caller gets it (positions in the caller's SQL: QueryPlan.unmark). */
+  readonly errorOf?: (e: unknown) => unknown;
 }
 
 /**
@@ -48,6 +50,10 @@ export function streamHandle(
     throw e;
   }
   return handle;
+}
+
+function errorFor(host: StreamHost, e: unknown): unknown {
+  return host.errorOf === undefined ? e : host.errorOf(e);
 }
 
 /** Options of `Connection.stream()`. */
@@ -94,7 +100,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
       takeResult(status, slots, this.format); // an empty result, or the engine's error
     } catch (e) {
       this.close();
-      throw e;
+      throw errorFor(this.#host, e);
     }
     const stream = native().pointer(out[0])!;
     this.#handle.adopt(stream);
@@ -107,7 +113,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
       chunk = takeResult(status, slots, this.format);
     } catch (e) {
       this.close();
-      throw e;
+      throw errorFor(this.#host, e);
     }
     if (chunk.length > 0) return chunk;
     this.close();
