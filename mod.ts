@@ -11,7 +11,7 @@ export { dbapi, DbapiConnection } from "./src/dbapi.ts";
 export { type Row, type RunResult, Statement } from "./src/statement.ts";
 export { type Column, ROWS_FORMAT } from "./src/rows.ts";
 export { udf, type UdfOptions } from "./src/udf.ts";
-export { InsertStream, QueryStream, type StreamOptions } from "./src/stream.ts";
+export { InsertStream, type InsertStreamOptions, QueryStream, type StreamOptions } from "./src/stream.ts";
 export { type ConnectOptions, Connection, type QueryOptions, type RegisterData } from "./src/connection.ts";
 export { Session, type SessionOptions } from "./src/session.ts";
 export { type QueryStats, Result } from "./src/result.ts";

@@ -19,7 +19,7 @@ import { LazyQuery } from "./lazy.ts";
 import type { QueryStats, Result } from "./result.ts";
 import { Cursor } from "./cursor.ts";
 import { type Row, Statement } from "./statement.ts";
-import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
+import { InsertStream, type InsertStreamOptions, QueryStream, type StreamHost, type StreamOptions } from "./stream.ts";
 import {
   type ArrowQueryOptions,
   queryArrow,
@@ -564,39 +564,67 @@ export class Connection implements Disposable {
     const tables = tablesFor(this, this.#livePointer(), sql);
     // With a signal, an abort also kills the query in the engine (a block may take long to come).
     // onProgress follows the query by its id: one is given to a stream that has none.
-    const queryId = (options as CancelOptions | null)?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
+    const queryId = options?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
     const plan = this.#policy.plan({ signal: options?.signal, queryId });
-    const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
     let watch: ProgressWatch | undefined;
+    const afterStream = () => {
+      tables.release();
+      watch?.stop();
+    };
     try {
       if (options.onProgress) watch = this.#progressWatch(plan.queryId!, options);
-      return new QueryStream({
+      return this.#planned(host, plan, tables.sql, options?.signal, afterStream, (h, marked) => new QueryStream(h, format, marked, options));
+    } catch (e) {
+      afterStream();
+      throw e;
+    }
+  }
+
+  /**
+   * A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. With a
+   * `signal` or `queryId`, an abort or `cancel(queryId)` kills the INSERT in the engine, also
+   * during an append or done() (nothing of it is committed).
+   */
+  insertStream<F extends string>(sql: string, format?: Format<F>, options?: InsertStreamOptions): InsertStream;
+  insertStream(sql: string, format = "CSV", options: InsertStreamOptions = {}): InsertStream {
+    this.#policy.refuseInSandbox("streaming INSERT");
+    this.#policy.admit(sql, options?.params);
+    const host = this.#streamHost();
+    const plan = this.#policy.plan({ signal: options?.signal, queryId: options?.queryId });
+    return this.#planned(host, plan, sql, options?.signal, () => {}, (h, marked) => new InsertStream(h, marked, format, options));
+  }
+
+  /**
+   * Opens a stream (`open`) of `sql` as `plan` marks it: an abort of `signal` kills its query in
+   * the engine until the stream frees the connection (then `after` runs), and its errors name
+   * positions in `sql`.
+   */
+  #planned<S>(
+    host: StreamHost,
+    plan: QueryPlan,
+    sql: string,
+    signal: AbortSignal | undefined,
+    after: () => void,
+    open: (host: StreamHost, marked: string) => S,
+  ): S {
+    const killer = killOnAbort(this.path, plan.queryId, checkSignal(signal));
+    try {
+      return open({
         ...host,
         reserve: (stream) => {
           const release = host.reserve(stream);
           return () => {
             release();
             killer.settled();
-            tables.release();
-            watch?.stop();
+            after();
           };
         },
-        errorOf: (e) => plan.unmark(e, tables.sql),
-      }, format, plan.mark(tables.sql), options);
+        errorOf: (e) => plan.unmark(e, sql),
+      }, plan.mark(sql));
     } catch (e) {
       killer.settled();
-      tables.release();
-      watch?.stop();
       throw e;
     }
-  }
-
-  /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
-  insertStream<F extends string>(sql: string, format?: Format<F>, options?: { params?: QueryParams }): InsertStream;
-  insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
-    this.#policy.refuseInSandbox("streaming INSERT");
-    this.#policy.admit(sql, options?.params);
-    return new InsertStream(this.#streamHost(), sql, format, options);
   }
 
   #streamHost(): StreamHost {

@@ -2,6 +2,7 @@
 // loop cancels the query) and streaming INSERT (append chunks of input, then done()).
 import type { Pointer } from "../ffi/types.ts";
 import { checkSignal } from "./async.ts";
+import type { CancelOptions } from "./cancel.ts";
 import { utf8 } from "./encoding.ts";
 import { ChdbArgumentError } from "./errors.ts";
 import { native } from "./native.ts";
@@ -56,11 +57,21 @@ function errorFor(host: StreamHost, e: unknown): unknown {
   return host.errorOf === undefined ? e : host.errorOf(e);
 }
 
-/** Options of `Connection.stream()`. */
-export interface StreamOptions {
+/** Options of `Connection.stream()`; `queryId` lets `cancel(queryId)` stop the query from elsewhere. */
+export interface StreamOptions extends CancelOptions {
   /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;
-  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks. */
+  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks; the
+   * engine's query is killed at once (a block may take long to come). */
+  signal?: AbortSignal;
+}
+
+/** Options of `Connection.insertStream()`; `queryId` lets `cancel(queryId)` stop the INSERT from elsewhere. */
+export interface InsertStreamOptions extends CancelOptions {
+  /** Values bound server-side to `{name:Type}` placeholders. */
+  params?: QueryParams;
+  /** Stops the INSERT: the engine's INSERT is killed at once (nothing of it is committed) and the
+   * stream's next call, or the one in flight, fails. */
   signal?: AbortSignal;
 }
 
@@ -201,10 +212,13 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
  */
 export class InsertStream implements Disposable {
   readonly #handle: NativeHandle;
+  readonly #signal: AbortSignal | undefined;
 
   /** Made by `Connection.insertStream()`. */
-  constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
+  constructor(host: StreamHost, sql: string, readonly format: string, options: InsertStreamOptions = {}) {
     const r = encodeRequest(sql, format, options.params);
+    this.#signal = checkSignal(options.signal);
+    if (this.#signal?.aborted) throw this.#signal.reason;
     const slots = new ResultSlots();
     const out = new BigUint64Array(1);
     out[0] = 0n;
@@ -216,7 +230,7 @@ export class InsertStream implements Disposable {
       takeResult(status, slots, format);
     } catch (e) {
       native().fn.chffi_insert_free(insert);
-      throw e;
+      throw errorFor(host, e);
     }
     this.#handle = streamHandle(this, host, insert, (p) => native().fn.chffi_insert_free(p), "the insert stream");
   }
@@ -232,12 +246,18 @@ export class InsertStream implements Disposable {
     throw e;
   }
 
+  /** After an abort, every call cancels the INSERT (if still open) and throws the signal's reason. */
+  #checkSignal(): void {
+    if (this.#signal?.aborted) this.#fail(this.#signal.reason);
+  }
+
   /**
    * Appends a chunk of input. An engine error cancels the INSERT and is thrown. Throws
    * ChdbBusyError while an appendAsync() or doneAsync() is in flight.
    */
   append(chunk: Uint8Array | string): this {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     const insert = this.#handle.use()!;
     const slots = new ResultSlots();
     const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info);
@@ -252,6 +272,7 @@ export class InsertStream implements Disposable {
   /** append() off the JS thread (the engine may block while it writes). Calls queue in order. */
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = await this.#handle.run(
       this,
@@ -267,6 +288,7 @@ export class InsertStream implements Disposable {
 
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info);
     this.#handle.close();
@@ -275,6 +297,7 @@ export class InsertStream implements Disposable {
 
   /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info));
     this.#handle.close();

@@ -51,7 +51,7 @@ test("error positions: streams, statements and cursors with an id name the posit
     const streamed = plainMessage(() => conn.stream(sql).next()); // streams refuse several statements
     assert.throws(() => conn.stream(sql, "CSV", { signal }).next(), (e) => (e as Error).message === streamed);
     await assert.rejects(async () => {
-      for await (const _ of conn.stream(sql, "CSV", { queryId: "pos-1" } as never)) { /* fails before the first chunk */ }
+      for await (const _ of conn.stream(sql, "CSV", { queryId: "pos-1" })) { /* fails before the first chunk */ }
     }, (e) => (e as Error).message === streamed);
     const rows = plainMessage(() => conn.prepare(sql).all());
     await assert.rejects(conn.prepare(sql).allAsync({}, { signal }), (e) => (e as Error).message === rows);
