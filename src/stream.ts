@@ -70,8 +70,9 @@ export interface StreamOptions extends CancelOptions {
 export interface InsertStreamOptions extends CancelOptions {
   /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;
-  /** Stops the INSERT: the engine's INSERT is killed at once (nothing of it is committed) and the
-   * stream's next call, or the one in flight, fails. */
+  /** Stops the INSERT: the engine's INSERT is killed at once (nothing of it is committed); a call
+   * the engine is at fails with QUERY_WAS_CANCELLED (394), the stream's next call throws the
+   * signal's reason. */
   signal?: AbortSignal;
 }
 
