@@ -16,8 +16,8 @@ import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
 import { RESULT_INFO_WORDS } from "../ffi/symbols.ts";
 import { connect } from "../mod.ts";
-import { utf8 } from "../src/encoding.ts";
-import { native } from "../src/native.ts";
+import { utf8 } from "../src/core/encoding.ts";
+import { native } from "../src/core/native.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);

@@ -6,8 +6,8 @@
 // Target: <= 1.3x. Run: deno run -A bench/clickhouse_tiny_query.ts | bun ... | node (compiled).
 import { createClient, createConnection } from "../clickhouse.ts";
 import { connect } from "../mod.ts";
-import type { StreamOptions } from "../src/stream.ts";
-import type { CancelOptions } from "../src/cancel.ts";
+import type { StreamOptions } from "../src/stream/query_stream.ts";
+import type { CancelOptions } from "../src/policy/kill_query.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROUNDS = 11;

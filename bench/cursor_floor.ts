@@ -5,7 +5,7 @@
 // bench/cursor_fetchall.ts.
 // Run: deno run -A bench/cursor_floor.ts   |   bun bench/cursor_floor.ts
 import { dbapi } from "../mod.ts";
-import { decodeRows, ROWS_FORMAT } from "../src/rows.ts";
+import { decodeRows, ROWS_FORMAT } from "../src/rows/rows.ts";
 import { createBenchRows, ROWS } from "./cursor_data.ts";
 import { median, runtimeName } from "./stats.ts";
 

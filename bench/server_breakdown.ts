@@ -61,7 +61,7 @@ for (const [name, settings] of Object.entries(variants)) {
 }
 setup.close();
 
-// Per-query `settings` (src/query_settings.ts): SELECT 1 without options, with a setting given per
+// Per-query `settings` (src/policy/query_settings.ts): SELECT 1 without options, with a setting given per
 // query (three statements of ours around it), and with the same setting in the SQL. On a checkout
 // without the option the second column runs without it (the option is ignored).
 {

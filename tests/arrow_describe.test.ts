@@ -1,4 +1,4 @@
-// queryArrow's type restoring (src/arrow/restore_types.ts) learns which columns are DateTime or
+// queryArrow's type restoring (src/arrow/with_restored_types.ts) learns which columns are DateTime or
 // Enum from the types the shim puts in the fields it builds: a result with UInt32/Int8/Int16
 // columns and none of those costs no DESCRIBE. The engine's count of queries (system.events
 // 'Query') shows what ran.

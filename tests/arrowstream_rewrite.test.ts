@@ -1,5 +1,5 @@
 // A seeded random driver (a fuzzer with a fixed budget) over the `arrowstream('name')` rewrite of
-// src/arrow/tables.ts: every query naming a registered table has that reference rewritten to a
+// src/arrow/query_tables.ts: every query naming a registered table has that reference rewritten to a
 // fresh engine name, registered for the query and unregistered after it. Random names (quotes,
 // backslashes, parentheses, whitespace, non-ASCII) must resolve to their own table; random SQL
 // around references (unbalanced quotes, comments, stray backslashes) must give a result or a

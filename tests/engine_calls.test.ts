@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Status } from "../ffi/symbols.ts";
 import { connect } from "../mod.ts";
-import { native } from "../src/native.ts";
+import { native } from "../src/core/native.ts";
 
 test("chffi_call_blocking refuses an address that is not an engine call", () => {
   const lib = native();

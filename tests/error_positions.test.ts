@@ -1,5 +1,5 @@
 // A query with a queryId or a signal reaches the engine behind the library's id comment; its
-// syntax errors still name the positions of the SQL as written (src/query_policy.ts).
+// syntax errors still name the positions of the SQL as written (src/policy/query_policy.ts).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ChdbQueryError, connect, type Connection } from "../mod.ts";

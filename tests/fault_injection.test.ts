@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { tableFromArrays } from "apache-arrow";
 import { ChdbError, connect, StringHashSet } from "../mod.ts";
-import { native } from "../src/native.ts";
+import { native } from "../src/core/native.ts";
 import { tempDir } from "./helpers.ts";
 
 const dir = tempDir("chdb-ffi-faults-");

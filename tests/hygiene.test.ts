@@ -113,7 +113,7 @@ test("hygiene: a temporary session closed with a query in flight frees its direc
     console.log("closed, dir kept:", existsSync(session.path));
     console.log((await pending).text().trim());
     await session.closeAsync();
-    const next = M.Session.temporary(); // gets the directory back, emptied (src/temporary_dir.ts)
+    const next = M.Session.temporary(); // gets the directory back, emptied (src/api/temporary_dir.ts)
     console.log("after, reused empty:", next.path === session.path, next.query("EXISTS TABLE t", "TSV").text().trim());
   `);
   assert.equal(r.status, 0, r.stderr);

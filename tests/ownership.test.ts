@@ -1,13 +1,13 @@
-// One owner of native handles (src/native_handle.ts) and one status-to-error function: every
+// One owner of native handles (src/core/native_handle.ts) and one status-to-error function: every
 // exception path of the shim leaves the connection as it was, dropped streams are freed by
 // garbage collection, statuses become the same errors everywhere.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Status } from "../ffi/symbols.ts";
 import { ChdbArgumentError, ChdbBusyError, ChdbClosedError, ChdbError, ChdbQueryError, connect, StringHashSet } from "../mod.ts";
-import { statusError } from "../src/errors.ts";
-import { native } from "../src/native.ts";
-import { NativeHandle } from "../src/native_handle.ts";
+import { statusError } from "../src/core/errors.ts";
+import { native } from "../src/core/native.ts";
+import { NativeHandle } from "../src/core/native_handle.ts";
 import { fixture, runScript, runtime } from "./helpers.ts";
 
 test("streamArrow: a DESCRIBE the shim cannot use leaves the connection usable and closable", () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { dbapi, type QueryParams, ROWS_FORMAT } from "../mod.ts";
-import { decodeRows } from "../src/rows.ts";
+import { decodeRows } from "../src/rows/rows.ts";
 import { plainTypeColumns } from "./helpers.ts";
 
 const conn = dbapi.connect();

@@ -1,8 +1,8 @@
 // The progress bar of the command line, on stderr: redrawn in place on a terminal, one line per
 // update otherwise (--progress into a file or pipe). Results never pass through it.
-import type { Progress } from "../progress.ts";
-import { writeAll } from "../output.ts";
-import { utf8 } from "../encoding.ts";
+import type { Progress } from "../policy/progress_watch.ts";
+import { writeAll } from "./write_all.ts";
+import { utf8 } from "../core/encoding.ts";
 
 const UNITS = ["", " thousand", " million", " billion", " trillion"];
 const BYTE_UNITS = [" B", " KB", " MB", " GB", " TB"];

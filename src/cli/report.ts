@@ -1,5 +1,5 @@
 // What the command line writes besides results: one-line errors, the summary after a statement.
-import { ChdbError } from "../errors.ts";
+import { ChdbError } from "../core/errors.ts";
 
 const ENGINE_PREFIX = /Code:\s*\d+\.\s*(?:DB::Exception:\s*)?|DB::Exception:\s*/g;
 

@@ -1,11 +1,11 @@
 // Runs one statement for the command line: output streamed to stdout block by block, the progress
 // bar on stderr (the library's onProgress), and cancellation (Ctrl-C) through the library's
 // signal and queryId, which stops the query in the engine.
-import { queryIdOf } from "../cancel.ts";
-import type { Connection } from "../connection.ts";
-import { ChdbError, ChdbQueryError } from "../errors.ts";
-import { writeAll } from "../output.ts";
-import type { Progress } from "../progress.ts";
+import { queryIdOf } from "../policy/kill_query.ts";
+import type { Connection } from "../connection/connection.ts";
+import { ChdbError, ChdbQueryError } from "../core/errors.ts";
+import { writeAll } from "./write_all.ts";
+import type { Progress } from "../policy/progress_watch.ts";
 import type { ProgressBar } from "./progress_bar.ts";
 
 /** Formats whose output is not text: refused on a terminal unless forced. */
@@ -99,7 +99,7 @@ export class RunningStatement {
       // Aborted: the call ends with the signal's reason, or with the engine's 394 when the kill
       // reached the query first.
       const stopped = e === signal.reason || (e instanceof ChdbError && e.code === QUERY_WAS_CANCELLED);
-      if (!(signal.aborted && stopped)) throw e; // its positions are the statement's (src/query_policy.ts)
+      if (!(signal.aborted && stopped)) throw e; // its positions are the statement's (src/policy/query_policy.ts)
     } finally {
       this.#bar?.clear();
     }

@@ -1,9 +1,9 @@
 // The state of one command-line run: the connection, the piped stdin as the table `table`, and
 // running a statement with its summary lines.
 import { isatty } from "node:tty";
-import { Connection } from "../connection.ts";
-import { utf8 } from "../encoding.ts";
-import { writeAll } from "../output.ts";
+import { Connection } from "../connection/connection.ts";
+import { utf8 } from "../core/encoding.ts";
+import { writeAll } from "./write_all.ts";
 import type { CliOptions } from "./options.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { errorLine, summaryLine } from "./report.ts";

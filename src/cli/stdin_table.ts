@@ -11,7 +11,7 @@ import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import type { Connection } from "../connection.ts";
+import type { Connection } from "../connection/connection.ts";
 
 /** Text formats whose columns can be inferred from the first rows (the rest streams behind them). */
 const ROW_FORMATS =

@@ -2,7 +2,7 @@
 // @clickhouse/client for chdb: URLs (or a given connection), the client's own HTTP transport
 // for http(s): URLs.
 import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient as createHttpClient } from "@clickhouse/client";
-import { Connection as EngineConnection } from "../connection.ts";
+import { Connection as EngineConnection } from "../connection/connection.ts";
 import { ChdbConnection, type ChdbConnectionOptions } from "./connection.ts";
 
 export { ChdbConnection, type ChdbConnectionOptions };

@@ -5,11 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
-import { Connection as EngineConnection, MEMORY } from "../connection.ts";
-import { killOnAbort } from "../cancel.ts";
-import { ChdbError } from "../errors.ts";
-import { ParamText, type QueryParams } from "../params.ts";
-import type { Result } from "../result.ts";
+import { Connection as EngineConnection, MEMORY } from "../connection/connection.ts";
+import { killOnAbort } from "../policy/kill_query.ts";
+import { ChdbError } from "../core/errors.ts";
+import { ParamText, type QueryParams } from "../core/params.ts";
+import type { Result } from "../core/result.ts";
 import { type ClientCommon, installedCommon } from "./common.ts";
 import { type Engine, EnginePool, type Lease } from "./engines.ts";
 import { streamedHeaderLines } from "./block_formats.ts";
@@ -85,7 +85,7 @@ interface Work {
   /** The result outlives the request (a stream): the abort signal is followed until it ends. */
   keepListening(): void;
   /** The request's id (the client's query_id) for the library's calls: a stop kills the engine's
-   * query of that id (src/cancel.ts) until the request's work has settled. */
+   * query of that id (src/policy/kill_query.ts) until the request's work has settled. */
   queryId: string;
   /** Aborted on a stop: the library kills a result or insert stream's query with it until the stream ends. */
   signal: AbortSignal;
@@ -126,7 +126,7 @@ export class ChdbConnection {
 
   /**
    * Runs `work` on an engine connection prepared for the request. An abort or the timeout
-   * rejects at once and stops the engine's query (the library's cancellation, src/cancel.ts: a
+   * rejects at once and stops the engine's query (the library's cancellation, src/policy/kill_query.ts: a
    * KILL QUERY of the request's id); the connection goes back once the call running on it has
    * settled. (Not queryAsync's own `signal`: it stops the wait, and the connection would go back
    * with the killed call still on it.) On success `work` gives the connection back itself (a

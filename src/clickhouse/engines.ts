@@ -4,7 +4,7 @@
 // last until the client closes, and runs its requests one at a time in call order.
 // Each engine connection remembers the settings and database it has, so a request changes them
 // only when they differ from the previous request's.
-import { Connection } from "../connection.ts";
+import { Connection } from "../connection/connection.ts";
 import { requestSettings, settingsChange } from "./settings.ts";
 
 /** Idle connections kept for reuse; more are closed when given back. */

@@ -2,8 +2,8 @@
 // as it produces them (one block in memory at a time), pulled when the reader wants more.
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
-import type { Result } from "../result.ts";
-import type { QueryStream } from "../stream.ts";
+import type { Result } from "../core/result.ts";
+import type { QueryStream } from "../stream/query_stream.ts";
 import { headerOf, withoutHeader } from "./block_formats.ts";
 
 function bufferOf(chunk: Result | Uint8Array): Buffer {

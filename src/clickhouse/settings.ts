@@ -1,6 +1,6 @@
 // clickhouse_settings as the engine takes them: the statement that gives one engine connection
 // exactly the settings of a request, and the HTTP-only names that have no engine meaning.
-import { ChdbArgumentError } from "../errors.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
 
 /** Settings of ClickHouse's HTTP handler (or the client's HTTP layer), not of queries. */
 const httpOnly = new Set([

@@ -1,5 +1,5 @@
 // The X-ClickHouse-Summary of a request, from the engine's statistics of the statement.
-import type { QueryStats } from "../result.ts";
+import type { QueryStats } from "../core/result.ts";
 
 export interface ClickHouseSummary {
   read_rows: string;

@@ -1,0 +1,149 @@
+// Statements in the shape of bun:sqlite: SQL with {name:Type} placeholders, run with bound
+// parameters as often as needed, rows as objects (all/get/iterate) or arrays (values). Whole
+// results come like a cursor's (rows_from_arrow.ts); iterate() decodes RowBinary block by block.
+import type { AsyncOptions } from "../core/abortable.ts";
+import type { Connection } from "./connection.ts";
+import { ChdbArgumentError, ChdbClosedError } from "../core/errors.ts";
+import type { QueryParams } from "../core/params.ts";
+import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "../rows/rows.ts";
+import { rowSetOf } from "../rows/rows_from_arrow.ts";
+import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "../rows/int64.ts";
+
+/** A row as an object keyed by column name (the default row type of a Statement). */
+export type Row = Record<string, unknown>;
+
+/** What run() reports: rows written by the statement (INSERT...). */
+export interface RunResult {
+  /** Rows written (the engine's written_rows). */
+  readonly changes: number;
+}
+
+function objects(set: RowSet): Row[] {
+  const names = set.columns.map((c) => c.name);
+  return set.rows.map((values) => {
+    const row: Row = {};
+    for (let k = 0; k < names.length; k++) row[names[k]] = values[k];
+    return row;
+  });
+}
+
+/**
+ * A prepared statement. `R` is the row type its object-returning methods give (by default
+ * `Record<string, unknown>`: the values are not checked against it) and `P` its parameters:
+ * `conn.prepare<{ id: number; name: string }, { min: number }>(sql).all({ min: 1 })`.
+ */
+export class Statement<R extends object = Row, P extends QueryParams = QueryParams> implements Disposable {
+  #conn: Connection | null;
+  #columns: Column[] | undefined;
+
+  /** How this statement returns (U)Int64/128/256 values (its connection's unless prepare() said). */
+  readonly int64: Int64Mode;
+
+  /** Made by Connection.prepare(); `options.int64` overrides the connection's. */
+  constructor(conn: Connection, readonly sql: string, options: Int64Option = {}) {
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
+    this.#conn = conn;
+    this.int64 = int64Mode(options.int64, conn.int64);
+  }
+
+  #connection(): Connection {
+    if (this.#conn === null) throw new ChdbClosedError("the statement is finalized");
+    return this.#conn;
+  }
+
+  #rows(params?: QueryParams): RowSet {
+    const set = convertRowSet(rowSetOf(this.#connection().rowsResult(this.sql, params)), this.int64);
+    this.#columns = set.columns;
+    return set;
+  }
+
+  async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
+    const set = convertRowSet(rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options)), this.int64);
+    this.#columns = set.columns;
+    return set;
+  }
+
+  /** All rows as objects keyed by column name. */
+  all<T extends object = R>(params?: P): T[] {
+    return objects(this.#rows(params)) as T[];
+  }
+
+  /** The first row as an object, or null when there is none. */
+  get<T extends object = R>(params?: P): T | null {
+    return this.all<T>(params)[0] ?? null;
+  }
+
+  /** All rows as arrays of values, in column order. */
+  values(params?: P): unknown[][] {
+    return this.#rows(params).rows;
+  }
+
+  /** Runs the statement for its effect. */
+  run(params?: P): RunResult {
+    const result = this.#connection().query(this.sql, ROWS_FORMAT, { params });
+    return { changes: result.rowsWritten };
+  }
+
+  /**
+   * The rows as objects, streamed block by block (memory holds one block). The connection runs
+   * nothing else until the loop ends; leaving it early cancels the query.
+   */
+  *iterate(params?: P): IterableIterator<R> {
+    for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
+      this.#columns = set.columns;
+      yield* objects(set) as R[];
+    }
+  }
+
+  /** iterate() off the JS thread. */
+  async *iterateAsync(params?: P, options: AsyncOptions = {}): AsyncIterableIterator<R> {
+    const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    for await (const chunk of stream) {
+      const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
+      this.#columns = set.columns;
+      yield* objects(set) as R[];
+    }
+  }
+
+  /** all() off the JS thread. */
+  allAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T[]> {
+    return this.#rowsAsync(params, options).then((set) => objects(set) as T[]);
+  }
+
+  /** get() off the JS thread. */
+  async getAsync<T extends object = R>(params?: P, options?: AsyncOptions): Promise<T | null> {
+    return (await this.allAsync<T>(params, options))[0] ?? null;
+  }
+
+  /** values() off the JS thread. */
+  async valuesAsync(params?: P, options?: AsyncOptions): Promise<unknown[][]> {
+    return (await this.#rowsAsync(params, options)).rows;
+  }
+
+  /** run() off the JS thread. */
+  async runAsync(params?: P, options: AsyncOptions = {}): Promise<RunResult> {
+    const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    return { changes: result.rowsWritten };
+  }
+
+  /** Column names of the last run (empty before the first run). */
+  get columnNames(): string[] {
+    return (this.#columns ?? []).map((c) => c.name);
+  }
+
+  /** ClickHouse types of the columns of the last run. */
+  get declaredTypes(): string[] {
+    return (this.#columns ?? []).map((c) => c.type);
+  }
+
+  /** Releases the statement; using it afterwards throws. The connection stays open. */
+  finalize(): void {
+    this.#conn = null;
+  }
+
+  /** finalize(), for `using`. */
+  [Symbol.dispose](): void {
+    this.finalize();
+  }
+}

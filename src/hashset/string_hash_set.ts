@@ -1,0 +1,286 @@
+// StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
+// so it can be kept across many batches, files and queries and filter Arrow columns in place.
+import type { Vector } from "apache-arrow";
+import { Status } from "../../ffi/symbols.ts";
+import type { Pointer } from "../../ffi/types.ts";
+import { fromCBuffer, fromUtf8 } from "../core/encoding.ts";
+import { ChdbArgumentError, type ChdbError, statusError } from "../core/errors.ts";
+import { applyOperation, type BoolVector, type NullVector, Operation, type StringColumn } from "./apply_operation.ts";
+import { checkKey, KeyEncoder } from "./key_encoder.ts";
+import { native } from "../core/native.ts";
+import { NativeHandle } from "../core/native_handle.ts";
+
+const outPointer = new BigUint64Array(1);
+const outFlag = new Int32Array(1);
+const stats = new BigUint64Array(3);
+const exportView = new BigUint64Array(3);
+const ERR_CAP = 4096;
+
+// Set while load() builds the object around a handle the shim already made.
+let adopting: Pointer | null = null;
+
+/** The error for a failed status from the shim's set functions. */
+function hashsetError(status: number, message: string, what: string): ChdbError {
+  return statusError(status, message, what);
+}
+
+function pathBytes(path: string): Uint8Array {
+  if (typeof path !== "string" || path === "") throw new ChdbArgumentError("path must be a non-empty string");
+  if (path.includes("\0")) throw new ChdbArgumentError("path contains a NUL byte");
+  return new TextEncoder().encode(path);
+}
+
+/**
+ * A set of strings in native memory: kept across batches, files and queries, saved to and loaded
+ * from files, and used by the hash-filter expressions to filter Arrow columns in place. Close it
+ * (or `using`) when done.
+ *
+ * @example
+ * ```ts
+ * import { StringHashSet } from "./mod.ts";
+ * using seen = new StringHashSet();
+ * seen.extend(["a", "b", "a"]);
+ * console.log(seen.contains("a"), seen.size); // true 2
+ * console.log(seen.notInAndUpdate(["b", "c"]).toArray()); // [false, true]
+ * ```
+ */
+export class StringHashSet implements Disposable, Iterable<string> {
+  // Freed once, by close(), garbage collection or exit (src/core/native_handle.ts).
+  readonly #handle: NativeHandle;
+  readonly #keys = new KeyEncoder();
+
+  /** An empty set; `capacity` reserves room for that many keys. */
+  constructor(capacity = 0) {
+    if (!Number.isSafeInteger(capacity) || capacity < 0) {
+      throw new ChdbArgumentError(`capacity must be a non-negative integer, got ${capacity}`);
+    }
+    const handle = adopting ?? StringHashSet.#create(capacity);
+    adopting = null;
+    this.#handle = new NativeHandle(this, handle, (p) => native().fn.chffi_hashset_free(p), { what: "the StringHashSet" });
+  }
+
+  static #create(capacity: number): Pointer {
+    const lib = native();
+    const status = lib.fn.chffi_hashset_new(capacity, outPointer);
+    const handle = lib.pointer(outPointer[0]);
+    if (status !== Status.OK || handle === null) throw hashsetError(status, "", "creating a StringHashSet");
+    return handle;
+  }
+
+  /** An empty set with room for `capacity` keys before it grows. */
+  static withCapacity(capacity: number): StringHashSet {
+    return new StringHashSet(capacity);
+  }
+
+  /** A set holding the given values (null and undefined are skipped). */
+  static fromValues(values: Iterable<string | null | undefined>): StringHashSet {
+    const set = new StringHashSet();
+    try {
+      set.extend(values);
+    } catch (e) {
+      set.close();
+      throw e;
+    }
+    return set;
+  }
+
+  /** Reads a set written by save(); a truncated, corrupted or foreign file throws, nothing is half-loaded. */
+  static load(path: string): StringHashSet {
+    const lib = native();
+    const bytes = pathBytes(path);
+    const err = new Uint8Array(ERR_CAP);
+    const status = lib.fn.chffi_hashset_load(bytes, bytes.length, outPointer, err, ERR_CAP);
+    const handle = lib.pointer(outPointer[0]);
+    if (status !== Status.OK || handle === null) throw hashsetError(status, fromCBuffer(err), `loading ${path}`);
+    adopting = handle;
+    return new StringHashSet();
+  }
+
+  /** The native handle; throws once the set is closed. Used by the column kernels. */
+  nativeHandle(): Pointer {
+    return this.#handle.use()!;
+  }
+
+  /** The set's native address: stable for the set's whole life, however it is used. */
+  get ptr(): bigint {
+    return native().address(this.nativeHandle());
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#handle.closed;
+  }
+
+  #keyCall(
+    name: "chffi_hashset_insert" | "chffi_hashset_contains" | "chffi_hashset_remove",
+    value: string,
+  ): boolean {
+    checkKey(value);
+    const handle = this.nativeHandle();
+    const key = this.#keys.encode(value);
+    const status = native().fn[name](handle, key, key.length, outFlag);
+    if (status !== Status.OK) throw hashsetError(status, "", name);
+    return outFlag[0] === 1;
+  }
+
+  /** Adds a value; true if it was new. */
+  insert(value: string): boolean {
+    return this.#keyCall("chffi_hashset_insert", value);
+  }
+
+  /** True when `value` is in the set. */
+  contains(value: string): boolean {
+    return this.#keyCall("chffi_hashset_contains", value);
+  }
+
+  /** Removes a value; true if it was there. */
+  remove(value: string): boolean {
+    return this.#keyCall("chffi_hashset_remove", value);
+  }
+
+  /** Adds every value (an iterable of strings, or an Arrow string vector); nulls are skipped. */
+  extend(values: Iterable<string | null | undefined> | StringColumn): void {
+    const column = isVector(values) || Array.isArray(values)
+      ? values as StringColumn
+      : Array.from(values as Iterable<string | null | undefined>);
+    applyOperation(this, Operation.UPDATE, column);
+  }
+
+  /** Removes every value. */
+  clear(): void {
+    const status = native().fn.chffi_hashset_clear(this.nativeHandle());
+    if (status !== Status.OK) throw hashsetError(status, "", "clear");
+  }
+
+  #stats(): BigUint64Array {
+    const status = native().fn.chffi_hashset_stats(this.nativeHandle(), stats);
+    if (status !== Status.OK) throw hashsetError(status, "", "stats");
+    return stats;
+  }
+
+  /** The number of values. */
+  get size(): number {
+    return Number(this.#stats()[0]);
+  }
+
+  /** True when the set holds no value. */
+  isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  /** Native bytes held (key arena + table); the keys themselves take `keyBytes`. */
+  get memoryBytes(): number {
+    return Number(this.#stats()[2]);
+  }
+
+  /** The total UTF-8 length of all keys. */
+  get keyBytes(): number {
+    return Number(this.#stats()[1]);
+  }
+
+  /** Copies every value out (in no particular order). */
+  toArray(): string[] {
+    const lib = native();
+    const status = lib.fn.chffi_hashset_export(this.nativeHandle(), outPointer, exportView);
+    const bytesHandle = lib.pointer(outPointer[0]);
+    try {
+      if (status !== Status.OK) throw hashsetError(status, "", "toArray");
+      const length = Number(exportView[1]);
+      const count = Number(exportView[2]);
+      const bytes = lib.copy(exportView[0], length);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const out = new Array<string>(count);
+      let pos = 0;
+      for (let i = 0; i < count; i++) {
+        const n = view.getUint32(pos, true);
+        out[i] = fromUtf8(bytes.subarray(pos + 4, pos + 4 + n));
+        pos += 4 + n;
+      }
+      return out;
+    } finally {
+      lib.fn.chffi_bytes_free(bytesHandle);
+    }
+  }
+
+  /** The polars-hashfilter name for toArray(). */
+  toList(): string[] {
+    return this.toArray();
+  }
+
+  /** The values (a snapshot taken when the iteration starts). */
+  [Symbol.iterator](): Iterator<string> {
+    return this.toArray()[Symbol.iterator]();
+  }
+
+  /**
+   * Writes the set to `path` atomically (a temporary file beside it, synced, then renamed), in a
+   * versioned format with a checksum.
+   */
+  save(path: string): void {
+    const bytes = pathBytes(path);
+    const err = new Uint8Array(ERR_CAP);
+    const status = native().fn.chffi_hashset_save(this.nativeHandle(), bytes, bytes.length, err, ERR_CAP);
+    if (status !== Status.OK) throw hashsetError(status, fromCBuffer(err), `saving to ${path}`);
+  }
+
+  // ---- the seven operations over a column (string[] or an Arrow string vector) ----
+
+  /** true where the value is in the set; null rows give null. */
+  isIn(column: StringColumn): BoolVector {
+    return applyOperation(this, Operation.IS_IN, column) as BoolVector;
+  }
+
+  /** true where the value is not in the set; null rows give null. */
+  notIn(column: StringColumn): BoolVector {
+    return applyOperation(this, Operation.NOT_IN, column) as BoolVector;
+  }
+
+  /**
+   * Batch semantics: every row is checked against the set as it was before this call (so all
+   * copies of a new value are true), then every value is inserted.
+   */
+  notInAndUpdate(column: StringColumn): BoolVector {
+    return applyOperation(this, Operation.NOT_IN_AND_UPDATE, column) as BoolVector;
+  }
+
+  /** Row-by-row semantics: true only for a new value's first occurrence, which is then inserted. */
+  notInAndUpdateRowwise(column: StringColumn): BoolVector {
+    return applyOperation(this, Operation.NOT_IN_AND_UPDATE_ROWWISE, column) as BoolVector;
+  }
+
+  /** Inserts every value; yields a column of nulls (a side effect only). */
+  update(column: StringColumn): NullVector {
+    return applyOperation(this, Operation.UPDATE, column) as NullVector;
+  }
+
+  /** Inserts every value; yields the input itself, for chaining. */
+  updateChain<C extends StringColumn>(column: C): C {
+    applyOperation(this, Operation.UPDATE, column);
+    return column;
+  }
+
+  /** Inserts row by row; true where the value was newly inserted. */
+  updateBool(column: StringColumn): BoolVector {
+    return applyOperation(this, Operation.UPDATE_BOOL, column) as BoolVector;
+  }
+
+  /** Frees the native set. Idempotent; using the set afterwards throws ChdbClosedError. */
+  close(): void {
+    this.#handle.close();
+  }
+
+  /** Frees the set (`using`). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** `[object StringHashSet]`. */
+  get [Symbol.toStringTag](): string {
+    return "StringHashSet";
+  }
+}
+
+function isVector(value: unknown): value is Vector {
+  return typeof value === "object" && value !== null && Array.isArray((value as { data?: unknown }).data) &&
+    "type" in value;
+}
