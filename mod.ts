@@ -11,7 +11,7 @@ export { dbapi, DbapiConnection } from "./src/api/dbapi.ts";
 export { type Row, type RunResult, Statement } from "./src/connection/statement.ts";
 export { type Column, ROWS_FORMAT } from "./src/rows/rows.ts";
 export { udf, type UdfOptions } from "./src/api/udf.ts";
-export { InsertStream, QueryStream, type StreamOptions } from "./src/stream/query_stream.ts";
+export { InsertStream, type InsertStreamOptions, QueryStream, type StreamOptions } from "./src/stream/query_stream.ts";
 export { type ConnectOptions, Connection, type QueryOptions, type RegisterData } from "./src/connection/connection.ts";
 export { Session, type SessionOptions } from "./src/api/session.ts";
 export { type QueryStats, Result } from "./src/core/result.ts";

@@ -4,7 +4,8 @@ import { locateNative } from "../ffi/load.ts";
 import type { SymbolSpec } from "../ffi/symbols.ts";
 import { native } from "../src/core/native.ts";
 
-const rawSymbols = {
+/** The part of libchdb's C API the raw baselines call (also bench/reboot_leak.ts). */
+export const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
   chdb_connect: { parameters: ["i32", "buffer"], result: "pointer" },
   // void chdb_close_conn(chdb_connection *conn);

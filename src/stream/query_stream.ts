@@ -29,6 +29,8 @@ export interface StreamHost {
   readonly connection: () => Pointer;
   /** Reserves the connection for the stream's handle; returns the function that gives it back. */
   readonly reserve: (stream: NativeHandle) => () => void;
+  /** The engine's error as the caller gets it (positions in the caller's SQL: QueryPlan.unmark). */
+  readonly errorOf?: (e: unknown) => unknown;
 }
 
 /**
@@ -61,11 +63,26 @@ export function streamHandle(
   return handle;
 }
 
+function errorFor(host: StreamHost, e: unknown): unknown {
+  return host.errorOf === undefined ? e : host.errorOf(e);
+}
+
 /** Options of `Connection.stream()`. */
 export interface StreamOptions {
   /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;
-  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks. */
+  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks; the
+   * engine's query is killed at once (a block may take long to come). */
+  signal?: AbortSignal;
+  /** An id of your own for the query (as QueryOptions' `queryId`): `cancel(queryId)` stops it. */
+  queryId?: string;
+}
+
+/** Options of `Connection.insertStream()`: `cancel(queryId)` stops the INSERT too. */
+export interface InsertStreamOptions extends StreamOptions {
+  /** Stops the INSERT: the engine's INSERT is killed at once (nothing of it is committed); a call
+   * the engine is at fails with QUERY_WAS_CANCELLED (394), the stream's next call throws the
+   * signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -100,10 +117,10 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     return this.#handle.closed;
   }
 
-  /** A failed call ends the stream. */
+  /** A failed call ends the stream; the error is the host's version of it. */
   #fail(e: unknown): never {
     this.close();
-    throw e;
+    throw errorFor(this.#host, e);
   }
 
   #adopted(stream: Pointer): Pointer {
@@ -188,11 +205,20 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
  */
 export class InsertStream implements Disposable {
   readonly #handle: NativeHandle;
+  readonly #signal: AbortSignal | undefined;
 
   /** Made by `Connection.insertStream()`. */
-  constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
+  constructor(host: StreamHost, sql: string, readonly format: string, options: InsertStreamOptions = {}) {
     const r = encodeRequest(sql, format, options.params);
-    const insert = openInsert(host.connection(), r);
+    this.#signal = checkSignal(options.signal);
+    if (this.#signal?.aborted) throw this.#signal.reason;
+    const connection = host.connection();
+    let insert: Pointer;
+    try {
+      insert = openInsert(connection, r);
+    } catch (e) {
+      throw errorFor(host, e);
+    }
     this.#handle = streamHandle(this, host, insert, freeInsert, "the insert stream");
   }
 
@@ -207,12 +233,18 @@ export class InsertStream implements Disposable {
     throw e;
   }
 
+  /** After an abort, every call cancels the INSERT (if still open) and throws the signal's reason. */
+  #checkSignal(): void {
+    if (this.#signal?.aborted) this.#fail(this.#signal.reason);
+  }
+
   /**
    * Appends a chunk of input. An engine error cancels the INSERT and is thrown. Throws
    * ChdbBusyError while an appendAsync() or doneAsync() is in flight.
    */
   append(chunk: Uint8Array | string): this {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     const insert = this.#handle.use()!;
     try {
       appendToInsert(insert, bytes);
@@ -225,6 +257,7 @@ export class InsertStream implements Disposable {
   /** append() off the JS thread (the engine may block while it writes). Calls queue in order. */
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     try {
       await this.#handle.run(this, (lane) => appendToInsertOnLane(lane, this.#handle.current, bytes));
     } catch (e) {
@@ -235,6 +268,7 @@ export class InsertStream implements Disposable {
 
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
+    this.#checkSignal();
     const insert = this.#handle.use()!;
     try {
       return finishInsert(insert, this.format);
@@ -245,6 +279,7 @@ export class InsertStream implements Disposable {
 
   /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
+    this.#checkSignal();
     try {
       return await this.#handle.run(this, (lane) => finishInsertOnLane(lane, this.#handle.current, this.format));
     } finally {
