@@ -94,12 +94,29 @@ export const symbols = {
   chffi_hashset_apply: { parameters: ["pointer", "i32", "buffer", "usize", "buffer"], result: "i32" },
   // Streaming queries and streaming INSERT (native/stream.cpp).
   chffi_stream_open: {
-    parameters: ["pointer", "buffer", "usize", "buffer", "usize", "buffer", "usize", "buffer", "buffer"],
+    parameters: [
+      "pointer",
+      "buffer",
+      "usize",
+      "buffer",
+      "usize",
+      "buffer",
+      "usize",
+      "buffer",
+      "buffer",
+      "buffer",
+      "buffer",
+    ],
     result: "i32",
     nonblocking: true,
     engine: true,
   },
-  chffi_stream_next: { parameters: ["pointer", "buffer", "buffer", "buffer"], result: "i32", nonblocking: true, engine: true },
+  chffi_stream_next: {
+    parameters: ["pointer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+    engine: true,
+  },
   chffi_stream_cancel: { parameters: ["pointer"], result: "void", engine: true },
   chffi_stream_free: { parameters: ["pointer"], result: "void", engine: true },
   chffi_insert_open: {
@@ -113,7 +130,12 @@ export const symbols = {
     nonblocking: true,
     engine: true,
   },
-  chffi_insert_done: { parameters: ["pointer", "buffer", "buffer", "buffer"], result: "i32", nonblocking: true, engine: true },
+  chffi_insert_done: {
+    parameters: ["pointer", "buffer", "buffer", "buffer"],
+    result: "i32",
+    nonblocking: true,
+    engine: true,
+  },
   chffi_insert_cancel: { parameters: ["pointer"], result: "void", engine: true },
   chffi_insert_free: { parameters: ["pointer"], result: "void", engine: true },
 

@@ -29,7 +29,7 @@ extern "C" {
 #define CHFFI_API __attribute__((visibility("default")))
 
 /* Bumped on every incompatible change; the TypeScript loader refuses a shim of another version. */
-#define CHFFI_ABI_VERSION 2
+#define CHFFI_ABI_VERSION 3
 
 typedef enum chffi_status {
     CHFFI_OK = 0,
@@ -84,7 +84,14 @@ typedef struct chffi_result_info {
     uint64_t storage_bytes_read;
     uint64_t rows_written;
     uint64_t bytes_written;
+    uint64_t flags; /* CHFFI_RESULT_* */
 } chffi_result_info;
+
+/*
+ * A chunk of a streaming query (chffi_stream_open, chffi_stream_next) after which the stream has
+ * ended: there is no need to call chffi_stream_next again (it would return an empty chunk).
+ */
+#define CHFFI_RESULT_LAST_CHUNK 1u
 
 /* CHFFI_ABI_VERSION of the built library. */
 CHFFI_API uint32_t chffi_abi_version(void);
@@ -387,20 +394,33 @@ CHFFI_API int32_t chffi_hashset_apply(
 typedef struct chffi_stream chffi_stream;
 typedef struct chffi_insert chffi_insert;
 
-/* Starts a streaming query; on success *out_stream must be freed with chffi_stream_free(). */
+/*
+ * Starts a streaming query and returns its first chunk as chffi_stream_next() does, so that a
+ * small result costs one call: *out_stream must be freed with chffi_stream_free(), and is NULL
+ * (the shim freed the stream) when that chunk is the last (CHFFI_RESULT_LAST_CHUNK) or the call
+ * failed (an error of the query's first block included).
+ */
 CHFFI_API int32_t chffi_stream_open(
     chffi_conn * conn,
     const char * sql, size_t sql_len,
     const char * format, size_t format_len,
     const uint8_t * params, size_t params_len,
     chffi_stream ** out_stream,
+    chffi_result ** out_result,
+    chffi_result_info * out_info,
     chffi_error ** out_error);
 
-/* The next chunk of output; an empty chunk (CHFFI_OK, data_len 0) means the stream has ended. */
+/*
+ * The next chunk of output; an empty chunk (CHFFI_OK, data_len 0) means the stream has ended.
+ * After a chunk smaller than 64 KiB the shim fetches the next one before returning (that chunk,
+ * or the error that ended the query, comes with the next call), so as to mark the last chunk
+ * CHFFI_RESULT_LAST_CHUNK and spare the caller the call that finds the end: a small chunk comes
+ * when the engine has produced the one after it, and a stream holds at most one chunk more.
+ */
 CHFFI_API int32_t chffi_stream_next(
     chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error);
 
-/* Stops the query between chunks. Further chffi_stream_next() calls report an error. */
+/* Stops the query between chunks; a chunk fetched ahead is dropped. Further chffi_stream_next() calls return an empty chunk. */
 CHFFI_API void chffi_stream_cancel(chffi_stream * stream);
 
 /* Cancels the query if it has not ended and frees the stream. NULL is a no-op. */

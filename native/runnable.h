@@ -10,7 +10,7 @@ namespace chffi {
 using Word = uint64_t;
 
 /** The most arguments a runnable call takes. */
-constexpr uint32_t max_runnable_args = 10;
+constexpr uint32_t max_runnable_args = 11;
 
 // A call whose arguments are all pointers or integers (one machine word each) and which returns
 // a chffi_status or nothing (then it reports CHFFI_OK).

@@ -12,6 +12,16 @@
 #include <string_view>
 #include <vector>
 
+struct chffi_stream {
+    chffi_conn * conn;
+    chffi::EngineResult * engine;
+    bool ended = false; // the engine reported the end (or an error): nothing left to cancel
+    // The engine's next result, fetched ahead of its turn (data, or the error that ended the
+    // query); the next chffi_stream_next hands it out. has_ahead with ahead NULL: the fetch failed.
+    chffi::EngineResult * ahead = nullptr;
+    bool has_ahead = false;
+};
+
 namespace chffi {
 namespace {
 
@@ -67,14 +77,56 @@ bool bad_buffer(const void * p, size_t len) {
     return p == nullptr && len != 0;
 }
 
+// A chunk smaller than this makes the shim fetch the next one before handing it out, to report
+// the end with it (chdb_ffi.h, chffi_stream_next): a small result then costs one call, and a
+// stream holds at most one chunk more than before, after a small one.
+constexpr uint64_t kLookAheadBelow = 64 << 10;
+
+// Fetches the engine's next result into s.ahead; an empty one (the end) is freed and ends s.
+void look_ahead(chffi_stream & s) {
+    const EngineApi & e = *engine();
+    std::lock_guard lock(s.conn->query_mutex);
+    EngineResult * r = CHFFI_FAULT_OR(nullptr, e.stream_fetch_result(*s.conn->handle, s.engine));
+    const char * error = r == nullptr ? nullptr : e.result_error(r);
+    bool failed = r == nullptr || (error != nullptr && *error != '\0');
+    if (!failed && e.result_length(r) == 0) {
+        e.destroy_result(r);
+        s.ended = true;
+        return;
+    }
+    s.ahead = r;
+    s.has_ahead = true;
+    s.ended = failed; // a failed query has nothing left to cancel; its error comes next
+}
+
+// Hands out the stream's next chunk (the one fetched ahead, or a new one) as result and info;
+// marks it CHFFI_RESULT_LAST_CHUNK when the stream has ended with it.
+int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * info) {
+    EngineResult * r = nullptr;
+    if (s.has_ahead) {
+        r = s.ahead;
+        s.ahead = nullptr;
+        s.has_ahead = false;
+    } else if (s.ended) {
+        info->flags = CHFFI_RESULT_LAST_CHUNK;
+        return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
+    } else {
+        std::lock_guard lock(s.conn->query_mutex);
+        r = CHFFI_FAULT_OR(nullptr, engine()->stream_fetch_result(*s.conn->handle, s.engine));
+    }
+    int32_t status = adopt(result, info, r);
+    if (status != CHFFI_OK || info->data_len == 0) {
+        s.ended = true;
+    } else if (!s.ended && info->data_len < kLookAheadBelow) {
+        look_ahead(s);
+    }
+    if (status == CHFFI_OK && s.ended && !s.has_ahead)
+        info->flags = CHFFI_RESULT_LAST_CHUNK;
+    return status;
+}
+
 } // namespace
 } // namespace chffi
-
-struct chffi_stream {
-    chffi_conn * conn;
-    chffi::EngineResult * engine;
-    bool ended = false; // the engine reported the end (or an error): nothing left to cancel
-};
 
 struct chffi_insert {
     chffi_conn * conn;
@@ -85,36 +137,41 @@ struct chffi_insert {
 extern "C" {
 
 int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
-    const uint8_t * params, size_t params_len, chffi_stream ** out_stream, chffi_error ** out_error) {
-    return chffi::status_only(out_error, [&](chffi_result * result, chffi_result_info *) {
+    const uint8_t * params, size_t params_len, chffi_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info,
+    chffi_error ** out_error) {
+    if (out_stream != nullptr)
+        *out_stream = nullptr;
+    return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         const chffi::StreamApi * api = chffi::stream_api();
         if (out_stream == nullptr || conn == nullptr || chffi::bad_buffer(sql, sql_len) || chffi::bad_buffer(format, format_len)
             || chffi::bad_buffer(params, params_len))
             return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_open: NULL argument");
-        *out_stream = nullptr;
         if (api == nullptr)
             return chffi::fail(result, CHFFI_MISUSE, "libchdb is not loaded or lacks the streaming API");
         chffi::Params p;
         if (!p.decode(params, params_len))
             return chffi::fail(result, CHFFI_MISUSE, "malformed parameter list");
-        auto stream = std::make_unique<chffi_stream>(chffi_stream{conn, nullptr});
+        auto made = std::make_unique<chffi_stream>(chffi_stream{conn, nullptr});
         chffi::StreamHold hold(conn, false); // kept by the stream until chffi_stream_free
         {
             std::lock_guard lock(conn->query_mutex);
-            stream->engine = chffi::start_query_stream(*chffi::engine(), *conn->handle, std::string_view(sql ? sql : "", sql_len),
+            made->engine = chffi::start_query_stream(*chffi::engine(), *conn->handle, std::string_view(sql ? sql : "", sql_len),
                 std::string_view(format ? format : "", format_len), p);
         }
-        if (stream->engine == nullptr)
+        if (made->engine == nullptr)
             return chffi::fail(result, CHFFI_ENGINE_ERROR, "the engine returned no stream");
-        // The caller's result owns the engine result until the stream takes it.
-        result->engine = stream->engine;
-        const char * error = chffi::engine()->result_error(stream->engine);
-        if (error != nullptr && *error != '\0')
-            return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
-        result->engine = nullptr;
+        // From here chffi_stream_free gives back the engine's stream and the hold, on every path.
         hold.keep();
-        *out_stream = stream.release();
-        return static_cast<int32_t>(CHFFI_OK);
+        std::unique_ptr<chffi_stream, void (*)(chffi_stream *)> stream(made.release(), chffi_stream_free);
+        const char * error = chffi::engine()->result_error(stream->engine);
+        if (error != nullptr && *error != '\0') {
+            stream->ended = true; // the query never ran: nothing to cancel
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
+        }
+        int32_t status = chffi::next_chunk(*stream, result, out_info);
+        if (status == CHFFI_OK && (out_info->flags & CHFFI_RESULT_LAST_CHUNK) == 0)
+            *out_stream = stream.release();
+        return status;
     });
 }
 
@@ -122,19 +179,21 @@ int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chf
     return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         if (stream == nullptr)
             return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_next: NULL stream");
-        if (stream->ended)
-            return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
-        std::lock_guard lock(stream->conn->query_mutex);
-        int32_t status = chffi::adopt(result, out_info, CHFFI_FAULT_OR(nullptr, chffi::engine()->stream_fetch_result(*stream->conn->handle, stream->engine)));
-        if (status != CHFFI_OK || out_info->data_len == 0)
-            stream->ended = true;
-        return status;
+        return chffi::next_chunk(*stream, result, out_info);
     });
 }
 
 void chffi_stream_cancel(chffi_stream * stream) {
     chffi::guarded(nullptr, [&] {
-        if (stream == nullptr || stream->ended)
+        if (stream == nullptr)
+            return static_cast<int32_t>(CHFFI_OK);
+        if (stream->has_ahead) { // a chunk (or error) fetched ahead is never handed out now
+            if (stream->ahead != nullptr)
+                chffi::engine()->destroy_result(stream->ahead);
+            stream->ahead = nullptr;
+            stream->has_ahead = false;
+        }
+        if (stream->ended)
             return static_cast<int32_t>(CHFFI_OK);
         std::lock_guard lock(stream->conn->query_mutex);
         chffi::engine()->stream_cancel_query(*stream->conn->handle, stream->engine);

@@ -112,6 +112,7 @@ function headerConstants(): [string, string, number][] {
     ARROW: "ArrowFlag",
     COLUMN: "ColumnKind",
     OP: "Operation",
+    RESULT: "ResultFlag",
   };
   for (const m of header.matchAll(/#define (CHFFI_\w+)[ \t]+(\S+)/g)) {
     if (m[1] === "CHFFI_API") continue;

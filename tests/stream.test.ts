@@ -135,3 +135,42 @@ test("stream: closing the connection while an async fetch is in flight ends the 
   assert.equal(stream.closed, true);
   await assert.rejects(conn.queryAsync("SELECT 1"), ChdbClosedError);
 });
+
+test("stream: the shim fetches one chunk ahead of a small one: ends, errors and closes keep their order", async () => {
+  using conn = connect();
+  const tiny = "SELECT number FROM numbers(10) SETTINGS max_block_size = 1";
+  // The error comes 0.1 s after the first block (else the engine may report it with that block).
+  const failing = "SELECT throwIf(sleepEachRow(0.1) = 0 AND number = 1) FROM numbers(2) SETTINGS max_block_size = 1";
+  const isThrowIf = (e: unknown) => e instanceof ChdbQueryError && e.code === 395;
+  // A result of one small chunk: the stream has ended (and given the connection back) with it.
+  const one = conn.stream("SELECT 1", "CSV");
+  assert.equal(one.next()!.text(), "1\n");
+  assert.equal(one.closed, true);
+  assert.equal(conn.query("SELECT 2").text(), "2\n");
+  assert.equal(one.next(), null);
+  const oneAsync = conn.stream("SELECT 3", "CSV");
+  assert.equal((await oneAsync.nextAsync())!.text(), "3\n");
+  assert.equal(oneAsync.closed, true);
+  assert.equal(await oneAsync.nextAsync(), null);
+  // Small chunks, each fetched ahead of its turn, in order; an empty result has none.
+  const digits = Array.from({ length: 10 }, (_, i) => `${i}\n`);
+  assert.deepEqual([...conn.stream(tiny, "CSV")].map((c) => c.text()), digits);
+  const chunks: string[] = [];
+  for await (const chunk of conn.stream(tiny, "CSV")) chunks.push(chunk.text());
+  assert.deepEqual(chunks, digits);
+  assert.deepEqual([...conn.stream("SELECT 1 WHERE 0", "CSV")], []);
+  for await (const _ of conn.stream("SELECT 1 WHERE 0", "CSV")) assert.fail("a chunk of an empty result");
+  // The error that follows a small chunk comes after that chunk, sync and async.
+  const failingSync = conn.stream(failing, "CSV");
+  assert.equal(failingSync.next()!.text(), "0\n");
+  assert.throws(() => failingSync.next(), isThrowIf);
+  assert.equal(failingSync.closed, true);
+  const failingAsync = conn.stream(failing, "CSV");
+  assert.equal((await failingAsync.nextAsync())!.text(), "0\n");
+  await assert.rejects(failingAsync.nextAsync(), isThrowIf);
+  // Closed while it holds the chunk fetched ahead: the connection runs the next query.
+  const held = conn.stream(tiny, "CSV");
+  assert.equal((await held.nextAsync())!.text(), "0\n");
+  held.close();
+  assert.equal(conn.query("SELECT 4").text(), "4\n");
+});

@@ -627,25 +627,36 @@ void test_engine_faults() {
             }, still_fine) >= 2);
         }
     });
-    run("engine fault walk: streams (open and every next)", [&] {
-        CHECK(walk([&] {
-            chffi_stream * stream = nullptr;
-            int32_t status = with_error([&](chffi_error ** e) {
-                std::string sql = "SELECT number FROM numbers(200000)";
-                return chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, e);
-            });
-            while (status == CHFFI_OK) {
-                bool end = false;
-                status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
-                    int32_t next = chffi_stream_next(stream, r, i, e);
-                    end = i->data_len == 0;
-                    return next;
+    run("engine fault walk: streams (open and every next, with chunks fetched ahead)", [&] {
+        // Large chunks; small ones (each fetched ahead of its turn); one small chunk (the end found
+        // by the open); an error after a small first chunk (held ahead, then handed out).
+        for (const char * sql : {"SELECT number FROM numbers(200000)", "SELECT number FROM numbers(20000) SETTINGS max_block_size = 1000",
+                 "SELECT 1", "SELECT throwIf(number = 1) FROM numbers(2) SETTINGS max_block_size = 1"}) {
+            bool throws = std::string_view(sql).find("throwIf") != std::string_view::npos;
+            CHECK(walk([&] {
+                chffi_stream * stream = nullptr;
+                bool last = false;
+                int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
+                    int32_t open = chffi_stream_open(conn, sql, std::strlen(sql), "CSV", 3, nullptr, 0, &stream, r, i, e);
+                    last = (i->flags & CHFFI_RESULT_LAST_CHUNK) != 0;
+                    CHECK((open == CHFFI_OK && !last) == (stream != nullptr));
+                    return open;
                 });
-                if (end) break;
-            }
-            chffi_stream_free(stream);
-            return status;
-        }, still_fine) >= 3);
+                while (status == CHFFI_OK && !last) {
+                    status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
+                        int32_t next = chffi_stream_next(stream, r, i, e);
+                        last = (i->flags & CHFFI_RESULT_LAST_CHUNK) != 0;
+                        CHECK(!last || next == CHFFI_OK);
+                        return next;
+                    });
+                }
+                chffi_stream_free(stream);
+                return status;
+            }, [&](int32_t status, int n) {
+                if (throws && status == CHFFI_ENGINE_ERROR) CHECK(chffi_open_connections() == open && works(conn));
+                else still_fine(status, n);
+            }) >= 2);
+        }
         // The shim's own batches need a DESCRIBE first; when that fails, the engine's export serves
         // the stream instead: a complete result is as good as a clean error.
         uint64_t rows = 0;
@@ -745,18 +756,31 @@ void test_engine(const std::string & libchdb) {
         chffi_arrow_free(arrow);
         chffi_result_free(result);
         chffi_stream * stream = nullptr;
-        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, nullptr) == CHFFI_OK);
-        uint64_t bytes = 0;
+        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, &result, &info, nullptr) == CHFFI_OK);
+        uint64_t bytes = info.data_len;
+        chffi_result_free(result);
         for (;;) {
             bool ok = chffi_stream_next(stream, &result, &info, nullptr) == CHFFI_OK;
             CHECK(ok);
             bytes += info.data_len;
-            bool end = info.data_len == 0 || !ok;
+            bool end = (info.flags & CHFFI_RESULT_LAST_CHUNK) != 0 || !ok;
             chffi_result_free(result);
             if (end) break;
         }
         CHECK(bytes > 1000000);
         chffi_stream_free(stream);
+        // A stream closed while it holds a chunk fetched ahead frees that chunk; one small chunk
+        // ends in the open, which then frees the stream itself.
+        sql = "SELECT number FROM numbers(10) SETTINGS max_block_size = 1";
+        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, &result, &info, nullptr) == CHFFI_OK);
+        CHECK(stream != nullptr && info.flags == 0 && std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "0\n");
+        chffi_result_free(result);
+        chffi_stream_free(stream);
+        sql = "SELECT 41 + 1";
+        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, &result, &info, nullptr) == CHFFI_OK);
+        CHECK(stream == nullptr && info.flags == CHFFI_RESULT_LAST_CHUNK);
+        CHECK(std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "42\n");
+        chffi_result_free(result);
         sql = "CREATE TABLE t (a UInt32) ENGINE = Memory";
         CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info, nullptr) == CHFFI_OK);
         chffi_result_free(result);

@@ -7,7 +7,7 @@
 export { Status } from "../../ffi/symbols.ts";
 
 /** CHFFI_ABI_VERSION: the loader refuses a shim of another version. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /** Statement classes of chffi_classify (CHFFI_QUERY_*). */
 export const QueryClass = { READ_ONLY: 0, MUTATING: 1, MUTATING_GLOBAL: 2, CONTROL: 3, UNKNOWN: 4 } as const;
@@ -23,8 +23,12 @@ export const ResultInfo = {
   STORAGE_BYTES_READ: 6,
   ROWS_WRITTEN: 7,
   BYTES_WRITTEN: 8,
-  WORDS: 9,
+  FLAGS: 9,
+  WORDS: 10,
 } as const;
+
+/** Flags of chffi_result_info.flags (CHFFI_RESULT_*). */
+export const ResultFlag = { LAST_CHUNK: 1 } as const;
 
 /** Flags of chffi_query_arrow and chffi_stream_arrow_open (CHFFI_ARROW_*). */
 export const ArrowFlag = {

@@ -1,5 +1,6 @@
 // The shim's streaming calls (native/stream.cpp): a query's output chunk by chunk, and a
 // streaming INSERT. Pointers in, Results out, ChdbErrors thrown.
+import { ResultFlag, ResultInfo } from "./abi.ts";
 import { native } from "./native.ts";
 import type { Lane, Pointer } from "./native.ts";
 import { ErrorSlot, ResultSlots, takeResult } from "./native_result.ts";
@@ -14,57 +15,84 @@ export interface EncodedRequest {
 
 const outPointer = new BigUint64Array(1);
 
-/** Starts a streaming query on the connection; the stream (free it with freeStream). */
-export function openStream(connection: Pointer, r: EncodedRequest): Pointer {
-  const slot = new ErrorSlot();
+/** A chunk of a stream's output, and whether the stream has ended with it (no call is left to make). */
+export interface Chunk {
+  readonly result: Result;
+  readonly last: boolean;
+}
+
+function chunkOf(status: number, slots: ResultSlots, format: string): Chunk {
+  const last = (slots.info[ResultInfo.FLAGS] & BigInt(ResultFlag.LAST_CHUNK)) !== 0n;
+  return { result: takeResult(status, slots, format), last };
+}
+
+/** A stream just opened and its first chunk; `stream` is null when that chunk is its last (the shim freed it). */
+export interface OpenedStream extends Chunk {
+  readonly stream: Pointer | null;
+}
+
+function opened(status: number, slots: ResultSlots, out: BigUint64Array, format: string): OpenedStream {
+  return { ...chunkOf(status, slots, format), stream: native().pointer(out[0]) };
+}
+
+/**
+ * Starts a streaming query on the connection and fetches its first chunk (in `format`, the
+ * request's); free the stream with freeStream.
+ */
+export function openStream(connection: Pointer, r: EncodedRequest, format: string): OpenedStream {
+  const slots = new ResultSlots();
   const out = new BigUint64Array(1);
-  const lib = native();
-  slot.check(
-    lib.fn.chffi_stream_open(
-      connection,
-      r.sql,
-      r.sql.length,
-      r.format,
-      r.format.length,
-      r.params,
-      r.params.length,
-      out,
-      slot.error,
-    ),
+  const status = native().fn.chffi_stream_open(
+    connection,
+    r.sql,
+    r.sql.length,
+    r.format,
+    r.format.length,
+    r.params,
+    r.params.length,
+    out,
+    slots.out,
+    slots.info,
+    slots.error,
   );
-  return lib.pointer(out[0])!;
+  return opened(status, slots, out, format);
 }
 
 /** openStream() off the JS thread. */
-export async function openStreamOnLane(lane: Lane, connection: Pointer | null, r: EncodedRequest): Promise<Pointer> {
-  const slot = new ErrorSlot();
+export async function openStreamOnLane(
+  lane: Lane,
+  connection: Pointer | null,
+  r: EncodedRequest,
+  format: string,
+): Promise<OpenedStream> {
+  const slots = new ResultSlots();
   const out = new BigUint64Array(1);
-  slot.check(
-    await lane.fn.chffi_stream_open(
-      connection,
-      r.sql,
-      r.sql.length,
-      r.format,
-      r.format.length,
-      r.params,
-      r.params.length,
-      out,
-      slot.error,
-    ),
+  const status = await lane.fn.chffi_stream_open(
+    connection,
+    r.sql,
+    r.sql.length,
+    r.format,
+    r.format.length,
+    r.params,
+    r.params.length,
+    out,
+    slots.out,
+    slots.info,
+    slots.error,
   );
-  return native().pointer(out[0])!;
+  return opened(status, slots, out, format);
 }
 
 /** The next chunk of a stream (empty at its end), `format` being the stream's output format. */
-export function nextChunk(stream: Pointer, format: string): Result {
+export function nextChunk(stream: Pointer, format: string): Chunk {
   const slots = new ResultSlots();
-  return takeResult(native().fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots, format);
+  return chunkOf(native().fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots, format);
 }
 
 /** nextChunk() off the JS thread. */
-export async function nextChunkOnLane(lane: Lane, stream: Pointer, format: string): Promise<Result> {
+export async function nextChunkOnLane(lane: Lane, stream: Pointer, format: string): Promise<Chunk> {
   const slots = new ResultSlots();
-  return takeResult(await lane.fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots, format);
+  return chunkOf(await lane.fn.chffi_stream_next(stream, slots.out, slots.info, slots.error), slots, format);
 }
 
 /** Cancels the query if it has not ended and frees the stream. */

@@ -9,6 +9,7 @@ import { encodeParams, type QueryParams } from "../core/params.ts";
 import type { Result } from "../core/result.ts";
 import {
   appendToInsert,
+  type Chunk,
   appendToInsertOnLane,
   finishInsert,
   finishInsertOnLane,
@@ -18,6 +19,7 @@ import {
   nextChunkOnLane,
   openInsert,
   openStream,
+  type OpenedStream,
   openStreamOnLane,
 } from "../core/stream_calls.ts";
 
@@ -123,24 +125,25 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     throw errorFor(this.#host, e);
   }
 
-  #adopted(stream: Pointer): Pointer {
-    this.#handle.adopt(stream);
-    return stream;
+  /** The first chunk; the stream, unless that chunk was its last, is this one's to free. */
+  #opened(opened: OpenedStream): Result | null {
+    if (opened.stream !== null) this.#handle.adopt(opened.stream);
+    return this.#chunk(opened);
   }
 
-  #chunk(chunk: Result): Result | null {
-    if (chunk.length > 0) return chunk;
-    this.close();
-    return null;
+  /** The stream ends with its last chunk (freed at once: no call is left to make) or an empty one. */
+  #chunk({ result, last }: Chunk): Result | null {
+    if (last || result.length === 0) this.close();
+    return result.length > 0 ? result : null;
   }
 
   /** The next chunk, or null at the end. Throws ChdbBusyError while a nextAsync() is in flight. */
   next(): Result | null {
     if (this.#handle.closed) return null;
-    let stream = this.#handle.use();
+    const stream = this.#handle.use();
     const connection = stream === null ? this.#host.parent.use() : null;
     try {
-      stream ??= this.#adopted(openStream(connection!, this.#request));
+      if (stream === null) return this.#opened(openStream(connection!, this.#request, this.format));
       return this.#chunk(nextChunk(stream, this.format));
     } catch (e) {
       this.#fail(e);
@@ -158,7 +161,8 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     // Like every queued call, it runs even if close() comes meanwhile (the stream is freed after it).
     return await this.#handle.run(this, async (lane) => {
       try {
-        const stream = this.#handle.current ?? this.#adopted(await openStreamOnLane(lane, connection, this.#request));
+        const stream = this.#handle.current;
+        if (stream === null) return this.#opened(await openStreamOnLane(lane, connection, this.#request, this.format));
         return this.#chunk(await nextChunkOnLane(lane, stream, this.format));
       } catch (e) {
         this.#fail(e);
