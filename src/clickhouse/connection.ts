@@ -87,8 +87,9 @@ interface Work {
   /** The request's id (the client's query_id) for the library's calls: a stop kills the engine's
    * query of that id (src/policy/kill_query.ts) until the request's work has settled. */
   queryId: string;
-  /** Aborted on a stop: the library kills a result or insert stream's query with it until the stream ends. */
-  signal: AbortSignal;
+  /** Aborted on a stop: the library kills a result or insert stream's query with it until the
+   * stream ends. None when nothing can stop the request (no abort signal, no timeout). */
+  signal: AbortSignal | undefined;
 }
 
 export class ChdbConnection {
@@ -136,9 +137,14 @@ export class ChdbConnection {
     if (this.#pool.closed) throw new ChdbError("the connection is closed");
     const stopper = new Stopper(params.abort_signal, this.#timeout);
     stopper.throwIfStopped();
-    const stop = new AbortController();
-    stopper.onStop(() => stop.abort(stopper.error()));
-    const killer = killOnAbort(this.#pool.path, queryId, stop.signal);
+    // A request nothing can stop (most: no abort signal, no timeout) needs no kill wiring.
+    let signal: AbortSignal | undefined;
+    if (stopper.canStop) {
+      const stop = new AbortController();
+      stopper.onStop(() => stop.abort(stopper.error()));
+      signal = stop.signal;
+    }
+    const killer = killOnAbort(this.#pool.path, queryId, signal);
     let lease: Lease | undefined;
     let listening = false;
     const running = (async () => {
@@ -153,12 +159,12 @@ export class ChdbConnection {
         stopper,
         keepListening: () => listening = true,
         queryId,
-        signal: stop.signal,
+        signal,
       });
     })();
-    running.then(() => killer.settled(), () => killer.settled());
+    if (signal !== undefined) running.then(() => killer.settled(), () => killer.settled());
     try {
-      return await stopper.race(running);
+      return await (signal === undefined ? running : stopper.race(running));
     } catch (e) {
       // Whatever the call still makes (an open result stream) is closed when it arrives.
       running.then((made) => (made as { destroy?: () => void } | null)?.destroy?.(), () => {});

@@ -19,7 +19,10 @@ function contentType(format: string): string {
 
 /** The output format named by a trailing FORMAT clause, else `fallback`. */
 export function formatOf(sql: string, fallback: string): string {
-  return /\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i.exec(sql)?.[1] ?? fallback;
+  // The regular expression only from the last "format" on: over the whole text it costs ~µs per request.
+  const at = sql.toLowerCase().lastIndexOf("format");
+  if (at < 0) return fallback;
+  return /(?:^|\W)FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i.exec(sql.slice(Math.max(0, at - 1)))?.[1] ?? fallback;
 }
 
 export function responseHeaders(

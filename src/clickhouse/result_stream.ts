@@ -32,6 +32,7 @@ export function engineReadable(
         const chunk = pending;
         pending = undefined;
         this.push(chunk === null ? null : bufferOf(chunk));
+        if (chunk !== null && stream.closed) this.push(null); // the stream ended with it
         return;
       }
       const next = stream.nextAsync();

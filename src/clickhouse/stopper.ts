@@ -25,6 +25,11 @@ export class Stopper {
     for (const listener of this.#listeners.splice(0)) listener();
   }
 
+  /** False when neither a signal nor a timeout can ever stop the request. */
+  get canStop(): boolean {
+    return this.#signal !== undefined || this.#timer !== undefined || this.stopped;
+  }
+
   get stopped(): boolean {
     return this.#reason !== undefined;
   }
