@@ -9,8 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { type Connection, MEMORY } from "../connection/connection.ts";
-import { connect } from "./default_connection.ts";
+import { Connection, MEMORY } from "../connection/connection.ts";
 import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
 import { native, runAtExit } from "../core/native.ts";
 import { Status } from "../../ffi/symbols.ts";
@@ -146,7 +145,7 @@ export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}
   addUdfName(name);
   if (options.connection) options.connection.query(`SYSTEM RELOAD FUNCTION ${name}`);
   else {
-    using conn = connect(MEMORY);
+    using conn = new Connection(MEMORY);
     conn.query(`SYSTEM RELOAD FUNCTION ${name}`);
   }
   return name;
