@@ -14,10 +14,8 @@
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
-import { RESULT_INFO_WORDS } from "../ffi/symbols.ts";
 import { connect } from "../mod.ts";
-import { utf8 } from "../src/core/encoding.ts";
-import { native } from "../src/core/native.ts";
+import { native, RESULT_INFO_WORDS } from "./internals.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
@@ -57,8 +55,8 @@ function engine(sql = SQL): void {
 const out = new BigUint64Array(1);
 const info = new BigUint64Array(RESULT_INFO_WORDS);
 function ipc(text = SQL): void {
-  const sql = utf8(text + IPC_SETTINGS);
-  const format = utf8("ArrowStream");
+  const sql = new TextEncoder().encode(text + IPC_SETTINGS);
+  const format = new TextEncoder().encode("ArrowStream");
   const status = lib.fn.chffi_query(handle, sql, sql.length, format, format.length, new Uint8Array(0), 0, out, info);
   const result = lib.pointer(out[0]);
   try {

@@ -1,7 +1,7 @@
 // The baseline for benchmarks: libchdb's own C API called straight from the runtime, with no
 // shim and no API layer: the least any binding has to do (query, check error, copy out, free).
-import { loadNative } from "../ffi/load.ts";
-import type { SymbolSpec } from "../ffi/symbols.ts";
+import { native } from "./internals.ts";
+import { openLibchdb, type RawSymbol } from "./raw_ffi.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
@@ -19,7 +19,7 @@ const rawSymbols = {
   chdb_result_length: { parameters: ["pointer"], result: "usize" },
   // void chdb_destroy_query_result(chdb_result *result);
   chdb_destroy_query_result: { parameters: ["pointer"], result: "void" },
-} as const satisfies Record<string, SymbolSpec>;
+} as const satisfies Record<string, RawSymbol>;
 
 export interface RawConnection {
   query(sql: string, format: string): Uint8Array;
@@ -28,8 +28,8 @@ export interface RawConnection {
 
 /** Opens an in-memory connection through libchdb directly (same engine, same process). */
 export function rawConnect(): RawConnection {
-  const { lib, libchdbPath } = loadNative();
-  const raw = lib.openLibrary(libchdbPath, rawSymbols);
+  const lib = native(); // its pointer helpers; libchdb is the file it loaded
+  const raw = openLibchdb(rawSymbols);
   const arg0 = new TextEncoder().encode("chdb\0");
   const argv = new BigUint64Array([lib.addressOf(arg0), 0n]);
   const connPtr = raw.chdb_connect(1, argv);

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { loadNative } from "../ffi/load.ts";
-import type { SymbolSpec } from "../ffi/symbols.ts";
+import { native } from "./internals.ts";
+import { openLibchdb, type RawSymbol } from "./raw_ffi.ts";
 
 const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
@@ -22,12 +22,12 @@ const rawSymbols = {
   chdb_result_error: { parameters: ["pointer"], result: "pointer" },
   // void chdb_destroy_query_result(chdb_result *result);
   chdb_destroy_query_result: { parameters: ["pointer"], result: "void" },
-} as const satisfies Record<string, SymbolSpec>;
+} as const satisfies Record<string, RawSymbol>;
 
 const [mode = "mergetree", bootsArg = "100"] = process.argv.slice(2);
 const boots = Number(bootsArg);
-const { lib, libchdbPath } = loadNative();
-const raw = lib.openLibrary(libchdbPath, rawSymbols);
+const lib = native(); // its pointer helpers; libchdb is the file it loaded
+const raw = openLibchdb(rawSymbols);
 const encoder = new TextEncoder();
 const MB = 1024 * 1024;
 
