@@ -39,7 +39,7 @@ export { col, Expr, filter, HashfilterNamespace, isInHashset, notInHashset } fro
 export type { BoolVector, NullVector, StringColumn } from "./src/hashset/apply_operation.ts";
 export { LazyQuery } from "./src/connection/lazy_query.ts";
 export type { Progress, ProgressOptions } from "./src/policy/progress_watch.ts";
-export type { Int64Mode, Int64Option } from "./src/rows/int64.ts";
+export type { Int64Mode, Int64Option } from "./src/rows/int64_mode.ts";
 export type { InsertData } from "./src/connection/insert.ts";
 export { createPool, Pool, type PoolOptions, SMALL_QUERY_SETTINGS } from "./src/api/pool.ts";
 export type { Format, FormatName } from "./src/core/format.ts";

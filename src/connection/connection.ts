@@ -45,7 +45,7 @@ import type { TableReader } from "../arrow/to_arrow_table.ts";
 
 /** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
 export type RegisterData = InsertData | TableReader;
-import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "../rows/int64.ts";
+import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "../rows/int64_mode.ts";
 import type { Format } from "../core/format.ts";
 
 export const MEMORY = ":memory:";

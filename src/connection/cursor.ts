@@ -7,7 +7,7 @@ import { ChdbArgumentError, ChdbBusyError, ChdbClosedError } from "../core/error
 import type { QueryParams } from "../core/params.ts";
 import type { RowsResult } from "../arrow/query_arrow.ts";
 import { rowSetOf } from "../rows/rows_from_arrow.ts";
-import { convertRowSet } from "../rows/int64.ts";
+import { convertRowSet } from "../rows/int64_mode.ts";
 
 /** One column of `Cursor.description`: name, type code (the ClickHouse type), and five unknowns. */
 export type ColumnDescription = [

@@ -4,7 +4,7 @@
 import type { AsyncOptions } from "../core/abortable.ts";
 import type { QueryParams } from "../core/params.ts";
 import type { RowsResult } from "../arrow/query_arrow.ts";
-import type { Int64Mode } from "../rows/int64.ts";
+import type { Int64Mode } from "../rows/int64_mode.ts";
 import type { QueryStream } from "../stream/query_stream.ts";
 
 /** The calls of one connection that cursors and statements make. */

@@ -8,7 +8,7 @@ import type { QueryParams } from "../core/params.ts";
 import { decodeRows } from "../rows/decode_rows.ts";
 import type { Column, RowSet } from "../rows/row_set.ts";
 import { rowSetOf } from "../rows/rows_from_arrow.ts";
-import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "../rows/int64.ts";
+import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "../rows/int64_mode.ts";
 
 /** A row as an object keyed by column name (the default row type of a Statement). */
 export type Row = Record<string, unknown>;

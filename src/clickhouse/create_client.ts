@@ -3,7 +3,7 @@
 // for http(s): URLs.
 import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient as createHttpClient } from "@clickhouse/client";
 import { Connection as EngineConnection } from "../connection/connection.ts";
-import { ChdbConnection, type ChdbConnectionOptions } from "./connection.ts";
+import { ChdbConnection, type ChdbConnectionOptions } from "./chdb_connection.ts";
 
 export { ChdbConnection, type ChdbConnectionOptions };
 
