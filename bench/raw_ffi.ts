@@ -15,10 +15,16 @@ type RawFunctions<T> = { [Name in keyof T]: (...args: any[]) => any };
 
 // The slices of the runtimes' FFI used here, declared locally so that the file type-checks anywhere.
 interface DenoFfi {
-  dlopen(path: string, symbols: Record<string, { parameters: string[]; result: string }>): { symbols: Record<string, unknown> };
+  dlopen(
+    path: string,
+    symbols: Record<string, { parameters: string[]; result: string }>,
+  ): { symbols: Record<string, unknown> };
 }
 interface BunFfi {
-  dlopen(path: string, symbols: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, unknown> };
+  dlopen(
+    path: string,
+    symbols: Record<string, { args: string[]; returns: string }>,
+  ): { symbols: Record<string, unknown> };
 }
 
 const bunTypes: Record<RawType, string> = { void: "void", i32: "i32", usize: "u64", pointer: "ptr", buffer: "buffer" };
@@ -36,7 +42,9 @@ export function openLibchdb<T extends Record<string, RawSymbol>>(table: T): RawF
   if ("Bun" in g) {
     const ffi = (import.meta as unknown as { require(id: string): BunFfi }).require("bun:ffi");
     const definitions = Object.fromEntries(
-      Object.entries(table).map(([name, s]) => [name, { args: s.parameters.map((t) => bunTypes[t]), returns: bunTypes[s.result] }]),
+      Object.entries(table).map((
+        [name, s],
+      ) => [name, { args: s.parameters.map((t) => bunTypes[t]), returns: bunTypes[s.result] }]),
     );
     return ffi.dlopen(path, definitions).symbols as RawFunctions<T>;
   }

@@ -1,4 +1,5 @@
 // Module-level query() on a lazily opened default connection, and connect().
+// src/api/ is rank 5 (the default connection, Session, dbapi, UDFs, pools): it imports ranks 0-4.
 import type { AsyncOptions } from "../core/abortable.ts";
 import {
   type ConnectOptions,

@@ -1,5 +1,5 @@
 // User-defined functions in JS: udf(fn) makes `fn` callable from SQL by its name. The engine runs
-// it as an executable UDF: a child process of the same runtime (Deno or Bun) that reads the
+// it as an executable UDF: a child process of the same runtime (Deno, Bun or Node) that reads the
 // arguments as TabSeparated rows on stdin and writes one result per row.
 //
 // The chDB rules apply: the function is stateless and self-contained (it is run from its source

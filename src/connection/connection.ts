@@ -1,4 +1,5 @@
 // A connection to the in-process engine: open, query, close.
+// src/connection/ is rank 4 (Connection, its cursors, statements and verbs): it imports ranks 0-3.
 import { resolve } from "node:path";
 import { Status } from "../../ffi/symbols.ts";
 import type { Lane, Pointer } from "../../ffi/types.ts";

@@ -1,5 +1,6 @@
 // StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
 // so it can be kept across many batches, files and queries and filter Arrow columns in place.
+// src/hashset/ is rank 3 (native string sets, hash filters): it imports only src/arrow/, src/core/, ffi/.
 import type { Vector } from "apache-arrow";
 import { Status } from "../../ffi/symbols.ts";
 import type { Pointer } from "../../ffi/types.ts";

@@ -1,8 +1,8 @@
 // decodeRows(): query output (RowBinaryWithNamesAndTypes: exact binary values with their ClickHouse
 // types) as rows of JS values; the cursors' path for results the shim does not build as Arrow
-// (rows_from_arrow.ts reads the others off their Arrow buffers, to the same values). src/rows/ is
-// rank 3 (row decoding): it imports only src/core/ and src/arrow/.
-import { decoder, type Decode } from "./decoder.ts";
+// (rows_from_arrow.ts reads the others off their Arrow buffers, to the same values).
+// src/rows/ is rank 3 (rows of JS values): it imports only src/arrow/ and src/core/.
+import { type Decode, decoder } from "./decoder.ts";
 import { parseType } from "./parse_type.ts";
 import { Reader } from "./reader.ts";
 import { type RowLoop, rowLoop, runLoop } from "./row_loop.ts";

@@ -19,7 +19,6 @@ export interface Column {
   readonly type: string;
 }
 
-
 /** A result as rows: its columns and, per row, one JS value per column. */
 export interface RowSet {
   readonly columns: Column[];
