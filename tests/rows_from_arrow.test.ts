@@ -39,7 +39,7 @@ describe("cursor rows read off Arrow", () => {
     }
   });
 
-  test("strings: non-ASCII, invalid UTF-8 and NUL bytes decode as rows.ts does", () => {
+  test("strings: non-ASCII, invalid UTF-8 and NUL bytes decode as decodeRows() does", () => {
     const values = ["", "a", "x".repeat(200), "héllo", "日本語".repeat(30), "nul\0byte", "tab\tnew\nline"];
     assertSameRows("SELECT arrayJoin({v:Array(String)}) AS s", { v: values });
     assertSameRows("SELECT unhex(hex(number * 2654435761)) AS raw, char(200 + number % 50) AS lone FROM numbers(500)");
