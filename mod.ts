@@ -1,7 +1,7 @@
 // chdb-ffi: in-process ClickHouse for Deno, Bun and Node.
 // Exports only, grouped by folder in rank order (README "Layout"); nothing internal.
 
-// ffi/: the opaque native pointer (hash sets expose it).
+// ffi/: the opaque native pointer (what Connection's protected handle() gives a subclass).
 export type { Pointer } from "./ffi/types.ts";
 
 // src/core/: errors, results, parameters, format names, async options, the engine's version.
@@ -47,7 +47,7 @@ export {
   isInHashset,
   notInHashset,
 } from "./src/hashset/hashfilter.ts";
-export type { ArrowVector, BoolVector, HasNativeSet, NullVector, StringColumn } from "./src/hashset/apply_operation.ts";
+export type { ArrowVector, BoolVector, NullVector, StringColumn } from "./src/hashset/apply_operation.ts";
 
 // src/policy/: the sandbox, limits, per-query settings, cancellation and progress.
 export type { SandboxOptions } from "./src/policy/sandbox.ts";

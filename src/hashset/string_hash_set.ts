@@ -20,6 +20,14 @@ const ERR_CAP = 4096;
 // Set while load() builds the object around a handle the shim already made.
 let adopting: Pointer | null = null;
 
+// Set by StringHashSet's static block: the hash-filter expressions reach a set's handle through it.
+let nativeHandleOf: (set: StringHashSet) => Pointer;
+
+/** The native handle of `set` for a column kernel; throws once the set is closed. */
+export function setHandle(set: StringHashSet): Pointer {
+  return nativeHandleOf(set);
+}
+
 /** The error for a failed status from the shim's set functions. */
 function hashsetError(status: number, message: string, what: string): ChdbError {
   return statusError(status, message, what);
@@ -46,6 +54,9 @@ function pathBytes(path: string): Uint8Array {
  * ```
  */
 export class StringHashSet implements Disposable, Iterable<string> {
+  static {
+    nativeHandleOf = (set) => set.#nativeHandle();
+  }
   // Freed once, by close(), garbage collection or exit (src/core/native_handle.ts).
   readonly #handle: NativeHandle;
   readonly #keys = new KeyEncoder();
@@ -97,14 +108,14 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return new StringHashSet();
   }
 
-  /** The native handle; throws once the set is closed. Used by the column kernels. */
-  nativeHandle(): Pointer {
+  /** The native handle; throws once the set is closed. */
+  #nativeHandle(): Pointer {
     return this.#handle.use()!;
   }
 
   /** The set's native address: stable for the set's whole life, however it is used. */
   get ptr(): bigint {
-    return native().address(this.nativeHandle());
+    return native().address(this.#nativeHandle());
   }
 
   /** True once close() was called. */
@@ -117,7 +128,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
     value: string,
   ): boolean {
     checkKey(value);
-    const handle = this.nativeHandle();
+    const handle = this.#nativeHandle();
     const key = this.#keys.encode(value);
     const status = native().fn[name](handle, key, key.length, outFlag);
     if (status !== Status.OK) throw hashsetError(status, "", name);
@@ -144,17 +155,17 @@ export class StringHashSet implements Disposable, Iterable<string> {
     const column = isVector(values) || Array.isArray(values)
       ? values as StringColumn
       : Array.from(values as Iterable<string | null | undefined>);
-    applyOperation(this, Operation.UPDATE, column);
+    applyOperation(this.#nativeHandle(), Operation.UPDATE, column);
   }
 
   /** Removes every value. */
   clear(): void {
-    const status = native().fn.chffi_hashset_clear(this.nativeHandle());
+    const status = native().fn.chffi_hashset_clear(this.#nativeHandle());
     if (status !== Status.OK) throw hashsetError(status, "", "clear");
   }
 
   #stats(): BigUint64Array {
-    const status = native().fn.chffi_hashset_stats(this.nativeHandle(), stats);
+    const status = native().fn.chffi_hashset_stats(this.#nativeHandle(), stats);
     if (status !== Status.OK) throw hashsetError(status, "", "stats");
     return stats;
   }
@@ -182,7 +193,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
   /** Copies every value out (in no particular order). */
   toArray(): string[] {
     const lib = native();
-    const status = lib.fn.chffi_hashset_export(this.nativeHandle(), outPointer, exportView);
+    const status = lib.fn.chffi_hashset_export(this.#nativeHandle(), outPointer, exportView);
     const bytesHandle = lib.pointer(outPointer[0]);
     try {
       if (status !== Status.OK) throw hashsetError(status, "", "toArray");
@@ -220,7 +231,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
   save(path: string): void {
     const bytes = pathBytes(path);
     const err = new Uint8Array(ERR_CAP);
-    const status = native().fn.chffi_hashset_save(this.nativeHandle(), bytes, bytes.length, err, ERR_CAP);
+    const status = native().fn.chffi_hashset_save(this.#nativeHandle(), bytes, bytes.length, err, ERR_CAP);
     if (status !== Status.OK) throw hashsetError(status, fromCBuffer(err), `saving to ${path}`);
   }
 
@@ -228,12 +239,12 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** true where the value is in the set; null rows give null. */
   isIn(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.IS_IN, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.IS_IN, column) as BoolVector;
   }
 
   /** true where the value is not in the set; null rows give null. */
   notIn(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN, column) as BoolVector;
   }
 
   /**
@@ -241,28 +252,28 @@ export class StringHashSet implements Disposable, Iterable<string> {
    * copies of a new value are true), then every value is inserted.
    */
   notInAndUpdate(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN_AND_UPDATE, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN_AND_UPDATE, column) as BoolVector;
   }
 
   /** Row-by-row semantics: true only for a new value's first occurrence, which is then inserted. */
   notInAndUpdateRowwise(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN_AND_UPDATE_ROWWISE, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN_AND_UPDATE_ROWWISE, column) as BoolVector;
   }
 
   /** Inserts every value; yields a column of nulls (a side effect only). */
   update(column: StringColumn): NullVector {
-    return applyOperation(this, Operation.UPDATE, column) as NullVector;
+    return applyOperation(this.#nativeHandle(), Operation.UPDATE, column) as NullVector;
   }
 
   /** Inserts every value; yields the input itself, for chaining. */
   updateChain<C extends StringColumn>(column: C): C {
-    applyOperation(this, Operation.UPDATE, column);
+    applyOperation(this.#nativeHandle(), Operation.UPDATE, column);
     return column;
   }
 
   /** Inserts row by row; true where the value was newly inserted. */
   updateBool(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.UPDATE_BOOL, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.UPDATE_BOOL, column) as BoolVector;
   }
 
   /** Frees the native set. Idempotent; using the set afterwards throws ChdbClosedError. */
