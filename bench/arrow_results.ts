@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
-import { connect } from "../mod.ts";
+import { Connection } from "../mod.ts";
 import { native, RESULT_INFO_WORDS } from "./internals.ts";
 import { median, runtimeName } from "./stats.ts";
 
@@ -25,9 +25,15 @@ const SQL = `SELECT number AS a, toString(number) AS s FROM numbers(${ROWS})`;
 const INT_SQL = `SELECT number AS a FROM numbers(${ROWS})`;
 const IPC_SETTINGS = " SETTINGS output_format_arrow_compression_method='none', output_format_arrow_string_as_string=1";
 
-const conn = connect();
+// A subclass may use the connection's native handle (protected handle()) for the IPC path's raw call.
+class HandleConnection extends Connection {
+  nativeHandle() {
+    return this.handle();
+  }
+}
+const conn = new HandleConnection();
 const lib = native();
-const handle = (conn as unknown as { handle(): never }).handle();
+const handle = conn.nativeHandle();
 
 function timed(fn: () => void): number {
   const start = performance.now();
