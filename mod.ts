@@ -33,7 +33,7 @@ export type { Column } from "./src/rows/row_set.ts";
 export type { Int64Mode, Int64Option } from "./src/rows/int64_mode.ts";
 
 // src/stream/: streamed results and streaming INSERT.
-export { InsertStream, QueryStream, type StreamOptions } from "./src/stream/query_stream.ts";
+export { InsertStream, type InsertStreamOptions, QueryStream, type StreamOptions } from "./src/stream/query_stream.ts";
 export { ArrowBatchStream, type ArrowStreamOptions } from "./src/stream/arrow_batch_stream.ts";
 
 // src/hashset/: native string sets and hash-filter expressions.

@@ -8,32 +8,12 @@
 // Run: deno run -A bench/arrow_safety_cost.ts   |   bun bench/arrow_safety_cost.ts
 import os from "node:os";
 import process from "node:process";
-import { Field, makeData, RecordBatch, Schema, Struct, Table, Uint64, Utf8 } from "apache-arrow";
 import { connect } from "../mod.ts";
+import { numbersTable } from "./numbers_table.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
-
-function jsTable(): Table {
-  const a = new BigUint64Array(ROWS);
-  const offsets = new Int32Array(ROWS + 1);
-  const bytes = new Uint8Array(ROWS * 8);
-  let pos = 0;
-  for (let i = 0; i < ROWS; i++) {
-    a[i] = BigInt(i);
-    const text = String(i);
-    for (let j = 0; j < text.length; j++) bytes[pos++] = text.charCodeAt(j);
-    offsets[i + 1] = pos;
-  }
-  const fields = [new Field("a", new Uint64(), false), new Field("s", new Utf8(), false)];
-  const schema = new Schema(fields);
-  const children = [
-    makeData({ type: new Uint64(), length: ROWS, data: a }),
-    makeData({ type: new Utf8(), length: ROWS, valueOffsets: offsets, data: bytes.subarray(0, pos) }),
-  ];
-  return new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: ROWS, nullCount: 0, children }))]);
-}
 
 /** CPU ms and wall ms of one call. */
 async function measure(fn: () => unknown): Promise<{ cpu: number; wall: number }> {
@@ -52,7 +32,7 @@ const show = (xs: { cpu: number; wall: number }[]) => {
 };
 
 const conn = connect();
-const table = jsTable();
+const table = numbersTable(ROWS);
 const registers: { cpu: number; wall: number }[] = [];
 for (let i = 0; i < 3; i++) {
   if (i > 0) conn.unregister("js");

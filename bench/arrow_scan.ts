@@ -6,8 +6,8 @@
 // what off-thread reads of registered data cost against the synchronous call.
 // Run: deno run -A bench/arrow_scan.ts   |   bun bench/arrow_scan.ts
 import process from "node:process";
-import { Field, makeData, RecordBatch, Schema, Struct, Table, Uint64, Utf8 } from "apache-arrow";
 import { connect } from "../mod.ts";
+import { numbersTable } from "./numbers_table.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
@@ -16,29 +16,9 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 // (UInt64, String); NULLABLE=1 keeps apache-arrow's default (Nullable(UInt64), Nullable(String)).
 const NULLABLE = process.env.NULLABLE === "1";
 
-/** Columns a = 0..ROWS-1 and s = the decimal text of a, built directly as Arrow buffers. */
-function jsTable() {
-  const a = new BigUint64Array(ROWS);
-  const offsets = new Int32Array(ROWS + 1);
-  const bytes = new Uint8Array(ROWS * 8);
-  let pos = 0;
-  for (let i = 0; i < ROWS; i++) {
-    a[i] = BigInt(i);
-    const text = String(i);
-    for (let j = 0; j < text.length; j++) bytes[pos++] = text.charCodeAt(j);
-    offsets[i + 1] = pos;
-  }
-  const aData = makeData({ type: new Uint64(), length: ROWS, data: a });
-  const sData = makeData({ type: new Utf8(), length: ROWS, valueOffsets: offsets, data: bytes.subarray(0, pos) });
-  const fields = [new Field("a", new Uint64(), NULLABLE), new Field("s", new Utf8(), NULLABLE)];
-  const schema = new Schema(fields);
-  const data = makeData({ type: new Struct(fields), length: ROWS, nullCount: 0, children: [aData, sData] });
-  return new Table(schema, [new RecordBatch(schema, data)]);
-}
-
 const conn = connect();
 let start = performance.now();
-const table = jsTable();
+const table = numbersTable(ROWS, NULLABLE);
 const buildMs = performance.now() - start;
 start = performance.now();
 conn.register("js", table);

@@ -3,8 +3,7 @@
 // see clickhouse_peer.ts). Run under Node: node scripts/run.mjs bench node bench/clickhouse_insert.ts
 // ROWS=1000000, ROUNDS=3.
 import process from "node:process";
-import { childContender, clientFor, runChild } from "./clickhouse_peer.ts";
-import { median, runtimeName } from "./stats.ts";
+import { childContender, clientFor, compareContenders } from "./clickhouse_peer.ts";
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -25,13 +24,5 @@ if (contender !== undefined) {
   console.log(JSON.stringify({ ms }));
   await client.close();
 } else {
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    ours.push(runChild("chdb-ffi").ms);
-    theirs.push(runChild("chdb-node").ms);
-  }
-  console.log(`# ${runtimeName()}: insert() of ${ROWS} row objects as JSONEachRow, median of ${ROUNDS}, alternating`);
-  console.log(`chdb-ffi/clickhouse   ${median(ours).toFixed(0)} ms`);
-  console.log(`chdb/connection       ${median(theirs).toFixed(0)} ms   (ours ${(median(theirs) / median(ours)).toFixed(2)}x faster)`);
+  compareContenders(`insert() of ${ROWS} row objects as JSONEachRow`, ROUNDS);
 }

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { createClient as createHttpClient } from "@clickhouse/client";
 import { createClient } from "../clickhouse.ts";
+import { median, runtimeName } from "./stats.ts";
 
 export type Client = ReturnType<typeof createClient>;
 export type Contender = "chdb-ffi" | "chdb-node";
@@ -28,4 +29,20 @@ export function runChild(contender: Contender, extra: string[] = []): Record<str
   const last = r.stdout.trim().split("\n").pop() ?? "";
   if (r.status !== 0 || !last.startsWith("{")) throw new Error(`${contender} child failed: ${r.stderr || r.stdout}`);
   return JSON.parse(last);
+}
+
+/**
+ * The parent's part: runs the two contenders' children alternately for `rounds` rounds and prints
+ * the medians of the `ms` they report, under `what`.
+ */
+export function compareContenders(what: string, rounds: number): void {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    ours.push(runChild("chdb-ffi").ms);
+    theirs.push(runChild("chdb-node").ms);
+  }
+  console.log(`# ${runtimeName()}: ${what}, median of ${rounds}, alternating`);
+  console.log(`chdb-ffi/clickhouse   ${median(ours).toFixed(0)} ms`);
+  console.log(`chdb/connection       ${median(theirs).toFixed(0)} ms   (ours ${(median(theirs) / median(ours)).toFixed(2)}x faster)`);
 }

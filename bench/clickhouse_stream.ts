@@ -5,8 +5,7 @@
 // Run under Node (chdb-node is a Node addon): node scripts/run.mjs bench node bench/clickhouse_stream.ts
 // ROWS=1000000, RSS_ROWS=10000000, ROUNDS=5.
 import process from "node:process";
-import { childContender, type Client, clientFor, runChild } from "./clickhouse_peer.ts";
-import { median, runtimeName } from "./stats.ts";
+import { childContender, type Client, clientFor, compareContenders, runChild } from "./clickhouse_peer.ts";
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const RSS_ROWS = Number(process.env.RSS_ROWS ?? 10_000_000);
@@ -41,15 +40,7 @@ if (contender !== undefined) {
   }
   await client.close();
 } else {
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    ours.push(runChild("chdb-ffi").ms);
-    theirs.push(runChild("chdb-node").ms);
-  }
-  console.log(`# ${runtimeName()}: ${ROWS} rows JSONEachRow via ResultSet.stream(), median of ${ROUNDS}, alternating`);
-  console.log(`chdb-ffi/clickhouse   ${median(ours).toFixed(0)} ms`);
-  console.log(`chdb/connection       ${median(theirs).toFixed(0)} ms   (ours ${(median(theirs) / median(ours)).toFixed(2)}x faster)`);
+  compareContenders(`${ROWS} rows JSONEachRow via ResultSet.stream()`, ROUNDS);
   for (const c of ["chdb-ffi", "chdb-node"] as const) {
     const { base, peak } = runChild(c, ["--rss"]);
     console.log(`${RSS_ROWS} rows through ${c}: peak RSS ${((peak - base) / 1e6).toFixed(0)} MB over the baseline of ${(base / 1e6).toFixed(0)} MB`);

@@ -3,7 +3,8 @@
 import { native } from "./internals.ts";
 import { openLibchdb, type RawSymbol } from "./raw_ffi.ts";
 
-const rawSymbols = {
+/** The part of libchdb's C API the raw baselines call (also bench/reboot_leak.ts). */
+export const rawSymbols = {
   // chdb_connection *chdb_connect(int argc, char **argv);
   chdb_connect: { parameters: ["i32", "buffer"], result: "pointer" },
   // void chdb_close_conn(chdb_connection *conn);

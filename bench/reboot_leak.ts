@@ -9,20 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { native } from "./internals.ts";
-import { openLibchdb, type RawSymbol } from "./raw_ffi.ts";
-
-const rawSymbols = {
-  // chdb_connection *chdb_connect(int argc, char **argv);
-  chdb_connect: { parameters: ["i32", "buffer"], result: "pointer" },
-  // void chdb_close_conn(chdb_connection *conn);
-  chdb_close_conn: { parameters: ["pointer"], result: "void" },
-  // chdb_result *chdb_query_n(chdb_connection conn, const char *query, size_t query_len, const char *format, size_t format_len);
-  chdb_query_n: { parameters: ["pointer", "buffer", "usize", "buffer", "usize"], result: "pointer" },
-  // const char *chdb_result_error(chdb_result *result);
-  chdb_result_error: { parameters: ["pointer"], result: "pointer" },
-  // void chdb_destroy_query_result(chdb_result *result);
-  chdb_destroy_query_result: { parameters: ["pointer"], result: "void" },
-} as const satisfies Record<string, RawSymbol>;
+import { openLibchdb } from "./raw_ffi.ts";
+import { rawSymbols } from "./raw_libchdb.ts";
 
 const [mode = "mergetree", bootsArg = "100"] = process.argv.slice(2);
 const boots = Number(bootsArg);

@@ -39,36 +39,35 @@ if [ -z "$clang" ]; then
   finish
 fi
 
-flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-  -fsanitize=fuzzer-no-link -Inative -Wall -Wextra -Werror -Wno-unused-parameter)
+# compile_sources DIR FLAG...: compiles the shim's sources and the fuzz targets with FLAG... into
+# DIR, two at a time (the machine has two cores); the object files are then in $compiled.
+compile_sources() {
+  local dir=$1 src obj p
+  shift
+  local pids=()
+  compiled=()
+  mkdir -p "$dir"
+  for src in native/*.cpp native/tests/targets.cpp; do
+    obj="$dir/$(basename "${src%.cpp}").o"
+    compiled+=("$obj")
+    "$clang" "$@" -c "$src" -o "$obj" &
+    pids+=($!)
+    if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || build_failed=1; pids=("${pids[@]:1}"); fi
+  done
+  for p in "${pids[@]}"; do wait "$p" || build_failed=1; done
+}
+
+common=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -Inative -Wall -Wextra -Werror -Wno-unused-parameter)
+flags=("${common[@]}" -fsanitize=address,undefined -fsanitize=fuzzer-no-link)
 started=$(date +%s)
 echo "compiling the shim's sources with $clang (ASan + UBSan + fuzzer coverage)"
-objects=()
-pids=()
-for src in native/*.cpp native/tests/targets.cpp; do
-  obj="$out/$(basename "${src%.cpp}").o"
-  objects+=("$obj")
-  # Two at a time: the machine has two cores.
-  "$clang" "${flags[@]}" -c "$src" -o "$obj" &
-  pids+=($!)
-  if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || build_failed=1; pids=("${pids[@]:1}"); fi
-done
-for p in "${pids[@]}"; do wait "$p" || build_failed=1; done
+compile_sources "$out" "${flags[@]}"
+objects=("${compiled[@]}")
 # The engine smoke and its fault walks run in a UBSan-only build: libchdb's own initialisers
 # jump to a null address when ASan's runtime is loaded (README, "How the shim is tested").
-ub_flags=(-std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=undefined -fno-sanitize-recover=all -Inative -Wall -Wextra -Werror
-  -Wno-unused-parameter)
-mkdir -p "$out/ub"
-ub_objects=()
-for src in native/*.cpp native/tests/targets.cpp; do
-  obj="$out/ub/$(basename "${src%.cpp}").o"
-  ub_objects+=("$obj")
-  "$clang" "${ub_flags[@]}" -c "$src" -o "$obj" &
-  pids+=($!)
-  if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || build_failed=1; pids=("${pids[@]:1}"); fi
-done
-for p in "${pids[@]}"; do wait "$p" || build_failed=1; done
-pids=()
+ub_flags=("${common[@]}" -fsanitize=undefined)
+compile_sources "$out/ub" "${ub_flags[@]}"
+ub_objects=("${compiled[@]}")
 "$clang" "${ub_flags[@]}" native/tests/driver.cpp "${ub_objects[@]}" -fsanitize=undefined -ldl -lpthread -o "$out/driver_engine" \
   || build_failed=1
 link=(-fsanitize=address,undefined -ldl -lpthread)
@@ -93,20 +92,12 @@ libchdb=node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 log="$out/driver.log"
-started=$(date +%s)
-"$out/driver" native/tests/corpus >"$log" 2>&1
-status=$?
-cat "$log"
-p=$(grep -c '^ok ' "$log")
-f=$(grep -c '^FAIL ' "$log")
-passed=$((passed + p))
-failed=$((failed + f))
-if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-  echo "FAIL the driver exited with $status (a sanitizer report above?)"
-  failed=$((failed + 1))
-fi
-if [ -f "$libchdb" ]; then
-  "$out/driver_engine" --engine "$(realpath "$libchdb")" >"$log" 2>&1
+# run_driver WHAT COMMAND...: runs a test driver and counts its `ok` and `FAIL` lines; a failing
+# exit without a FAIL line (a sanitizer report) counts as one failure.
+run_driver() {
+  local what=$1 status p f
+  shift
+  "$@" >"$log" 2>&1
   status=$?
   cat "$log"
   p=$(grep -c '^ok ' "$log")
@@ -114,9 +105,14 @@ if [ -f "$libchdb" ]; then
   passed=$((passed + p))
   failed=$((failed + f))
   if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-    echo "FAIL the engine driver exited with $status (a sanitizer report above?)"
+    echo "FAIL $what exited with $status (a sanitizer report above?)"
     failed=$((failed + 1))
   fi
+}
+started=$(date +%s)
+run_driver "the driver" "$out/driver" native/tests/corpus
+if [ -f "$libchdb" ]; then
+  run_driver "the engine driver" "$out/driver_engine" --engine "$(realpath "$libchdb")"
 else
   echo "FAIL no libchdb at $libchdb (npm install first): the engine smoke did not run"
   failed=$((failed + 1))

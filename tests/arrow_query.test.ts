@@ -2,10 +2,8 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Table } from "apache-arrow";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
 import { ArrowTable, ChdbError, ChdbQueryError, connect, query, queryAsync } from "../mod.ts";
-import { fixture, ROOT, runtime } from "./helpers.ts";
+import { fixture, runScript, runtime } from "./helpers.ts";
 
 const conn = connect();
 after(() => conn.close());
@@ -308,15 +306,9 @@ describe("off the JS thread", () => {
 });
 
 test(`tables never closed are freed by the FinalizationRegistry once garbage (${runtime})`, () => {
-  const file = fixture("arrow_finalize.ts");
-  const args = runtime === "deno"
-    ? ["run", "--v8-flags=--expose-gc", "-A", file]
-    : runtime === "node"
-    ? ["--expose-gc", file.replace(/\.ts$/, ".js")] // the suite runs compiled on Node
-    : [file];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
-  const growthMb = Number(r.stdout.trim());
+  const r = runScript(fixture("arrow_finalize.ts"), [], { exposeGc: true });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const growthMb = Number(r.stdout.toString().trim());
   // 40 tables x 40 MB = 1600 MB if nothing were freed.
   assert.ok(growthMb < 600, `RSS grew by ${growthMb} MB`);
 });

@@ -3,8 +3,6 @@
 // registered buffers detached while an async query reads them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
 import {
   Binary,
   Dictionary,
@@ -26,20 +24,14 @@ import {
   Utf8,
 } from "apache-arrow";
 import { ChdbArgumentError, connect } from "../mod.ts";
-import { fixture, ROOT, runtime } from "./helpers.ts";
+import { fixture, runScript, runtime } from "./helpers.ts";
 
 // ---- 1. zero-copy results whose buffers are moved away ----
 
 function runMovedView(mode: string) {
-  const file = fixture("moved_view.ts");
-  const args = runtime === "deno"
-    ? ["run", "--v8-flags=--expose-gc", "-A", file, mode]
-    : runtime === "node"
-    ? ["--expose-gc", file.replace(/\.ts$/, ".js"), mode] // the suite runs compiled on Node
-    : [file, mode];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+  const r = runScript(fixture("moved_view.ts"), [mode], { exposeGc: true });
   assert.equal(r.status, 0, `exit ${r.status} signal ${r.signal}: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  return JSON.parse(r.stdout.toString().trim().split("\n").pop()!);
 }
 
 for (const mode of ["close", "unmap", "gc"]) {

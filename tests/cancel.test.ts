@@ -100,3 +100,67 @@ test("cancel: aborting a stream's signal kills a query whose first block would t
   await assert.rejects(guard(consume(), "the aborted stream"), /stream stop|cancelled/i);
   assert.equal(conn.query("SELECT 5").text(), "5\n");
 });
+
+test("cancel: a stream's queryId lets cancel(queryId) stop its query", async () => {
+  await using conn = connect();
+  const stream = conn.stream(LONG, "CSV", { queryId: "stream-by-id" });
+  const consume = async () => {
+    for await (const _chunk of stream) { /* the one block comes after minutes */ }
+  };
+  const consumed = consume();
+  await running("stream-by-id");
+  assert.equal(cancelQuery("stream-by-id"), true);
+  await assert.rejects(guard(consumed, "the cancelled stream"), (e) => e instanceof ChdbQueryError && e.code === 394);
+  assert.equal(conn.query("SELECT 6").text(), "6\n");
+});
+
+// An INSERT whose commit takes seconds: each row computes a column of ten SHA-256 hashes.
+const SLOW_TABLE = "(a UInt64, h String DEFAULT arrayStringConcat(arrayMap(x -> hex(SHA256(toString(a + x))), range(10)))) " +
+  "ENGINE = MergeTree ORDER BY a";
+const ROWS = new TextEncoder().encode(Array.from({ length: 200_000 }, (_, i) => `${i}\n`).join(""));
+
+test("cancel: an insert stream's signal kills the INSERT in the engine, between appends or in done(); nothing is committed", async () => {
+  await using conn = connect();
+  conn.query(`CREATE TABLE slow_insert ${SLOW_TABLE}`);
+  // between appends: the next call fails with the signal's reason
+  const between = new AbortController();
+  const ins = conn.insertStream("INSERT INTO slow_insert (a)", "CSV", { signal: between.signal, queryId: "ins-abort-1" });
+  await ins.appendAsync(ROWS);
+  await running("ins-abort-1");
+  between.abort(new Error("insert stop"));
+  await assert.rejects(ins.appendAsync(ROWS), /insert stop/);
+  assert.throws(() => ins.done(), /insert stop/);
+  // in done(), the engine's long commit: killed there
+  const inDone = new AbortController();
+  const ins2 = conn.insertStream("INSERT INTO slow_insert (a)", "CSV", { signal: inDone.signal });
+  for (let i = 0; i < 5; i++) await ins2.appendAsync(ROWS);
+  const done = ins2.doneAsync();
+  inDone.abort(new Error("insert stop"));
+  await assert.rejects(guard(done, "the aborted INSERT"), (e) => e instanceof ChdbQueryError && e.code === 394);
+  assert.equal(conn.query("SELECT count() FROM slow_insert").text(), "0\n");
+  // an aborted signal refuses the stream at once
+  assert.throws(() => conn.insertStream("INSERT INTO slow_insert (a)", "CSV", { signal: inDone.signal }), /insert stop/);
+  conn.insertStream("INSERT INTO slow_insert (a)", "CSV").append("1\n").done();
+  assert.equal(conn.query("SELECT count() FROM slow_insert").text(), "1\n");
+});
+
+test("cancel: an insert stream's queryId lets cancel(queryId) stop the INSERT; its syntax errors name the SQL's positions", async () => {
+  await using conn = connect();
+  conn.query(`CREATE TABLE slow_insert_id ${SLOW_TABLE}`);
+  const ins = conn.insertStream("INSERT INTO slow_insert_id (a)", "CSV", { queryId: "ins-by-id" });
+  for (let i = 0; i < 5; i++) await ins.appendAsync(ROWS);
+  const done = ins.doneAsync();
+  await running("ins-by-id");
+  assert.equal(cancelQuery("ins-by-id"), true);
+  await assert.rejects(guard(done, "the cancelled INSERT"), (e) => e instanceof ChdbQueryError && e.code === 394);
+  assert.equal(conn.query("SELECT count() FROM slow_insert_id").text(), "0\n");
+  const plain = (() => {
+    try {
+      conn.insertStream("INSERT INTO slow_insert_id (a", "CSV");
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })();
+  assert.match(plain ?? "", /failed at position \d+/);
+  assert.throws(() => conn.insertStream("INSERT INTO slow_insert_id (a", "CSV", { queryId: "ins-syntax" }), (e) => (e as Error).message === plain);
+});

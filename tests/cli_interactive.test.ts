@@ -72,15 +72,33 @@ class Terminal {
 
 const PROMPT = /chdb-ffi :\) /;
 
-test("cli prompt: multi-line statement, Ctrl-C cancels a running query, history persists, Ctrl-D exits", { skip }, async () => {
-  const state = tempDir("chdb-ffi-cli-state-");
-  const env: Record<string, string> = { XDG_STATE_HOME: state, TERM: "xterm" };
+/** The environment of the CLI under test: a terminal type, the library paths the suite uses, `extra`. */
+function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { TERM: "xterm", ...extra };
   for (const name of ["CHDB_FFI_SHIM_PATH", "CHDB_LIB_PATH"]) if (process.env[name]) env[name] = process.env[name]!;
+  return env;
+}
+
+/**
+ * Runs `session` at the interactive prompt of a fresh terminal whose CLI keeps its state (the
+ * history) in a directory of its own, removed afterwards.
+ */
+async function atPrompt(session: (term: Terminal, env: Record<string, string>, state: string) => Promise<void>): Promise<void> {
+  const state = tempDir("chdb-ffi-cli-state-");
+  const env = cliEnv({ XDG_STATE_HOME: state });
   const term = new Terminal();
   try {
     term.start(env);
     await term.waitFor(PROMPT, "the prompt");
+    await session(term, env, state);
+  } finally {
+    term.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
 
+test("cli prompt: multi-line statement, Ctrl-C cancels a running query, history persists, Ctrl-D exits", { skip }, async () => {
+  await atPrompt(async (term, env, state) => {
     // A statement over two lines: the second prompt is the continuation one, Pretty output, a summary.
     term.line("SELECT 40 + 2 AS answer,");
     await term.waitFor(/chdb-ffi :-\] /, "the continuation prompt");
@@ -133,20 +151,11 @@ test("cli prompt: multi-line statement, Ctrl-C cancels a running query, history 
     } finally {
       second.close();
     }
-  } finally {
-    term.close();
-    rmSync(state, { recursive: true, force: true });
-  }
+  });
 });
 
 test("cli prompt: binary formats are refused on a terminal, errors are one line", { skip }, async () => {
-  const state = tempDir("chdb-ffi-cli-state-");
-  const env: Record<string, string> = { XDG_STATE_HOME: state, TERM: "xterm" };
-  for (const name of ["CHDB_FFI_SHIM_PATH", "CHDB_LIB_PATH"]) if (process.env[name]) env[name] = process.env[name]!;
-  const term = new Terminal();
-  try {
-    term.start(env);
-    await term.waitFor(PROMPT, "the prompt");
+  await atPrompt(async (term) => {
     term.line("SELECT 1 FORMAT Parquet;");
     let screen = await term.waitFor(/Parquet is a binary format: redirect/, "the refusal");
     assert.doesNotMatch(screen, /PAR1/);
@@ -155,15 +164,11 @@ test("cli prompt: binary formats are refused on a terminal, errors are one line"
     assert.doesNotMatch(screen, /DB::Exception/);
     term.line("exit");
     await term.waitFor(/EXIT=0/, "the exit after `exit`");
-  } finally {
-    term.close();
-    rmSync(state, { recursive: true, force: true });
-  }
+  });
 });
 
 test("cli in a terminal: Pretty by default, binary output refused unless --force-binary", { skip }, async () => {
-  const env: Record<string, string> = { TERM: "xterm" };
-  for (const name of ["CHDB_FFI_SHIM_PATH", "CHDB_LIB_PATH"]) if (process.env[name]) env[name] = process.env[name]!;
+  const env = cliEnv();
   const runs: [string[], RegExp, string][] = [
     [["-q", "SELECT 5 AS five"], /┃ five ┃[\s\S]*│\s+5 │[\s\S]*EXIT=0/, "Pretty output"],
     [["-q", "SELECT 5", "-f", "Parquet"], /Parquet is a binary format: redirect[\s\S]*EXIT=1/, "the refusal"],

@@ -221,6 +221,40 @@ test("abort_signal stops a streamed result's query in the engine while it is rea
   assert.deepEqual(await (await client.query({ query: "SELECT 3 AS three", format: "JSONEachRow" })).json(), [{ three: 3 }]);
 });
 
+test("abort_signal stops a streamed insert() in the engine, in an append or the commit: nothing committed", async () => {
+  const t = table("abort_ins");
+  // each row computes ten SHA-256 hashes: the commit of 1M rows takes seconds
+  await client.command({
+    query: `CREATE TABLE ${t} (a UInt64, h String DEFAULT arrayStringConcat(arrayMap(x -> hex(SHA256(toString(a + x))), range(10)))) ` +
+      "ENGINE = MergeTree ORDER BY a",
+  });
+  const ac = new AbortController();
+  const id = `abort-insert-${process.pid}`;
+  const rows = Array.from({ length: 100 }, (_, k) => Array.from({ length: 10_000 }, (_, i) => `${k * 10_000 + i}\n`).join(""));
+  const inserting = client.insert({ table: t, columns: ["a"], values: Readable.from(rows, { objectMode: false }), format: "CSV", abort_signal: ac.signal, query_id: id });
+  await untilStarted(id);
+  ac.abort();
+  await assert.rejects(inserting, isAbort);
+  await untilStopped(id);
+  const count = await client.query({ query: `SELECT count() AS n FROM ${t}`, format: "JSONEachRow" });
+  assert.deepEqual(await count.json(), [{ n: 0 }]);
+});
+
+test("a syntax error names the positions of the SQL as written, as the engine gives them for it", async () => {
+  const sql = "SELECT 1,\n 2 3";
+  const plain = (() => {
+    try {
+      observer.query(sql);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  })();
+  const position = /failed at position (\d+) \(3\) \(line 2, col 4\)/.exec(plain ?? "")?.[1];
+  assert.ok(position !== undefined, plain);
+  await assert.rejects(client.query({ query: sql }), (e: unknown) => e instanceof ClickHouseError && e.message.includes(`failed at position ${position} (3)`));
+  await assert.rejects(client.command({ query: "SELECT 1 2" }), (e: unknown) => e instanceof ClickHouseError && e.message.includes("failed at position 10 (2)"));
+});
+
 test("request_timeout fails the request with the client's message and stops the engine's query", async () => {
   const timed = createClient({ url: "chdb://memory", request_timeout: 300 });
   const id = `timeout-${process.pid}`;

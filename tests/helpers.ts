@@ -15,16 +15,20 @@ export const runtime: "deno" | "bun" | "node" = process.versions.bun
 
 /**
  * Runs a TypeScript file with the runtime running the tests (Deno gets -A). Under Node the suite
- * runs compiled (scripts/run.mjs), so the file's compiled `.js` twin runs instead.
+ * runs compiled (scripts/run.mjs), so the file's compiled `.js` twin runs instead. `exposeGc`
+ * gives the script gc() (Bun's is Bun.gc).
  */
 export function runScript(
   file: string,
   args: string[] = [],
-  options: { env?: Record<string, string>; input?: string | Uint8Array } = {},
+  options: { env?: Record<string, string>; input?: string | Uint8Array; exposeGc?: boolean } = {},
 ): SpawnSyncReturns<Buffer> {
+  const gc = options.exposeGc === true;
   const argv = runtime === "deno"
-    ? ["run", "-A", file, ...args]
-    : [runtime === "node" ? file.replace(/\.ts$/, ".js") : file, ...args];
+    ? ["run", ...(gc ? ["--v8-flags=--expose-gc"] : []), "-A", file, ...args]
+    : runtime === "node"
+    ? [...(gc ? ["--expose-gc"] : []), file.replace(/\.ts$/, ".js"), ...args]
+    : [file, ...args];
   return spawnSync(process.execPath, argv, {
     cwd: ROOT,
     env: { ...process.env, ...options.env },

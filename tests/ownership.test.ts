@@ -2,15 +2,13 @@
 // exception path of the shim leaves the connection as it was, dropped streams are freed by
 // garbage collection, statuses become the same errors everywhere.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
 import { test } from "node:test";
 import { Status } from "../ffi/symbols.ts";
 import { ChdbArgumentError, ChdbBusyError, ChdbClosedError, ChdbError, ChdbQueryError, connect, StringHashSet } from "../mod.ts";
 import { statusError } from "../src/core/errors.ts";
 import { native } from "../src/core/native.ts";
 import { NativeHandle } from "../src/core/native_handle.ts";
-import { fixture, ROOT, runtime } from "./helpers.ts";
+import { fixture, runScript, runtime } from "./helpers.ts";
 
 test("streamArrow: a DESCRIBE the shim cannot use leaves the connection usable and closable", () => {
   const conn = connect();
@@ -71,16 +69,10 @@ test("one status-to-error function: BUSY is ChdbBusyError, misuse an argument er
 });
 
 test(`dropped streams, insert streams and connections are freed by garbage collection (${runtime})`, () => {
-  const file = fixture("dropped_streams.ts");
-  const args = runtime === "deno"
-    ? ["run", "--v8-flags=--expose-gc", "-A", file]
-    : runtime === "node"
-    ? ["--expose-gc", file.replace(/\.ts$/, ".js")]
-    : [file];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
+  const r = runScript(fixture("dropped_streams.ts"), [], { exposeGc: true });
+  assert.equal(r.status, 0, r.stderr.toString());
   assert.equal(
-    r.stdout,
+    r.stdout.toString(),
     "query stream true\narrow stream true\ninsert stream true\nrows not committed true\nstream read async true\n" +
       "connection freed true\nother path true\n",
   );
@@ -115,15 +107,9 @@ test("a free the shim refuses is kept, reported and retried, never dropped", asy
 });
 
 test(`Arrow results and registered data are freed by the one owner: close, garbage collection, exit (${runtime})`, () => {
-  const file = fixture("arrow_owner.ts");
-  const args = runtime === "deno"
-    ? ["run", "--v8-flags=--expose-gc", "-A", file]
-    : runtime === "node"
-    ? ["--expose-gc", file.replace(/\.ts$/, ".js")]
-    : [file];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, "close frees true\ngc quarantines true\ndropped registered data freed true\nexit frees true\n");
+  const r = runScript(fixture("arrow_owner.ts"), [], { exposeGc: true });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(r.stdout.toString(), "close frees true\ngc quarantines true\ndropped registered data freed true\nexit frees true\n");
 });
 
 test("a free run by close() is told so, once (the GC and exit cases: the test above)", () => {

@@ -1,7 +1,7 @@
 // Runs one statement for the command line: output streamed to stdout block by block, the progress
 // bar on stderr (the library's onProgress), and cancellation (Ctrl-C) through the library's
 // signal and queryId, which stops the query in the engine.
-import { markSql, queryIdOf } from "../policy/kill_query.ts";
+import { queryIdOf } from "../policy/kill_query.ts";
 import type { Connection } from "../connection/connection.ts";
 import { ChdbError, ChdbQueryError } from "../core/errors.ts";
 import { writeAll } from "./write_all.ts";
@@ -43,17 +43,6 @@ const QUERY_WAS_CANCELLED = 394;
 
 const streamRefused = (e: unknown) =>
   e instanceof ChdbQueryError && e.code === 36 && /Streaming query is not supported/.test(e.message);
-
-/**
- * The engine counts error positions in the text it ran, which starts with the queryId's comment:
- * they are given back in the statement as typed.
- */
-function typedPositions(e: unknown, queryId: string): unknown {
-  if (!(e instanceof ChdbError)) return e;
-  const offset = markSql("", queryId).length;
-  e.message = e.message.replace(/\bposition (\d+)/g, (all, n) => Number(n) >= offset ? `position ${Number(n) - offset}` : all);
-  return e;
-}
 
 /**
  * One statement in flight. The engine streams SELECTs block by block; what its streaming API
@@ -110,7 +99,7 @@ export class RunningStatement {
       // Aborted: the call ends with the signal's reason, or with the engine's 394 when the kill
       // reached the query first.
       const stopped = e === signal.reason || (e instanceof ChdbError && e.code === QUERY_WAS_CANCELLED);
-      if (!(signal.aborted && stopped)) throw typedPositions(e, this.#queryId);
+      if (!(signal.aborted && stopped)) throw e; // its positions are the statement's (src/policy/query_policy.ts)
     } finally {
       this.#bar?.clear();
     }

@@ -6,11 +6,10 @@ import { randomUUID } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { Connection as EngineConnection, MEMORY } from "../connection/connection.ts";
-import { type CancelOptions, killOnAbort } from "../policy/kill_query.ts";
+import { killOnAbort } from "../policy/kill_query.ts";
 import { ChdbError } from "../core/errors.ts";
 import { ParamText, type QueryParams } from "../core/params.ts";
 import type { Result } from "../core/result.ts";
-import type { StreamOptions } from "../stream/query_stream.ts";
 import { type ClientCommon, installedCommon } from "./client_common.ts";
 import { type Engine, EnginePool, type Lease } from "./engine_pool.ts";
 import { streamedHeaderLines } from "./block_formats.ts";
@@ -88,7 +87,7 @@ interface Work {
   /** The request's id (the client's query_id) for the library's calls: a stop kills the engine's
    * query of that id (src/policy/kill_query.ts) until the request's work has settled. */
   queryId: string;
-  /** Aborted on a stop: the library kills a result stream's query with it until the stream ends. */
+  /** Aborted on a stop: the library kills a result or insert stream's query with it until the stream ends. */
   signal: AbortSignal;
 }
 
@@ -180,9 +179,7 @@ export class ChdbConnection {
       format = formatOf(params.query, w.defaultFormat);
       const headerLines = streamedHeaderLines(format);
       if (isStreamable(params.query) && headerLines !== null) {
-        // (stream() reads queryId though its options type does not name it)
-        const options: StreamOptions & CancelOptions = { params: qp, queryId: w.queryId, signal: w.signal };
-        const s = w.engine.conn.stream(params.query, w.defaultFormat, options);
+        const s = w.engine.conn.stream(params.query, w.defaultFormat, { params: qp, queryId: w.queryId, signal: w.signal });
         let first: Result | null;
         try {
           first = await s.nextAsync(); // the engine's errors arrive here, before the result
@@ -267,8 +264,8 @@ export class ChdbConnection {
 
   /**
    * Streams the input into the engine's INSERT, ~1 MB per call; no input inserts nothing. A stop
-   * between calls cancels the INSERT: nothing of it is committed. (The library's insert stream
-   * takes no signal: an append that runs finishes first, ~1 MB.)
+   * cancels the INSERT, also during an append or the final commit (the library kills the INSERT
+   * of the request's id): nothing of it is committed.
    */
   #insert(
     params: ConnRequest,
@@ -287,7 +284,7 @@ export class ChdbConnection {
           w.lease.release(true);
           return summaryOf(undefined);
         }
-        const ins = w.engine.conn.insertStream(statement, format, { params: qp });
+        const ins = w.engine.conn.insertStream(statement, format, { params: qp, queryId: w.queryId, signal: w.signal });
         try {
           await ins.appendAsync(first.value);
           for await (const bytes of appends) {

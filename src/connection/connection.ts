@@ -23,7 +23,7 @@ import { type Row, type Statement, statementOn } from "./statement.ts";
 import type { RowSource } from "./row_source.ts";
 import type { QueryOptions } from "./query_options.ts";
 import { ROWS_FORMAT } from "../rows/row_set.ts";
-import { InsertStream, QueryStream, type StreamHost, type StreamOptions } from "../stream/query_stream.ts";
+import { InsertStream, type InsertStreamOptions, QueryStream, type StreamHost, type StreamOptions } from "../stream/query_stream.ts";
 import {
   type ArrowQueryOptions,
   queryArrow,
@@ -277,19 +277,16 @@ export class Connection implements Disposable {
   query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
-    const q = this.#prepareQuery(sql, format, options);
-    const tables = tablesFor(this, q.handle, sql);
-    try {
-      return runPlanned(q.handle, q.plan, () => {
-        const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-        const status = native().fn.chffi_query(
-          q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, scratch.out, scratch.info,
-        );
-        return takeResult(status, scratch, formatOf(sql, format));
-      });
-    } finally {
-      tables.release();
-    }
+    if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
+    const formatBytes = utf8(format);
+    return this.#withTables(sql, options, (handle, text) => {
+      const sqlBytes = utf8(text);
+      const params = encodeParams(options?.params);
+      const status = native().fn.chffi_query(
+        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, scratch.out, scratch.info,
+      );
+      return takeResult(status, scratch, formatOf(sql, format));
+    });
   }
 
   /**
@@ -311,43 +308,18 @@ export class Connection implements Disposable {
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(options, (queryId) => this.queryAsync(sql, format, { ...options, queryId, onProgress: undefined }));
     }
-    const signal = checkSignal(options.signal);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return await this.queryArrowAsync(sql, options);
-    const q = this.#prepareQuery(sql, format, options, false);
-    const killer = killOnAbort(this.path, q.plan.queryId, signal);
-    try {
-      return await this.#handle.run(this, async (lane) => {
-        // Registered JS tables are registered in the engine when the call runs, and until it ends
-        // (not when an AbortSignal stops the waiting).
-        const tables = tablesFor(this, q.handle, sql);
-        try {
-          return await runPlannedOnLane(lane, q.handle, q.plan, async () => {
-            const text = tables.sql === sql && q.plan.queryId === undefined ? q.sql : utf8(q.plan.mark(tables.sql));
-            const slots = new ResultSlots();
-            const status = await lane.fn.chffi_query(
-              q.handle, text, text.length, q.format, q.format.length, q.params, q.params.length, slots.out, slots.info,
-            );
-            return takeResult(status, slots, formatOf(sql, format));
-          });
-        } finally {
-          killer.settled();
-          tables.release();
-        }
-      }, signal);
-    } catch (e) {
-      if (!signal?.aborted) killer.settled(); // refused before it ran; after an abort the kill goes on
-      throw e;
-    }
-  }
-
-  /** `sync`: for a call on this thread (refused while off-thread calls are in flight). */
-  #prepareQuery(sql: string, format: string, options: QueryOptions, sync = true) {
-    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
-    this.#checkExclusive();
-    const handle = sync ? this.handle() : this.#livePointer();
-    this.#policy.admit(sql, options?.params);
-    return { handle, sql: utf8(sql), format: utf8(format), params: encodeParams(options?.params), plan: this.#policy.plan(options) };
+    const formatBytes = utf8(format);
+    return await this.#withTablesAsync(sql, options, async (lane, handle, text) => {
+      const sqlBytes = utf8(text); // once: the SQL as the engine gets it (marked, tables renamed)
+      const params = encodeParams(options?.params);
+      const slots = new ResultSlots();
+      const status = await lane.fn.chffi_query(
+        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, slots.out, slots.info,
+      );
+      return takeResult(status, slots, formatOf(sql, format));
+    });
   }
 
   /** The native pointer for an off-thread call (valid until the calls queued before close() have run). */
@@ -456,7 +428,7 @@ export class Connection implements Disposable {
     const plan = this.#policy.plan(options);
     const tables = tablesFor(this, handle, sql);
     try {
-      return runPlanned(handle, plan, () => run(handle, plan.mark(tables.sql)));
+      return runPlanned(handle, plan, tables.sql, (marked) => run(handle, marked));
     } finally {
       tables.release();
     }
@@ -479,7 +451,7 @@ export class Connection implements Disposable {
       return await this.#handle.run(this, async (lane) => {
         const tables = tablesFor(this, handle, sql);
         try {
-          return await runPlannedOnLane(lane, handle, plan, () => run(lane, handle, plan.mark(tables.sql)));
+          return await runPlannedOnLane(lane, handle, plan, tables.sql, (marked) => run(lane, handle, marked));
         } finally {
           killer.settled();
           tables.release();
@@ -619,38 +591,67 @@ export class Connection implements Disposable {
     const tables = tablesFor(this, this.#livePointer(), sql);
     // With a signal, an abort also kills the query in the engine (a block may take long to come).
     // onProgress follows the query by its id: one is given to a stream that has none.
-    const queryId = (options as CancelOptions | null)?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
+    const queryId = options?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
     const plan = this.#policy.plan({ signal: options?.signal, queryId });
-    const killer = killOnAbort(this.path, plan.queryId, checkSignal(options?.signal));
     let watch: ProgressWatch | undefined;
+    const afterStream = () => {
+      tables.release();
+      watch?.stop();
+    };
     try {
       if (options.onProgress) watch = this.#progressWatch(plan.queryId!, options);
-      return new QueryStream({
+      return this.#planned(host, plan, tables.sql, options?.signal, afterStream, (h, marked) => new QueryStream(h, format, marked, options));
+    } catch (e) {
+      afterStream();
+      throw e;
+    }
+  }
+
+  /**
+   * A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. With a
+   * `signal` or `queryId`, an abort or `cancel(queryId)` kills the INSERT in the engine, also
+   * during an append or done() (nothing of it is committed).
+   */
+  insertStream<F extends string>(sql: string, format?: Format<F>, options?: InsertStreamOptions): InsertStream;
+  insertStream(sql: string, format = "CSV", options: InsertStreamOptions = {}): InsertStream {
+    this.#policy.refuseInSandbox("streaming INSERT");
+    this.#policy.admit(sql, options?.params);
+    const host = this.#streamHost();
+    const plan = this.#policy.plan({ signal: options?.signal, queryId: options?.queryId });
+    return this.#planned(host, plan, sql, options?.signal, () => {}, (h, marked) => new InsertStream(h, marked, format, options));
+  }
+
+  /**
+   * Opens a stream (`open`) of `sql` as `plan` marks it: an abort of `signal` kills its query in
+   * the engine until the stream frees the connection (then `after` runs), and its errors name
+   * positions in `sql`.
+   */
+  #planned<S>(
+    host: StreamHost,
+    plan: QueryPlan,
+    sql: string,
+    signal: AbortSignal | undefined,
+    after: () => void,
+    open: (host: StreamHost, marked: string) => S,
+  ): S {
+    const killer = killOnAbort(this.path, plan.queryId, checkSignal(signal));
+    try {
+      return open({
         ...host,
         reserve: (stream) => {
           const release = host.reserve(stream);
           return () => {
             release();
             killer.settled();
-            tables.release();
-            watch?.stop();
+            after();
           };
         },
-      }, format, plan.mark(tables.sql), options);
+        errorOf: (e) => plan.unmark(e, sql),
+      }, plan.mark(sql));
     } catch (e) {
       killer.settled();
-      tables.release();
-      watch?.stop();
       throw e;
     }
-  }
-
-  /** A streaming INSERT: `sql` without FORMAT clause or data, chunks appended in `format`. */
-  insertStream<F extends string>(sql: string, format?: Format<F>, options?: { params?: QueryParams }): InsertStream;
-  insertStream(sql: string, format = "CSV", options: { params?: QueryParams } = {}): InsertStream {
-    this.#policy.refuseInSandbox("streaming INSERT");
-    this.#policy.admit(sql, options?.params);
-    return new InsertStream(this.#streamHost(), sql, format, options);
   }
 
   #streamHost(): StreamHost {

@@ -37,6 +37,8 @@ export interface QueryPolicyOptions extends Limits, CancelOptions, SettingsOptio
 export interface QueryPlan {
   /** The SQL to send: with the id in front when there is one. */
   readonly mark: (sql: string) => string;
+  /** An error about `mark(sql)` as it is about `sql`: the positions it names counted in `sql`. */
+  readonly unmark: (e: unknown, sql: string) => unknown;
   readonly queryId: string | undefined;
   /** The query's own limits: set before it, the connection's put back after. */
   readonly settings: { set: string[]; restore: string[] } | undefined;
@@ -83,11 +85,50 @@ export class QueryPolicy {
       : querySettingsOf(options.settings, this.sandbox ? limitSettingNames : undefined, new Set(limitSettings(limits).keys()));
     return {
       mark: (sql) => queryId === undefined ? sql : markSql(sql, queryId),
+      unmark: (e, sql) => queryId === undefined ? e : withUserPositions(e, sql, markSql("", queryId).length),
       queryId,
       settings: perQuerySettings(limits, this.limits),
       querySettings: values && { values, memory: this.#settingsMemory, epoch: this.#settingsMemory.epoch },
     };
   }
+}
+
+// A syntax error names where parsing stopped: `failed at position N (token)`, N counted in bytes
+// from 1, then `(line L, col C)` for SQL of several lines. The engine counts in the text it ran,
+// which starts with the id's comment (`offset` bytes); given back in the caller's SQL, the numbers
+// are those the engine gives for that SQL alone. A later statement of a multi-statement query
+// counts from its own start: its error is left as it is (the token is not at N - offset).
+const SYNTAX_POSITION = /\bfailed at position (\d+) \(/;
+const LINE_ONE_COLUMN = /^ \(line 1, col (\d+)\)/;
+const END_OF_QUERY = /^end of query\)(?: \(line \d+, col \d+\))?: /;
+const decoder = new TextDecoder();
+
+function withUserPositions(e: unknown, sql: string, offset: number): unknown {
+  if (!(e instanceof ChdbError)) return e;
+  const found = SYNTAX_POSITION.exec(e.message);
+  if (found === null) return e;
+  const at = Number(found[1]) - 1 - offset; // where the token starts in `sql`, in bytes
+  const bytes = utf8(sql);
+  if (at < 0 || at > bytes.length) return e;
+  const after = found.index + found[0].length; // the message goes on with `token)`
+  const from = decoder.decode(bytes.subarray(at, at + 256)); // `sql` from the position on
+  const token = tokenAt(e.message.slice(after), from);
+  if (token === undefined) return e;
+  const rest = e.message.slice(after + token.length + 1).replace(LINE_ONE_COLUMN, (_, col) => ` (line 1, col ${Number(col) - offset})`);
+  e.message = `${e.message.slice(0, found.index)}failed at position ${at + 1} (${token})${rest}`;
+  return e;
+}
+
+/**
+ * The token `text` (the message after `(`) names, if `sql` (from the position on) starts with it.
+ * At the end of a statement the token is `end of query`: then the text the message quotes from
+ * the position on (after `: `) must be `sql`'s.
+ */
+function tokenAt(text: string, sql: string): string | undefined {
+  const end = END_OF_QUERY.exec(text);
+  if (end !== null) return text.startsWith(sql.slice(0, 16), end[0].length) ? "end of query" : undefined;
+  for (let n = 1; n <= text.length && text[n - 1] === sql[n - 1]; n++) if (text[n] === ")") return text.slice(0, n);
+  return undefined;
 }
 
 const none = new Uint8Array(0);
@@ -119,11 +160,12 @@ function tag<T>(value: T, queryId: string | undefined): T {
 }
 
 /**
- * Runs `run` under the plan's own limits and settings: set before, the connection's values put
- * back after, also when a SET or the query fails (each restore is registered before its SET).
+ * Runs `run` with `sql` as the engine gets it (plan.mark) under the plan's own limits and
+ * settings: set before, the connection's values put back after, also when a SET or the query
+ * fails (each restore is registered before its SET). Its errors are about `sql` (plan.unmark).
  */
-export function runPlanned<T>(handle: Pointer, plan: QueryPlan, run: () => T): T {
-  if (!plan.settings && !plan.querySettings) return runTagged(run, plan.queryId);
+export function runPlanned<T>(handle: Pointer, plan: QueryPlan, sql: string, run: (marked: string) => T): T {
+  if (!plan.settings && !plan.querySettings) return runTagged(plan, sql, run);
   const restore: string[] = [];
   try {
     try {
@@ -142,25 +184,31 @@ export function runPlanned<T>(handle: Pointer, plan: QueryPlan, run: () => T): T
           throw setFailure(e, own.values);
         }
       }
-      return tag(run(), plan.queryId);
+      return tag(run(plan.mark(sql)), plan.queryId);
     } finally {
       for (const s of restore) runStatementSync(handle, s);
     }
   } catch (e) {
-    throw tag(e, plan.queryId);
+    throw tag(plan.unmark(e, sql), plan.queryId);
   }
 }
 
-function runTagged<T>(run: () => T, queryId: string | undefined): T {
+function runTagged<T>(plan: QueryPlan, sql: string, run: (marked: string) => T): T {
   try {
-    return tag(run(), queryId);
+    return tag(run(plan.mark(sql)), plan.queryId);
   } catch (e) {
-    throw tag(e, queryId);
+    throw tag(plan.unmark(e, sql), plan.queryId);
   }
 }
 
 /** runPlanned() for a call running on the connection's lane. */
-export async function runPlannedOnLane<T>(lane: Lane, handle: Pointer, plan: QueryPlan, run: () => Promise<T>): Promise<T> {
+export async function runPlannedOnLane<T>(
+  lane: Lane,
+  handle: Pointer,
+  plan: QueryPlan,
+  sql: string,
+  run: (marked: string) => Promise<T>,
+): Promise<T> {
   const restore: string[] = [];
   try {
     try {
@@ -180,11 +228,11 @@ export async function runPlannedOnLane<T>(lane: Lane, handle: Pointer, plan: Que
           throw setFailure(e, own.values);
         }
       }
-      return tag(await run(), plan.queryId);
+      return tag(await run(plan.mark(sql)), plan.queryId);
     } finally {
       for (const s of restore) await runStatementOnLane(lane, handle, s);
     }
   } catch (e) {
-    throw tag(e, plan.queryId);
+    throw tag(plan.unmark(e, sql), plan.queryId);
   }
 }

@@ -19,6 +19,8 @@ export interface StreamHost {
   readonly connection: () => Pointer;
   /** Reserves the connection for the stream's handle; returns the function that gives it back. */
   readonly reserve: (stream: NativeHandle) => () => void;
+  /** The engine's error as the caller gets it (positions in the caller's SQL: QueryPlan.unmark). */
+  readonly errorOf?: (e: unknown) => unknown;
 }
 
 /**
@@ -51,11 +53,26 @@ export function streamHandle(
   return handle;
 }
 
+function errorFor(host: StreamHost, e: unknown): unknown {
+  return host.errorOf === undefined ? e : host.errorOf(e);
+}
+
 /** Options of `Connection.stream()`. */
 export interface StreamOptions {
   /** Values bound server-side to `{name:Type}` placeholders. */
   params?: QueryParams;
-  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks. */
+  /** Async iteration stops (and cancels the query) once the signal aborts, between chunks; the
+   * engine's query is killed at once (a block may take long to come). */
+  signal?: AbortSignal;
+  /** An id of your own for the query (as QueryOptions' `queryId`): `cancel(queryId)` stops it. */
+  queryId?: string;
+}
+
+/** Options of `Connection.insertStream()`: `cancel(queryId)` stops the INSERT too. */
+export interface InsertStreamOptions extends StreamOptions {
+  /** Stops the INSERT: the engine's INSERT is killed at once (nothing of it is committed); a call
+   * the engine is at fails with QUERY_WAS_CANCELLED (394), the stream's next call throws the
+   * signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -95,7 +112,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
       takeResult(status, slots, this.format); // an empty result, or the engine's error
     } catch (e) {
       this.close();
-      throw e;
+      throw errorFor(this.#host, e);
     }
     const stream = native().pointer(out[0])!;
     this.#handle.adopt(stream);
@@ -108,7 +125,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
       chunk = takeResult(status, slots, this.format);
     } catch (e) {
       this.close();
-      throw e;
+      throw errorFor(this.#host, e);
     }
     if (chunk.length > 0) return chunk;
     this.close();
@@ -196,10 +213,13 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
  */
 export class InsertStream implements Disposable {
   readonly #handle: NativeHandle;
+  readonly #signal: AbortSignal | undefined;
 
   /** Made by `Connection.insertStream()`. */
-  constructor(host: StreamHost, sql: string, readonly format: string, options: { params?: QueryParams } = {}) {
+  constructor(host: StreamHost, sql: string, readonly format: string, options: InsertStreamOptions = {}) {
     const r = encodeRequest(sql, format, options.params);
+    this.#signal = checkSignal(options.signal);
+    if (this.#signal?.aborted) throw this.#signal.reason;
     const slots = new ResultSlots();
     const out = new BigUint64Array(1);
     out[0] = 0n;
@@ -211,7 +231,7 @@ export class InsertStream implements Disposable {
       takeResult(status, slots, format);
     } catch (e) {
       native().fn.chffi_insert_free(insert);
-      throw e;
+      throw errorFor(host, e);
     }
     this.#handle = streamHandle(this, host, insert, (p) => native().fn.chffi_insert_free(p), "the insert stream");
   }
@@ -227,12 +247,18 @@ export class InsertStream implements Disposable {
     throw e;
   }
 
+  /** After an abort, every call cancels the INSERT (if still open) and throws the signal's reason. */
+  #checkSignal(): void {
+    if (this.#signal?.aborted) this.#fail(this.#signal.reason);
+  }
+
   /**
    * Appends a chunk of input. An engine error cancels the INSERT and is thrown. Throws
    * ChdbBusyError while an appendAsync() or doneAsync() is in flight.
    */
   append(chunk: Uint8Array | string): this {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     const insert = this.#handle.use()!;
     const slots = new ResultSlots();
     const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info);
@@ -247,6 +273,7 @@ export class InsertStream implements Disposable {
   /** append() off the JS thread (the engine may block while it writes). Calls queue in order. */
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = await this.#handle.run(
       this,
@@ -262,6 +289,7 @@ export class InsertStream implements Disposable {
 
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info);
     this.#handle.close();
@@ -270,6 +298,7 @@ export class InsertStream implements Disposable {
 
   /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
+    this.#checkSignal();
     const slots = new ResultSlots();
     const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info));
     this.#handle.close();
