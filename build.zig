@@ -34,6 +34,7 @@ pub fn build(b: *std.Build) void {
         "native/blocking_call.cpp",
         "native/access.cpp",
         "native/fault.cpp",
+        "native/error.cpp",
     }, &.{
         "-std=c++20",
         "-fvisibility=hidden",

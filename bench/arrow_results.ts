@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
 import { Connection } from "../mod.ts";
-import { native, RESULT_INFO_WORDS } from "./internals.ts";
+import { native, ResultSlots } from "./internals.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
@@ -58,16 +58,15 @@ function engine(sql = SQL): void {
 }
 
 // ArrowStream through the shim's plain query path, its output viewed in place (no copy).
-const out = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
+const slots = new ResultSlots();
 function ipc(text = SQL): void {
   const sql = new TextEncoder().encode(text + IPC_SETTINGS);
   const format = new TextEncoder().encode("ArrowStream");
-  const status = lib.fn.chffi_query(handle, sql, sql.length, format, format.length, new Uint8Array(0), 0, out, info);
-  const result = lib.pointer(out[0]);
+  const status = lib.fn.chffi_query(handle, sql, sql.length, format, format.length, new Uint8Array(0), 0, slots.out, slots.info, slots.error);
+  slots.check(status);
+  const result = lib.pointer(slots.out[0]);
   try {
-    if (status !== 0) throw new Error(`ipc: status ${status}`);
-    const view = lib.view(info[0], Number(info[1]));
+    const view = lib.view(slots.info[0], Number(slots.info[1]));
     check(tableFromIPC(new Uint8Array(view)), text);
     view.transfer(0);
   } finally {

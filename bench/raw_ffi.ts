@@ -2,7 +2,7 @@
 // baselines that measure the engine without the shim and without this library (raw_libchdb.ts,
 // reboot_leak.ts). Node has none here: libchdb refuses to run on koffi's call stack (ffi/node.ts).
 // Pointers come back as the runtime represents them, the representation native()'s helpers take.
-import { libchdbCandidates, locate } from "./internals.ts";
+import { locateNative } from "./internals.ts";
 
 type RawType = "void" | "i32" | "usize" | "pointer" | "buffer";
 /** A C function: its parameter and result types. */
@@ -31,7 +31,7 @@ const bunTypes: Record<RawType, string> = { void: "void", i32: "i32", usize: "u6
 
 /** Opens libchdb (the file the library loads) with `table`'s functions. */
 export function openLibchdb<T extends Record<string, RawSymbol>>(table: T): RawFunctions<T> {
-  const path = locate("libchdb", libchdbCandidates());
+  const path = locateNative().libchdbPath;
   const g = globalThis as Record<string, unknown>;
   if ("Deno" in g) {
     const definitions = Object.fromEntries(

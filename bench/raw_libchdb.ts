@@ -29,7 +29,7 @@ export interface RawConnection {
 
 /** Opens an in-memory connection through libchdb directly (same engine, same process). */
 export function rawConnect(): RawConnection {
-  const lib = native(); // its pointer helpers; libchdb is the file it loaded
+  const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
   const raw = openLibchdb(rawSymbols);
   const arg0 = new TextEncoder().encode("chdb\0");
   const argv = new BigUint64Array([lib.addressOf(arg0), 0n]);

@@ -14,7 +14,7 @@ import { rawSymbols } from "./raw_libchdb.ts";
 
 const [mode = "mergetree", bootsArg = "100"] = process.argv.slice(2);
 const boots = Number(bootsArg);
-const lib = native(); // its pointer helpers; libchdb is the file it loaded
+const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
 const raw = openLibchdb(rawSymbols);
 const encoder = new TextEncoder();
 const MB = 1024 * 1024;

@@ -159,33 +159,31 @@ std::vector<std::string> access_options(std::string & why) {
 
 extern "C" {
 
-int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap) {
-    return chffi::guarded(out_path, out_cap, [&] {
+int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
         std::string why;
         chffi::access_options(why);
         std::lock_guard lock(chffi::config_mutex);
-        if (!why.empty() || chffi::scripts_fd < 0) {
-            chffi::write_message(out_path, out_cap, why.empty() ? "no UDF directory descriptor" : why);
-            return static_cast<int32_t>(CHFFI_IO_ERROR);
-        }
+        if (!why.empty() || chffi::scripts_fd < 0)
+            return chffi::report(out_error, CHFFI_IO_ERROR, why.empty() ? "no UDF directory descriptor" : why);
         if (chffi::scripts_dir.empty() && candidate != nullptr && candidate_len != 0) {
             std::string dir(candidate, candidate_len);
-            if (dir.find('\0') != std::string::npos || dir.front() != '/') {
-                chffi::write_message(out_path, out_cap, "the UDF directory must be an absolute path");
-                return static_cast<int32_t>(CHFFI_MISUSE);
-            }
+            if (dir.find('\0') != std::string::npos || dir.front() != '/')
+                return chffi::report(out_error, CHFFI_MISUSE, "the UDF directory must be an absolute path");
             int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
             if (fd < 0 || dup3(fd, chffi::scripts_fd, O_CLOEXEC) < 0) {
-                chffi::write_message(out_path, out_cap, "cannot use " + dir + " as the UDF directory: " + std::strerror(errno));
+                std::string message = "cannot use " + dir + " as the UDF directory: " + std::strerror(errno);
                 if (fd >= 0)
                     close(fd);
-                return static_cast<int32_t>(CHFFI_IO_ERROR);
+                return chffi::report(out_error, CHFFI_IO_ERROR, message);
             }
             close(fd);
             chffi::scripts_dir = dir;
             std::atexit(chffi::remove_scripts_dir);
         }
-        chffi::write_message(out_path, out_cap, chffi::scripts_dir);
+        if (out_path == nullptr || out_cap <= chffi::scripts_dir.size())
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_scripts_dir: out_path cannot hold " + chffi::scripts_dir);
+        std::memcpy(out_path, chffi::scripts_dir.c_str(), chffi::scripts_dir.size() + 1);
         return static_cast<int32_t>(CHFFI_OK);
     });
 }
@@ -201,7 +199,7 @@ using ClassifyFn = int (*)(chffi::EngineConnection * conn, const char * sql, siz
     size_t target_db_len, EngineQueryAnalysis * out);
 
 int32_t chffi_classify(chffi_conn * conn, const char * sql, size_t sql_len, uint32_t * out_analysis) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         if (conn == nullptr || out_analysis == nullptr || (sql == nullptr && sql_len != 0))
             return static_cast<int32_t>(CHFFI_MISUSE);
         static const auto classify = reinterpret_cast<ClassifyFn>(chffi::engine_symbol("chdb_classify_query_n"));

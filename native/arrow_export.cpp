@@ -142,28 +142,28 @@ bool fetch(const EngineApi & api, chffi_conn * conn, EngineResult * stream, chff
     return true;
 }
 
-int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chffi_result * result, chffi_result_info * info,
+int32_t begin(chffi_conn * conn, const uint8_t * params, size_t params_len, chffi_result * result,
     Params & bound, const EngineApi *& api) {
     api = engine();
     if (api == nullptr)
-        return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
+        return fail(result, CHFFI_MISUSE, "libchdb is not loaded");
     if (!has_arrow_api(*api))
-        return fail(result, info, CHFFI_MISUSE, "this libchdb has no Arrow C Data Interface (chdb_query_arrow_n): upgrade chDB");
+        return fail(result, CHFFI_MISUSE, "this libchdb has no Arrow C Data Interface (chdb_query_arrow_n): upgrade chDB");
     if (conn == nullptr)
-        return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
+        return fail(result, CHFFI_MISUSE, "query on a NULL connection");
     if (!bound.decode(params, params_len))
-        return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
+        return fail(result, CHFFI_MISUSE, "malformed parameter list");
     if (conn->open_streams.load() != 0)
-        return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
+        return fail(result, CHFFI_BUSY, kStreamOpenMessage);
     return CHFFI_OK;
 }
 
 // Describes the engine result; an empty error message from a failed engine call still fails.
 int32_t finish(const EngineApi & api, chffi_result * result, chffi_result_info * info) {
     if (result->engine == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
-    describe(api, result->engine, *info);
-    return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    const char * error = describe(api, result->engine, *info);
+    return error != nullptr ? fail(result, CHFFI_ENGINE_ERROR, error) : CHFFI_OK;
 }
 
 // Whether sql may carry its own FORMAT clause, which the engine's streaming API would obey (the
@@ -233,9 +233,9 @@ int32_t export_by_engine(const EngineApi & api, chffi_conn * conn, std::string_v
         if (int32_t status = finish(api, result, info); status != CHFFI_OK)
             return status;
         if (raw->release == nullptr)
-            return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no Arrow stream");
+            return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no Arrow stream");
         if (!drain(raw, arrow, error))
-            return fail(result, info, CHFFI_ENGINE_ERROR, error);
+            return fail(result, CHFFI_ENGINE_ERROR, error);
         return CHFFI_OK;
     }
     result->engine = start_stream(api, *conn->handle, sql, options, bound);
@@ -243,7 +243,7 @@ int32_t export_by_engine(const EngineApi & api, chffi_conn * conn, std::string_v
         return status;
     for (bool end = false; !end;) {
         if (!fetch(api, conn, result->engine, arrow, &end, error))
-            return fail(result, info, CHFFI_ENGINE_ERROR, error);
+            return fail(result, CHFFI_ENGINE_ERROR, error);
     }
     return CHFFI_OK;
 }
@@ -252,7 +252,7 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
     chffi_result * result, chffi_result_info * info) {
     Params bound;
     const EngineApi * api = nullptr;
-    if (int32_t status = begin(conn, params, params_len, result, info, bound, api); status != CHFFI_OK)
+    if (int32_t status = begin(conn, params, params_len, result, bound, api); status != CHFFI_OK)
         return status;
     auto arrow = std::make_unique<chffi_arrow>();
 
@@ -273,7 +273,7 @@ int32_t query_arrow(chffi_conn * conn, std::string_view sql, const uint8_t * par
     if (for_rows && arrow->schema.release == nullptr)
         return CHFFI_OK; // the rows are in the result's data (*out stays NULL)
     if (arrow->schema.release == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned an Arrow stream without a schema");
     flatten(*arrow);
     *out = arrow.release();
     return CHFFI_OK;
@@ -321,13 +321,13 @@ void flatten(chffi_arrow & out) {
 extern "C" {
 
 int32_t chffi_query_arrow(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len, uint32_t flags,
-    chffi_arrow ** out_arrow, chffi_result ** out_result, chffi_result_info * out_info) {
-    if (out_arrow == nullptr)
-        return CHFFI_MISUSE;
-    *out_arrow = nullptr;
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+    chffi_arrow ** out_arrow, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error) {
+    return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
+        if (out_arrow == nullptr)
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_query_arrow: NULL out_arrow");
+        *out_arrow = nullptr;
         if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query_arrow: NULL buffer with a non-zero length");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_query_arrow: NULL buffer with a non-zero length");
         return chffi::query_arrow(conn, std::string_view(sql ? sql : "", sql_len), params, params_len, flags, out_arrow, result, out_info);
     });
 }
@@ -360,16 +360,16 @@ void chffi_arrow_free_quarantined(chffi_arrow * arrow) {
 }
 
 int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_len, const uint8_t * params, size_t params_len,
-    uint32_t flags, chffi_arrow_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info) {
-    if (out_stream == nullptr)
-        return CHFFI_MISUSE;
-    *out_stream = nullptr;
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+    uint32_t flags, chffi_arrow_stream ** out_stream, chffi_error ** out_error) {
+    return chffi::status_only(out_error, [&](chffi_result * result, chffi_result_info * out_info) {
+        if (out_stream == nullptr)
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_arrow_open: NULL out_stream");
+        *out_stream = nullptr;
         if ((sql == nullptr && sql_len != 0) || (params == nullptr && params_len != 0))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_arrow_open: NULL buffer with a non-zero length");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_arrow_open: NULL buffer with a non-zero length");
         chffi::Params bound;
         const chffi::EngineApi * api = nullptr;
-        if (int32_t status = chffi::begin(conn, params, params_len, result, out_info, bound, api); status != CHFFI_OK)
+        if (int32_t status = chffi::begin(conn, params, params_len, result, bound, api); status != CHFFI_OK)
             return status;
         auto stream = std::make_unique<chffi_arrow_stream>();
         stream->conn = conn;
@@ -382,12 +382,11 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
             chffi::open_stream(*api, conn, std::string_view(sql ? sql : "", sql_len), bound, options, *stream);
         }
         if (stream->engine == nullptr)
-            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
         // From here the engine result is owned by the caller's result or by the stream.
         result->engine = stream->engine;
-        chffi::describe(*api, stream->engine, *out_info);
-        if (out_info->error != nullptr)
-            return static_cast<int32_t>(CHFFI_ENGINE_ERROR); // the error text lives in that result
+        if (const char * error = chffi::describe(*api, stream->engine, *out_info))
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
         result->engine = nullptr;
         hold.keep();
         *out_stream = stream.release();
@@ -395,18 +394,14 @@ int32_t chffi_stream_arrow_open(chffi_conn * conn, const char * sql, size_t sql_
     });
 }
 
-int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if (stream == nullptr || out_batch == nullptr) {
-            chffi::write_message(err, err_cap, "chffi_stream_arrow_next: NULL argument");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if (stream == nullptr || out_batch == nullptr)
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_stream_arrow_next: NULL argument");
         *out_batch = nullptr;
         const chffi::EngineApi * api = chffi::engine();
-        if (api == nullptr) {
-            chffi::write_message(err, err_cap, "libchdb is not loaded");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+        if (api == nullptr)
+            return chffi::report(out_error, CHFFI_MISUSE, "libchdb is not loaded");
         if (stream->done)
             return static_cast<int32_t>(CHFFI_OK);
         auto batch = std::make_unique<chffi_arrow>();
@@ -420,8 +415,7 @@ int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_
         }
         if (!ok) {
             stream->finish();
-            chffi::write_message(err, err_cap, error);
-            return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
+            return chffi::report(out_error, CHFFI_ENGINE_ERROR, error);
         }
         if (end) {
             stream->finish();

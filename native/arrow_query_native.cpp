@@ -234,9 +234,9 @@ int32_t run_into_result(const EngineApi & api, chffi_conn * conn, std::string_vi
     result->engine = r;
     *info = chffi_result_info{};
     if (r == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
-    describe(api, r, *info);
-    return info->error != nullptr ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    const char * error = describe(api, r, *info);
+    return error != nullptr ? fail(result, CHFFI_ENGINE_ERROR, error) : CHFFI_OK;
 }
 
 int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string_view sql, const Params & params, uint32_t flags,
@@ -244,11 +244,10 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     EngineArrowOptions options = options_from(flags);
     result->engine = start_query_stream(api, *conn->handle, sql, "Native", params);
     if (result->engine == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
-    describe(api, result->engine, *info);
-    if (info->error != nullptr) {
-        if (!refused_by_streaming_api(info->error))
-            return CHFFI_ENGINE_ERROR;
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    if (const char * error = describe(api, result->engine, *info)) {
+        if (!refused_by_streaming_api(error))
+            return fail(result, CHFFI_ENGINE_ERROR, error);
         api.destroy_result(result->engine);
         result->engine = nullptr;
         *info = chffi_result_info{};
@@ -268,7 +267,7 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
             OwnedResult chunk(api.stream_fetch_result(*conn->handle, result->engine), DestroyResult{&api});
             if (std::string error = error_of(api, chunk.get()); !error.empty()) {
                 guard.ended = chunk != nullptr;
-                return fail(result, info, CHFFI_ENGINE_ERROR, error);
+                return fail(result, CHFFI_ENGINE_ERROR, error);
             }
             if (api.result_length(chunk.get()) == 0) {
                 guard.ended = true;
@@ -293,7 +292,7 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     if (out.schema.release == nullptr && !spill.active()) {
         std::vector<std::pair<std::string, std::string>> columns;
         if (!describe_columns(api, conn, sql, params, columns, error))
-            return fail(result, info, CHFFI_ENGINE_ERROR, "the statement returned no rows and no columns to build a table from: " + error);
+            return fail(result, CHFFI_ENGINE_ERROR, "the statement returned no rows and no columns to build a table from: " + error);
         std::string header = native_header(columns);
         auto * data = reinterpret_cast<const uint8_t *>(header.data());
         if (!decoder.decode(data, header.size(), out))
@@ -305,7 +304,7 @@ int32_t query_arrow_native(const EngineApi & api, chffi_conn * conn, std::string
     if (for_rows)
         return run_into_result(api, conn, from_spill, Params{}, kRowsFormat, result, info);
     if (!convert_by_engine(api, conn, from_spill, options, out, error))
-        return fail(result, info, CHFFI_ENGINE_ERROR, error);
+        return fail(result, CHFFI_ENGINE_ERROR, error);
     return CHFFI_OK;
 }
 

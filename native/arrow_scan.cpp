@@ -249,12 +249,10 @@ struct chffi_scan {
 namespace chffi {
 namespace {
 
-int32_t unregister(chffi_scan * scan, const std::string & name, char * err, size_t err_cap) {
+int32_t unregister(chffi_scan * scan, const std::string & name, chffi_error ** out_error) {
     auto it = scan->registered.find(name);
-    if (it == scan->registered.end()) {
-        write_message(err, err_cap, "no Arrow table named " + name + " is registered over this data");
-        return CHFFI_MISUSE;
-    }
+    if (it == scan->registered.end())
+        return chffi::report(out_error, CHFFI_MISUSE, "no Arrow table named " + name + " is registered over this data");
     chffi_scan::Registration & r = it->second;
     int rc = 0;
     if (const EngineApi * api = engine()) {
@@ -266,10 +264,8 @@ int32_t unregister(chffi_scan * scan, const std::string & name, char * err, size
     if (r.stream->release != nullptr)
         r.stream->release(r.stream.get());
     scan->registered.erase(it);
-    if (rc != 0) {
-        write_message(err, err_cap, "the engine could not unregister arrowstream('" + name + "')");
-        return CHFFI_ENGINE_ERROR;
-    }
+    if (rc != 0)
+        return chffi::report(out_error, CHFFI_ENGINE_ERROR, "the engine could not unregister arrowstream('" + name + "')");
     return CHFFI_OK;
 }
 
@@ -279,12 +275,10 @@ int32_t unregister(chffi_scan * scan, const std::string & name, char * err, size
 extern "C" {
 
 int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8_t * strings, size_t strings_len, chffi_scan ** out_scan,
-    char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if (out_scan == nullptr || (layout == nullptr && layout_words != 0) || (strings == nullptr && strings_len != 0)) {
-            chffi::write_message(err, err_cap, "chffi_scan_new: NULL argument");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+    chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if (out_scan == nullptr || (layout == nullptr && layout_words != 0) || (strings == nullptr && strings_len != 0))
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_scan_new: NULL argument");
         *out_scan = nullptr;
         auto data = std::make_shared<chffi::ScanData>();
         std::vector<chffi::SizedArray> batches;
@@ -300,8 +294,7 @@ int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8
                 chffi::validate_batch(data->schema, batch);
             }
         } catch (const std::invalid_argument & e) {
-            chffi::write_message(err, err_cap, e.what());
-            return static_cast<int32_t>(CHFFI_MISUSE);
+            return chffi::report(out_error, CHFFI_MISUSE, e.what());
         }
         data->batches.resize(batches.size());
         for (size_t i = 0; i < batches.size(); ++i)
@@ -314,13 +307,10 @@ int32_t chffi_scan_new(const uint64_t * layout, size_t layout_words, const uint8
     });
 }
 
-int32_t chffi_arrow_validate(const uint64_t * layout, size_t layout_words, const uint8_t * strings, size_t strings_len, char * err,
-    size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if ((layout == nullptr && layout_words != 0) || (strings == nullptr && strings_len != 0)) {
-            chffi::write_message(err, err_cap, "chffi_arrow_validate: NULL argument");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+int32_t chffi_arrow_validate(const uint64_t * layout, size_t layout_words, const uint8_t * strings, size_t strings_len, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if ((layout == nullptr && layout_words != 0) || (strings == nullptr && strings_len != 0))
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_arrow_validate: NULL argument");
         chffi::SchemaNode schema;
         std::vector<chffi::SizedArray> batches;
         try {
@@ -328,33 +318,24 @@ int32_t chffi_arrow_validate(const uint64_t * layout, size_t layout_words, const
             for (const chffi::SizedArray & batch : batches)
                 chffi::validate_batch(schema, batch);
         } catch (const std::invalid_argument & e) {
-            chffi::write_message(err, err_cap, e.what());
-            return static_cast<int32_t>(CHFFI_MISUSE);
+            return chffi::report(out_error, CHFFI_MISUSE, e.what());
         }
         return static_cast<int32_t>(CHFFI_OK);
     });
 }
 
-int32_t chffi_scan_register(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
+int32_t chffi_scan_register(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
         const chffi::EngineApi * api = chffi::engine();
-        if (api == nullptr || api->arrow_scan == nullptr || api->arrow_unregister_table == nullptr) {
-            chffi::write_message(err, err_cap, api ? "this libchdb has no chdb_arrow_scan: upgrade chDB" : "libchdb is not loaded");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
-        if (conn == nullptr || scan == nullptr || name == nullptr || name_len == 0) {
-            chffi::write_message(err, err_cap, "chffi_scan_register: NULL argument or empty name");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+        if (api == nullptr || api->arrow_scan == nullptr || api->arrow_unregister_table == nullptr)
+            return chffi::report(out_error, CHFFI_MISUSE, api ? "this libchdb has no chdb_arrow_scan: upgrade chDB" : "libchdb is not loaded");
+        if (conn == nullptr || scan == nullptr || name == nullptr || name_len == 0)
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_scan_register: NULL argument or empty name");
         std::string key(name, name_len);
-        if (key.find('\0') != std::string::npos) {
-            chffi::write_message(err, err_cap, "table name contains a NUL byte");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
-        if (scan->registered.count(key) != 0) {
-            chffi::write_message(err, err_cap, "arrowstream('" + key + "') is already registered");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+        if (key.find('\0') != std::string::npos)
+            return chffi::report(out_error, CHFFI_MISUSE, "table name contains a NUL byte");
+        if (scan->registered.count(key) != 0)
+            return chffi::report(out_error, CHFFI_MISUSE, "arrowstream('" + key + "') is already registered");
         auto stream = std::make_unique<ArrowArrayStream>();
         auto state = std::make_unique<chffi::StreamState>();
         state->data = scan->data;
@@ -368,21 +349,18 @@ int32_t chffi_scan_register(chffi_conn * conn, chffi_scan * scan, const char * n
         if (rc != 0) {
             if (stream->release != nullptr)
                 stream->release(stream.get());
-            chffi::write_message(err, err_cap, "the engine refused to register arrowstream('" + key + "') (is the name already in use?)");
-            return static_cast<int32_t>(CHFFI_ENGINE_ERROR);
+            return chffi::report(out_error, CHFFI_ENGINE_ERROR, "the engine refused to register arrowstream('" + key + "') (is the name already in use?)");
         }
         scan->registered.emplace(key, chffi_scan::Registration{conn, std::move(stream)});
         return static_cast<int32_t>(CHFFI_OK);
     });
 }
 
-int32_t chffi_scan_unregister(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if (conn == nullptr || scan == nullptr || (name == nullptr && name_len != 0)) {
-            chffi::write_message(err, err_cap, "chffi_scan_unregister: NULL argument");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
-        return chffi::unregister(scan, std::string(name ? name : "", name_len), err, err_cap);
+int32_t chffi_scan_unregister(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if (conn == nullptr || scan == nullptr || (name == nullptr && name_len != 0))
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_scan_unregister: NULL argument");
+        return chffi::unregister(scan, std::string(name ? name : "", name_len), out_error);
     });
 }
 
@@ -392,7 +370,7 @@ void chffi_scan_free(chffi_scan * scan) {
     try {
         while (!scan->registered.empty()) {
             std::string name = scan->registered.begin()->first;
-            chffi::unregister(scan, name, nullptr, 0);
+            chffi::unregister(scan, name, nullptr);
         }
     } catch (...) {
         // best effort: the data itself is still freed once no stream refers to it

@@ -42,7 +42,7 @@ struct chffi_worker {
                 job = jobs.front();
                 jobs.pop_front();
             }
-            int32_t status = chffi::guarded(nullptr, 0, [&] { return chffi::run(*job.runnable, job.args); });
+            int32_t status = chffi::guarded(nullptr, [&] { return chffi::run(*job.runnable, job.args); });
             done(job.tag, status);
         }
     }
@@ -51,7 +51,7 @@ struct chffi_worker {
 extern "C" {
 
 int32_t chffi_worker_new(chffi_worker_done done, chffi_worker ** out_worker) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         if (done == nullptr || out_worker == nullptr)
             return static_cast<int32_t>(CHFFI_MISUSE);
         *out_worker = nullptr;
@@ -69,7 +69,7 @@ int32_t chffi_worker_new(chffi_worker_done done, chffi_worker ** out_worker) {
 }
 
 int32_t chffi_worker_submit(chffi_worker * worker, const void * fn, const uint64_t * args, uint32_t nargs, uint32_t tag) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         if (worker == nullptr || (args == nullptr && nargs != 0))
             return static_cast<int32_t>(CHFFI_MISUSE);
         const chffi::Runnable * runnable = chffi::find_runnable(fn, nargs);

@@ -60,7 +60,7 @@ private:
             Call * call = queue.front();
             queue.pop_front();
             lock.unlock();
-            int32_t status = guarded(nullptr, 0, [&] { return chffi::run(*call->runnable, call->args); });
+            int32_t status = guarded(nullptr, [&] { return chffi::run(*call->runnable, call->args); });
             {
                 std::lock_guard done_lock(call->mutex);
                 call->status = status;
@@ -86,7 +86,7 @@ Pool & pool() {
 } // namespace chffi
 
 extern "C" int32_t chffi_call_blocking(const void * fn, const uint64_t * args, uint32_t nargs) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         const chffi::Runnable * runnable = chffi::find_runnable(fn, nargs);
         if (runnable == nullptr || (args == nullptr && nargs != 0))
             return static_cast<int32_t>(CHFFI_MISUSE);

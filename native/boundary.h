@@ -1,38 +1,37 @@
-// Helpers for the C ABI boundary: C++ exceptions become status codes, messages go to caller buffers.
+// Helpers for the C ABI boundary: C++ exceptions become status codes, messages become chffi_errors.
 #pragma once
 
 #include "chdb_ffi.h"
 
-#include <cstdio>
-#include <cstring>
 #include <new>
+#include <string>
 #include <string_view>
+
+// A failed call's message (chdb_ffi.h, "The one error channel").
+struct chffi_error {
+    std::string message;
+};
 
 namespace chffi {
 
-// Writes a NUL-terminated, possibly truncated message into a caller-owned buffer.
-inline void write_message(char * buf, size_t cap, std::string_view message) {
-    if (buf == nullptr || cap == 0)
-        return;
-    size_t n = message.size() < cap - 1 ? message.size() : cap - 1;
-    std::memcpy(buf, message.data(), n);
-    buf[n] = '\0';
-}
+// Hands a failed call's message to its caller through out_error (when it asked for one); returns
+// status. Allocation failure leaves *out_error NULL: the status still tells.
+int32_t report(chffi_error ** out_error, int32_t status, std::string_view message) noexcept;
 
-// Runs body() and maps any escaping exception to a status, so none crosses the C ABI.
+// Runs body() with *out_error cleared first and maps any escaping exception to a status (and its
+// message), so none crosses the C ABI.
 template <typename Body>
-int32_t guarded(char * err, size_t err_cap, Body && body) noexcept {
+int32_t guarded(chffi_error ** out_error, Body && body) noexcept {
+    if (out_error != nullptr)
+        *out_error = nullptr;
     try {
         return body();
     } catch (const std::bad_alloc &) {
-        write_message(err, err_cap, "out of memory");
-        return CHFFI_NO_MEMORY;
+        return report(out_error, CHFFI_NO_MEMORY, "out of memory");
     } catch (const std::exception & e) {
-        write_message(err, err_cap, e.what());
-        return CHFFI_INTERNAL;
+        return report(out_error, CHFFI_INTERNAL, e.what());
     } catch (...) {
-        write_message(err, err_cap, "unknown C++ exception in chdb-ffi shim");
-        return CHFFI_INTERNAL;
+        return report(out_error, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
     }
 }
 

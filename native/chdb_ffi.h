@@ -7,6 +7,8 @@
  *   - strings and byte buffers always travel with an explicit length and need not be
  *     NUL-terminated (so SQL and data may contain NUL bytes);
  *   - fallible functions return a chffi_status; results come back through out-params;
+ *   - one error channel: a fallible function whose failure has more to say than its status takes
+ *     a last parameter `chffi_error ** out_error` (see chffi_error below);
  *   - no C++ exception ever crosses this boundary.
  *
  * Lists of strings (connection options, query parameters) are passed as one "string list"
@@ -27,7 +29,7 @@ extern "C" {
 #define CHFFI_API __attribute__((visibility("default")))
 
 /* Bumped on every incompatible change; the TypeScript loader refuses a shim of another version. */
-#define CHFFI_ABI_VERSION 1
+#define CHFFI_ABI_VERSION 2
 
 typedef enum chffi_status {
     CHFFI_OK = 0,
@@ -44,6 +46,30 @@ typedef enum chffi_status {
     CHFFI_CORRUPT = 11       /* a file is truncated, corrupted or of another format version */
 } chffi_status;
 
+/*
+ * The one error channel. A function taking `chffi_error ** out_error` sets *out_error to NULL on
+ * entry and, when it fails, to a new error holding the message (the engine's own text, e.g.
+ * "Code: 62. DB::Exception: ...", for CHFFI_ENGINE_ERROR); NULL when even that allocation failed
+ * (the status still says what). The caller frees it with chffi_error_free(), which accepts NULL;
+ * out_error itself may be NULL when the message is not wanted.
+ *
+ * Why a per-call object and not a thread-local "last error" (sqlite3_errmsg) or a caller buffer:
+ * hosts run the long calls off their JS thread (Deno's nonblocking symbols, Bun through
+ * chffi_worker_submit, Node through chffi_call_blocking on a shim thread), so the thread that
+ * reads the message is not the one that failed, and a thread-local would be read on the wrong
+ * thread or overwritten by the next call there. The message is written through the call's own
+ * out-param, which travels with the call to whatever thread runs it. A caller buffer would also
+ * travel, but truncates the engine's messages (which quote the query) and costs a buffer per call
+ * on the hot path, where the object costs nothing on success. (duckdb_error_data is the model.)
+ */
+typedef struct chffi_error chffi_error;
+
+/* The message of an error: *out_len bytes, NUL-terminated as well, valid until chffi_error_free ("" for NULL). */
+CHFFI_API const char * chffi_error_message(const chffi_error * error, uint64_t * out_len);
+
+/* Frees an error. NULL is a no-op. */
+CHFFI_API void chffi_error_free(chffi_error * error);
+
 typedef struct chffi_conn chffi_conn;
 typedef struct chffi_result chffi_result;
 
@@ -51,8 +77,6 @@ typedef struct chffi_result chffi_result;
 typedef struct chffi_result_info {
     const uint8_t * data;
     uint64_t data_len;
-    const char * error; /* NULL when the query succeeded */
-    uint64_t error_len;
     double elapsed_seconds;
     uint64_t rows_read;
     uint64_t bytes_read;
@@ -68,9 +92,8 @@ CHFFI_API uint32_t chffi_abi_version(void);
 /*
  * Opens libchdb at an absolute path and disables the engine's process-wide signal handlers.
  * Idempotent for the same path; a different path after a successful load is CHFFI_MISUSE.
- * On failure a NUL-terminated message (truncated to err_cap) is written to err.
  */
-CHFFI_API int32_t chffi_load(const char * lib_path, size_t lib_path_len, char * err, size_t err_cap);
+CHFFI_API int32_t chffi_load(const char * lib_path, size_t lib_path_len, chffi_error ** out_error);
 
 /* The engine's version string, or NULL before chffi_load(). Owned by the engine. */
 CHFFI_API const char * chffi_engine_version(void);
@@ -84,7 +107,7 @@ CHFFI_API int32_t chffi_connect(
     const char * path, size_t path_len,
     const uint8_t * options, size_t options_len,
     chffi_conn ** out_conn,
-    char * err, size_t err_cap);
+    chffi_error ** out_error);
 
 /* Closes and frees a connection. NULL is a no-op. CHFFI_BUSY (and nothing freed) while a query runs. */
 CHFFI_API int32_t chffi_close(chffi_conn * conn);
@@ -92,9 +115,9 @@ CHFFI_API int32_t chffi_close(chffi_conn * conn);
 /*
  * Runs SQL (one or more statements) and returns its output in `format`. params is a string list
  * of name/value pairs bound server-side to {name:Type} placeholders (params_len 0: none).
- * Except on CHFFI_NO_MEMORY, *out_result is set to a result that must be freed with
- * chffi_result_free() whatever the status; out_info describes it (error set on failure).
- * Queries on one connection are serialised.
+ * On CHFFI_OK, *out_result is a result to free with chffi_result_free() and out_info describes
+ * it; on failure *out_result is NULL and *out_error says why. (Every call taking out_result and
+ * out_info follows this rule.) Queries on one connection are serialised.
  */
 CHFFI_API int32_t chffi_query(
     chffi_conn * conn,
@@ -102,7 +125,8 @@ CHFFI_API int32_t chffi_query(
     const char * format, size_t format_len,
     const uint8_t * params, size_t params_len,
     chffi_result ** out_result,
-    chffi_result_info * out_info);
+    chffi_result_info * out_info,
+    chffi_error ** out_error);
 
 /* Frees a result from chffi_query(). NULL is a no-op. */
 CHFFI_API void chffi_result_free(chffi_result * result);
@@ -125,7 +149,8 @@ CHFFI_API int32_t chffi_classify(chffi_conn * conn, const char * sql, size_t sql
  * candidate (an existing absolute directory) puts that directory behind fd N; it is emptied and
  * removed at exit. Writes the directory in use ("" before) to out_path, NUL-terminated.
  */
-CHFFI_API int32_t chffi_scripts_dir(const char * candidate, size_t candidate_len, char * out_path, size_t out_cap);
+CHFFI_API int32_t chffi_scripts_dir(
+    const char * candidate, size_t candidate_len, char * out_path, size_t out_cap, chffi_error ** out_error);
 
 /* Number of connections currently open through this shim. */
 CHFFI_API uint32_t chffi_open_connections(void);
@@ -190,9 +215,9 @@ typedef struct chffi_arrow_stream chffi_arrow_stream;
 #define CHFFI_ARROW_TYPE_NAMES 32u
 
 /*
- * Runs one query and returns its whole result as Arrow. params as for chffi_query(). Except on
- * CHFFI_NO_MEMORY, *out_result must be freed with chffi_result_free() whatever the status (it
- * carries metrics and the error); on CHFFI_OK *out_arrow owns the data.
+ * Runs one query and returns its whole result as Arrow. params as for chffi_query(). On CHFFI_OK
+ * *out_result (metrics, and the rows of CHFFI_ARROW_FOR_ROWS) must be freed with
+ * chffi_result_free() and *out_arrow owns the data; on failure both are NULL.
  */
 CHFFI_API int32_t chffi_query_arrow(
     chffi_conn * conn,
@@ -201,7 +226,8 @@ CHFFI_API int32_t chffi_query_arrow(
     uint32_t flags,
     chffi_arrow ** out_arrow,
     chffi_result ** out_result,
-    chffi_result_info * out_info);
+    chffi_result_info * out_info,
+    chffi_error ** out_error);
 
 /* The layout words of an Arrow result (valid until chffi_arrow_free); their count in *out_words. */
 CHFFI_API const uint64_t * chffi_arrow_layout(const chffi_arrow * arrow, uint64_t * out_words);
@@ -225,7 +251,7 @@ CHFFI_API uint32_t chffi_arrow_viewable(const chffi_arrow * arrow);
 CHFFI_API void chffi_arrow_free_quarantined(chffi_arrow * arrow);
 
 /*
- * Starts a streaming Arrow query. Result/error handling as chffi_query_arrow(). When a DESCRIBE of
+ * Starts a streaming Arrow query. When a DESCRIBE of
  * the query shows only column types the shim builds, the engine streams Native and the shim
  * builds each batch; otherwise the batches are the engine's streaming Arrow export (same types).
  * The connection stays busy (chffi_close gives CHFFI_BUSY) until chffi_stream_arrow_free().
@@ -236,14 +262,13 @@ CHFFI_API int32_t chffi_stream_arrow_open(
     const uint8_t * params, size_t params_len,
     uint32_t flags,
     chffi_arrow_stream ** out_stream,
-    chffi_result ** out_result,
-    chffi_result_info * out_info);
+    chffi_error ** out_error);
 
 /*
  * The next batch as a one-batch chffi_arrow (free it with chffi_arrow_free). At the end of the
  * query: once a chffi_arrow with the schema and no batch, then NULL.
  */
-CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, char * err, size_t err_cap);
+CHFFI_API int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_batch, chffi_error ** out_error);
 
 /* Cancels the query if it has not finished and frees the stream. NULL is a no-op. */
 CHFFI_API void chffi_stream_arrow_free(chffi_arrow_stream * stream);
@@ -262,18 +287,18 @@ typedef struct chffi_scan chffi_scan;
 /*
  * The checks of chffi_scan_new on a layout, in place: no copy, no engine, no allocation that
  * outlives the call (for tests and fuzzers). Every (address, length) of the layout must be
- * readable. CHFFI_OK, or CHFFI_MISUSE with the message in err.
+ * readable. CHFFI_OK, or CHFFI_MISUSE with the message in *out_error.
  */
 CHFFI_API int32_t chffi_arrow_validate(
     const uint64_t * layout, size_t layout_words,
     const uint8_t * strings, size_t strings_len,
-    char * err, size_t err_cap);
+    chffi_error ** out_error);
 
 CHFFI_API int32_t chffi_scan_new(
     const uint64_t * layout, size_t layout_words,
     const uint8_t * strings, size_t strings_len,
     chffi_scan ** out_scan,
-    char * err, size_t err_cap);
+    chffi_error ** out_error);
 
 /*
  * Registers a fresh one-read ArrowArrayStream over the scan as arrowstream('name') (the engine's
@@ -282,10 +307,11 @@ CHFFI_API int32_t chffi_scan_new(
 CHFFI_API int32_t chffi_scan_register(
     chffi_conn * conn, chffi_scan * scan,
     const char * name, size_t name_len,
-    char * err, size_t err_cap);
+    chffi_error ** out_error);
 
 /* Unregisters a name registered by chffi_scan_register(). */
-CHFFI_API int32_t chffi_scan_unregister(chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, char * err, size_t err_cap);
+CHFFI_API int32_t chffi_scan_unregister(
+    chffi_conn * conn, chffi_scan * scan, const char * name, size_t name_len, chffi_error ** out_error);
 
 /* Unregisters every name still registered over the scan and frees it. NULL is a no-op. */
 CHFFI_API void chffi_scan_free(chffi_scan * scan);
@@ -318,9 +344,9 @@ CHFFI_API int32_t chffi_hashset_stats(chffi_hashset * set, uint64_t * out_stats)
 CHFFI_API int32_t chffi_hashset_export(chffi_hashset * set, chffi_bytes ** out_bytes, uint64_t * out_view);
 CHFFI_API void chffi_bytes_free(chffi_bytes * bytes);
 /* Writes the set to `path` atomically (temporary file, fsync, rename). CHFFI_IO_ERROR on failure. */
-CHFFI_API int32_t chffi_hashset_save(chffi_hashset * set, const char * path, size_t path_len, char * err, size_t err_cap);
+CHFFI_API int32_t chffi_hashset_save(chffi_hashset * set, const char * path, size_t path_len, chffi_error ** out_error);
 /* Reads a file written by chffi_hashset_save into a new set; CHFFI_CORRUPT if it does not verify. */
-CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_hashset ** out_set, char * err, size_t err_cap);
+CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_hashset ** out_set, chffi_error ** out_error);
 
 /* Column kinds of a chunk descriptor. */
 #define CHFFI_COLUMN_UTF8 1        /* Arrow Utf8: int32 offsets */
@@ -352,12 +378,11 @@ CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_h
  * Every descriptor is validated before any row is read (CHFFI_MISUSE with a message otherwise).
  */
 CHFFI_API int32_t chffi_hashset_apply(
-    chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, char * err, size_t err_cap);
+    chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, chffi_error ** out_error);
 
 /* ---- Streaming queries and streaming INSERT (native/stream.cpp) ----
  * A stream keeps its connection busy until freed: chffi_close() gives CHFFI_BUSY meanwhile.
- * Like chffi_query(), every call that takes out_result sets it (except on CHFFI_NO_MEMORY) to a
- * result that must be freed with chffi_result_free() whatever the status; errors are in out_info.
+ * Calls taking out_result and out_info follow chffi_query()'s rule.
  */
 typedef struct chffi_stream chffi_stream;
 typedef struct chffi_insert chffi_insert;
@@ -369,11 +394,11 @@ CHFFI_API int32_t chffi_stream_open(
     const char * format, size_t format_len,
     const uint8_t * params, size_t params_len,
     chffi_stream ** out_stream,
-    chffi_result ** out_result,
-    chffi_result_info * out_info);
+    chffi_error ** out_error);
 
-/* The next chunk of output; an empty chunk (data_len 0, no error) means the stream has ended. */
-CHFFI_API int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info);
+/* The next chunk of output; an empty chunk (CHFFI_OK, data_len 0) means the stream has ended. */
+CHFFI_API int32_t chffi_stream_next(
+    chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error);
 
 /* Stops the query between chunks. Further chffi_stream_next() calls report an error. */
 CHFFI_API void chffi_stream_cancel(chffi_stream * stream);
@@ -391,15 +416,14 @@ CHFFI_API int32_t chffi_insert_open(
     const char * format, size_t format_len,
     const uint8_t * params, size_t params_len,
     chffi_insert ** out_insert,
-    chffi_result ** out_result,
-    chffi_result_info * out_info);
+    chffi_error ** out_error);
 
 /* Appends one chunk of input (copied). */
-CHFFI_API int32_t chffi_insert_append(
-    chffi_insert * insert, const uint8_t * data, size_t data_len, chffi_result ** out_result, chffi_result_info * out_info);
+CHFFI_API int32_t chffi_insert_append(chffi_insert * insert, const uint8_t * data, size_t data_len, chffi_error ** out_error);
 
 /* Ends the input and commits; out_info carries rows_written / bytes_written. */
-CHFFI_API int32_t chffi_insert_done(chffi_insert * insert, chffi_result ** out_result, chffi_result_info * out_info);
+CHFFI_API int32_t chffi_insert_done(
+    chffi_insert * insert, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error);
 
 /* Abandons the INSERT without committing what was not yet written. */
 CHFFI_API void chffi_insert_cancel(chffi_insert * insert);
@@ -417,8 +441,9 @@ typedef void (*chffi_worker_done)(uint32_t tag, int32_t status);
 CHFFI_API int32_t chffi_worker_new(chffi_worker_done done, chffi_worker ** out_worker);
 
 /*
- * Queues a call of fn, the address of one of chffi_query, chffi_stream_open, chffi_stream_next,
- * chffi_insert_append or chffi_insert_done, with its nargs arguments as 64-bit words (copied).
+ * Queues a call of fn, the address of one of the calls listed in native/runnable.cpp (those that
+ * may block: chffi_query, chffi_query_arrow, chffi_stream_next...), with its nargs arguments as
+ * 64-bit words (copied).
  * Anything the arguments point to must stay valid until done() reports the tag.
  */
 CHFFI_API int32_t chffi_worker_submit(chffi_worker * worker, const void * fn, const uint64_t * args, uint32_t nargs, uint32_t tag);

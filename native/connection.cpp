@@ -71,53 +71,40 @@ void close_keeper(const EngineApi & api, Registry & reg) {
     reg.identity.clear();
 }
 
-int32_t connect(std::string_view path, const uint8_t * options, size_t options_len, chffi_conn ** out, char * err, size_t err_cap) {
+int32_t connect(std::string_view path, const uint8_t * options, size_t options_len, chffi_conn ** out, chffi_error ** out_error) {
     const EngineApi * api = engine();
-    if (api == nullptr) {
-        write_message(err, err_cap, "libchdb is not loaded (call chffi_load first)");
-        return CHFFI_MISUSE;
-    }
-    if (path.empty() || has_nul(path)) {
-        write_message(err, err_cap, "invalid data path: empty or contains a NUL byte");
-        return CHFFI_MISUSE;
-    }
+    if (api == nullptr)
+        return chffi::report(out_error, CHFFI_MISUSE, "libchdb is not loaded (call chffi_load first)");
+    if (path.empty() || has_nul(path))
+        return chffi::report(out_error, CHFFI_MISUSE, "invalid data path: empty or contains a NUL byte");
     std::vector<std::string_view> option_views;
-    if (!decode_string_list(options, options_len, option_views)) {
-        write_message(err, err_cap, "malformed option list");
-        return CHFFI_MISUSE;
-    }
+    if (!decode_string_list(options, options_len, option_views))
+        return chffi::report(out_error, CHFFI_MISUSE, "malformed option list");
     std::vector<std::string> args{"chdb"};
     if (path != ":memory:")
         args.push_back("--path=" + std::string(path));
     for (std::string_view option : option_views) {
-        if (has_nul(option)) {
-            write_message(err, err_cap, "connection option contains a NUL byte");
-            return CHFFI_MISUSE;
-        }
+        if (has_nul(option))
+            return chffi::report(out_error, CHFFI_MISUSE, "connection option contains a NUL byte");
         args.emplace_back(option);
     }
     std::string access_error;
     for (std::string & option : access_options(access_error))
         args.push_back(std::move(option));
-    if (!access_error.empty()) {
-        write_message(err, err_cap, access_error);
-        return CHFFI_CONNECT_FAILED;
-    }
+    if (!access_error.empty())
+        return chffi::report(out_error, CHFFI_CONNECT_FAILED, access_error);
     std::vector<char *> argv;
     for (std::string & a : args)
         argv.push_back(a.data());
 
     Registry & reg = registry();
     std::lock_guard lock(reg.mutex);
-    if (reg.shut_down) {
-        write_message(err, err_cap, "the chDB engine has been shut down in this process");
-        return CHFFI_SHUT_DOWN;
-    }
+    if (reg.shut_down)
+        return chffi::report(out_error, CHFFI_SHUT_DOWN, "the chDB engine has been shut down in this process");
     if (!reg.open.empty() && reg.path != path) {
-        write_message(err, err_cap,
+        return report(out_error, CHFFI_PATH_CONFLICT,
             "chDB allows one data path per process: " + reg.path + " is open (" + std::to_string(reg.open.size())
                 + " connection(s)); close them before connecting to " + std::string(path));
-        return CHFFI_PATH_CONFLICT;
     }
     if (reg.keeper != nullptr && reg.open.empty() && (reg.path != path || reg.identity != path_identity(path)))
         close_keeper(*api, reg);
@@ -133,8 +120,7 @@ int32_t connect(std::string_view path, const uint8_t * options, size_t options_l
         for (size_t i = 1; i < args.size(); ++i)
             message += (i == 1 ? " with " : " ") + args[i];
         message += " (the engine gives no reason: check that the path is a writable directory and every option is a valid setting)";
-        write_message(err, err_cap, message);
-        return CHFFI_CONNECT_FAILED;
+        return chffi::report(out_error, CHFFI_CONNECT_FAILED, message);
     }
     owned->handle = handle;
     try {
@@ -169,23 +155,23 @@ int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, 
     chffi_result * result, chffi_result_info * info) {
     const EngineApi * api = engine();
     if (api == nullptr)
-        return fail(result, info, CHFFI_MISUSE, "libchdb is not loaded");
+        return fail(result, CHFFI_MISUSE, "libchdb is not loaded");
     if (conn == nullptr)
-        return fail(result, info, CHFFI_MISUSE, "query on a NULL connection");
+        return fail(result, CHFFI_MISUSE, "query on a NULL connection");
     Params p;
     if (!p.decode(params, params_len))
-        return fail(result, info, CHFFI_MISUSE, "malformed parameter list");
+        return fail(result, CHFFI_MISUSE, "malformed parameter list");
 
     if (conn->open_streams.load() != 0)
-        return fail(result, info, CHFFI_BUSY, kStreamOpenMessage);
+        return fail(result, CHFFI_BUSY, kStreamOpenMessage);
     InFlight in_flight(conn);
     std::lock_guard lock(conn->query_mutex);
 
     result->engine = run_query(*api, *conn->handle, sql, format, p);
     if (result->engine == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
-    describe(*api, result->engine, *info);
-    return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
+    const char * error = describe(*api, result->engine, *info);
+    return error != nullptr ? fail(result, CHFFI_ENGINE_ERROR, error) : CHFFI_OK;
 }
 
 // chdb_classify_query_n's report (chdb_query_analysis_v1 in chdb.h).
@@ -218,7 +204,7 @@ bool is_single_statement(const EngineApi & api, chffi_conn * conn, std::string_v
     return false;
 }
 
-void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
+const char * describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {
     info.data = reinterpret_cast<const uint8_t *>(api.result_buffer(r));
     info.data_len = api.result_length(r);
     info.elapsed_seconds = api.result_elapsed(r);
@@ -229,16 +215,15 @@ void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info)
     info.rows_written = api.result_rows_written(r);
     info.bytes_written = api.result_bytes_written(r);
     const char * error = api.result_error(r);
-    if (error != nullptr && *error != '\0') {
-        info.error = error;
-        info.error_len = std::strlen(error);
-    }
+    return error != nullptr && *error != '\0' ? error : nullptr;
 }
 
-int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message) {
-    result->message = std::move(message);
-    info->error = result->message.c_str();
-    info->error_len = result->message.size();
+int32_t fail(chffi_result * result, int32_t status, std::string message) noexcept {
+    try {
+        result->message = std::move(message);
+    } catch (...) {
+        result->message.clear(); // no memory for the message: the status still tells
+    }
     return status;
 }
 
@@ -247,19 +232,17 @@ int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, st
 extern "C" {
 
 int32_t chffi_connect(const char * path, size_t path_len, const uint8_t * options, size_t options_len, chffi_conn ** out_conn,
-    char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if (out_conn == nullptr || (path == nullptr && path_len != 0) || (options == nullptr && options_len != 0)) {
-            chffi::write_message(err, err_cap, "chffi_connect: NULL argument");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
+    chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if (out_conn == nullptr || (path == nullptr && path_len != 0) || (options == nullptr && options_len != 0))
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_connect: NULL argument");
         *out_conn = nullptr;
-        return chffi::connect(std::string_view(path ? path : "", path_len), options, options_len, out_conn, err, err_cap);
+        return chffi::connect(std::string_view(path ? path : "", path_len), options, options_len, out_conn, out_error);
     });
 }
 
 int32_t chffi_close(chffi_conn * conn) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         if (conn == nullptr)
             return static_cast<int32_t>(CHFFI_OK);
         chffi::Registry & reg = chffi::registry();
@@ -274,10 +257,10 @@ int32_t chffi_close(chffi_conn * conn) {
 }
 
 int32_t chffi_query(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
-    const uint8_t * params, size_t params_len, chffi_result ** out_result, chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+    const uint8_t * params, size_t params_len, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error) {
+    return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         if ((sql == nullptr && sql_len != 0) || (format == nullptr && format_len != 0) || (params == nullptr && params_len != 0))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_query: NULL buffer with a non-zero length");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_query: NULL buffer with a non-zero length");
         return chffi::query(conn, std::string_view(sql ? sql : "", sql_len), std::string_view(format ? format : "", format_len),
             params, params_len, result, out_info);
     });
@@ -306,7 +289,7 @@ void chffi_stop_first_at_exit(void) {
 }
 
 int32_t chffi_release_path(void) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         chffi::Registry & reg = chffi::registry();
         std::lock_guard lock(reg.mutex);
         if (!reg.open.empty())
@@ -318,7 +301,7 @@ int32_t chffi_release_path(void) {
 }
 
 int32_t chffi_shutdown(void) {
-    return chffi::guarded(nullptr, 0, [&] {
+    return chffi::guarded(nullptr, [&] {
         chffi::Registry & reg = chffi::registry();
         std::lock_guard lock(reg.mutex);
         if (reg.shut_down)

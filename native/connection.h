@@ -1,6 +1,7 @@
 // Internals shared by the shim's source files: what a connection and a result are.
 #pragma once
 
+#include "boundary.h"
 #include "chdb_ffi.h"
 #include "engine.h"
 #include "fault.h"
@@ -31,16 +32,17 @@ inline constexpr const char * kStreamOpenMessage =
 
 struct chffi_result {
     chffi::EngineResult * engine = nullptr;
-    std::string message; // the shim's own error, when the engine was never reached
+    std::string message; // while the call runs: its error, which with_result() reports
 };
 
 namespace chffi {
 
-// Fills info from an engine result (data, metrics, and the error message if any).
-void describe(const EngineApi & api, EngineResult * r, chffi_result_info & info);
+// Fills info from an engine result (data and metrics); returns its error message, or nullptr
+// when it succeeded.
+const char * describe(const EngineApi & api, EngineResult * r, chffi_result_info & info);
 
-// Records the shim's own error in result and info; returns status.
-int32_t fail(chffi_result * result, chffi_result_info * info, int32_t status, std::string message);
+// Records a failed call's message in its result (with_result() reports it); returns status.
+int32_t fail(chffi_result * result, int32_t status, std::string message) noexcept;
 
 // Bound parameters decoded from a string list of name/value pairs, as the engine's four arrays.
 struct Params {
@@ -100,24 +102,48 @@ inline std::string error_of(const EngineApi & api, EngineResult * r) {
     return e != nullptr ? e : "";
 }
 
-// Allocates *out (the result every call hands back) and runs body(result) with exceptions mapped.
+// Runs body(result) on a new result (exceptions mapped to statuses) and hands it back through
+// *out on CHFFI_OK; on failure frees it and reports its message through out_error instead.
 template <typename Body>
-int32_t with_result(chffi_result ** out, chffi_result_info * info, Body && body) noexcept {
+int32_t with_result(chffi_result ** out, chffi_result_info * info, chffi_error ** out_error, Body && body) noexcept {
+    if (out_error != nullptr)
+        *out_error = nullptr;
     if (out == nullptr || info == nullptr)
-        return CHFFI_MISUSE;
+        return report(out_error, CHFFI_MISUSE, "NULL out_result or out_info");
     *info = chffi_result_info{};
-    *out = fault::hit() ? nullptr : new (std::nothrow) chffi_result();
-    if (*out == nullptr)
-        return CHFFI_NO_MEMORY;
+    *out = nullptr;
+    chffi_result * result = fault::hit() ? nullptr : new (std::nothrow) chffi_result();
+    if (result == nullptr)
+        return report(out_error, CHFFI_NO_MEMORY, "out of memory");
+    int32_t status;
     try {
-        return body(*out);
+        status = body(result);
     } catch (const std::bad_alloc &) {
-        return fail(*out, info, CHFFI_NO_MEMORY, "out of memory");
+        status = fail(result, CHFFI_NO_MEMORY, "out of memory");
     } catch (const std::exception & e) {
-        return fail(*out, info, CHFFI_INTERNAL, e.what());
+        status = fail(result, CHFFI_INTERNAL, e.what());
     } catch (...) {
-        return fail(*out, info, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
+        status = fail(result, CHFFI_INTERNAL, "unknown C++ exception in chdb-ffi shim");
     }
+    if (status == CHFFI_OK) {
+        *out = result;
+        return status;
+    }
+    report(out_error, status, result->message);
+    *info = chffi_result_info{};
+    chffi_result_free(result);
+    return status;
+}
+
+// with_result() for calls that hand back no result, only a status (and its error): body gets a
+// result and info of its own, freed before the call returns.
+template <typename Body>
+int32_t status_only(chffi_error ** out_error, Body && body) noexcept {
+    chffi_result * result = nullptr;
+    chffi_result_info info;
+    int32_t status = with_result(&result, &info, out_error, [&](chffi_result * r) { return body(r, &info); });
+    chffi_result_free(result);
+    return status;
 }
 
 // Whether the engine's parser reads sql as exactly one statement (chdb_classify_query_n); false

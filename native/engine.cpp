@@ -43,20 +43,18 @@ bool resolve(void * lib, const char * name, Fn & slot, std::string & missing) {
     return slot != nullptr;
 }
 
-int32_t load(const std::string & path, char * err, size_t err_cap) {
+int32_t load(const std::string & path, chffi_error ** out_error) {
     std::lock_guard lock(load_mutex);
     if (loaded.load() != nullptr) {
         if (path == loaded_path)
             return CHFFI_OK;
-        write_message(err, err_cap, "libchdb is already loaded from " + loaded_path + "; cannot load a second engine from " + path);
-        return CHFFI_MISUSE;
+        return report(out_error, CHFFI_MISUSE, "libchdb is already loaded from " + loaded_path + "; cannot load a second engine from " + path);
     }
     // RTLD_LOCAL: the engine's own symbols never interpose on the host runtime's.
     void * lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr) {
         const char * why = dlerror();
-        write_message(err, err_cap, "cannot open libchdb at " + path + ": " + (why ? why : "unknown dlopen error"));
-        return CHFFI_LOAD_FAILED;
+        return chffi::report(out_error, CHFFI_LOAD_FAILED, "cannot open libchdb at " + path + ": " + (why ? why : "unknown dlopen error"));
     }
     std::string missing;
     resolve(lib, "chdb_version", api.version, missing);
@@ -90,8 +88,7 @@ int32_t load(const std::string & path, char * err, size_t err_cap) {
     resolve(lib, "chdb_arrow_unregister_table", api.arrow_unregister_table, optional_missing);
     if (!missing.empty()) {
         // The library stays mapped: unloading a half-initialised engine is riskier than the leak.
-        write_message(err, err_cap, "libchdb at " + path + " is too old: missing " + missing);
-        return CHFFI_LOAD_FAILED;
+        return chffi::report(out_error, CHFFI_LOAD_FAILED, "libchdb at " + path + " is too old: missing " + missing);
     }
     // Before the first connect: otherwise the engine owns SIGSEGV & co. for the whole process,
     // which turns a host runtime's recoverable traps (e.g. WebAssembly bounds checks) into crashes.
@@ -121,13 +118,11 @@ uint32_t chffi_abi_version(void) {
     return CHFFI_ABI_VERSION;
 }
 
-int32_t chffi_load(const char * lib_path, size_t lib_path_len, char * err, size_t err_cap) {
-    return chffi::guarded(err, err_cap, [&] {
-        if (lib_path == nullptr || lib_path_len == 0) {
-            chffi::write_message(err, err_cap, "chffi_load: empty library path");
-            return static_cast<int32_t>(CHFFI_MISUSE);
-        }
-        return chffi::load(std::string(lib_path, lib_path_len), err, err_cap);
+int32_t chffi_load(const char * lib_path, size_t lib_path_len, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&] {
+        if (lib_path == nullptr || lib_path_len == 0)
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_load: empty library path");
+        return chffi::load(std::string(lib_path, lib_path_len), out_error);
     });
 }
 

@@ -270,13 +270,12 @@ void apply(StringSet & set, int32_t op, const std::vector<Chunk> & chunks) {
 } // namespace chffi
 
 extern "C" CHFFI_API int32_t chffi_hashset_apply(
-    chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, char * err, size_t err_cap) {
-    if (set == nullptr || (chunks == nullptr && chunk_count != 0)) return CHFFI_MISUSE;
-    if (op < CHFFI_OP_IS_IN || op > CHFFI_OP_UPDATE_BOOL) {
-        chffi::write_message(err, err_cap, "unknown hash-filter operation " + std::to_string(op));
-        return CHFFI_MISUSE;
-    }
-    return chffi::guarded(err, err_cap, [&]() -> int32_t {
+    chffi_hashset * set, int32_t op, const uint64_t * chunks, size_t chunk_count, chffi_error ** out_error) {
+    return chffi::guarded(out_error, [&]() -> int32_t {
+        if (set == nullptr || (chunks == nullptr && chunk_count != 0))
+            return chffi::report(out_error, CHFFI_MISUSE, "chffi_hashset_apply: NULL argument");
+        if (op < CHFFI_OP_IS_IN || op > CHFFI_OP_UPDATE_BOOL)
+            return chffi::report(out_error, CHFFI_MISUSE, "unknown hash-filter operation " + std::to_string(op));
         std::vector<chffi::Chunk> parsed;
         parsed.reserve(chunk_count);
         try {
@@ -285,8 +284,7 @@ extern "C" CHFFI_API int32_t chffi_hashset_apply(
                 parsed.back().check(i);
             }
         } catch (const std::invalid_argument & e) {
-            chffi::write_message(err, err_cap, e.what());
-            return CHFFI_MISUSE;
+            return chffi::report(out_error, CHFFI_MISUSE, e.what());
         }
         chffi::apply(set->set, op, parsed);
         return CHFFI_OK;

@@ -140,7 +140,7 @@ void sync_directory_of(const std::string & path) {
 // reader sees either the old file or the complete new one. The temporary file is created
 // exclusively (O_EXCL | O_NOFOLLOW, a random name): nothing planted in the directory, file or
 // symlink, is ever opened or written through. rename() replaces a symlink at `path` itself.
-int32_t save(const StringSet & set, const std::string & path, char * err, size_t err_cap) {
+int32_t save(const StringSet & set, const std::string & path, chffi_error ** out_error) {
     std::string temp;
     int fd = -1;
     for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
@@ -149,15 +149,12 @@ int32_t save(const StringSet & set, const std::string & path, char * err, size_t
         if (fd < 0 && errno != EEXIST) break;
     }
     File file(fd);
-    if (file.fd() < 0) {
-        write_message(err, err_cap, errno_text("cannot create", temp));
-        return CHFFI_IO_ERROR;
-    }
+    if (file.fd() < 0)
+        return chffi::report(out_error, CHFFI_IO_ERROR, errno_text("cannot create", temp));
     auto fail = [&](const char * what) -> int32_t {
         std::string message = errno_text(what, temp);
         ::unlink(temp.c_str());
-        write_message(err, err_cap, message);
-        return CHFFI_IO_ERROR;
+        return chffi::report(out_error, CHFFI_IO_ERROR, message);
     };
     std::vector<uint8_t> buffer;
     buffer.reserve(kChecksumChunk + 64);
@@ -194,9 +191,8 @@ int32_t save(const StringSet & set, const std::string & path, char * err, size_t
     return CHFFI_OK;
 }
 
-int32_t corrupt(char * err, size_t err_cap, const std::string & path, const std::string & why) {
-    write_message(err, err_cap, "not a valid StringHashSet file: " + path + ": " + why);
-    return CHFFI_CORRUPT;
+int32_t corrupt(chffi_error ** out_error, const std::string & path, const std::string & why) {
+    return chffi::report(out_error, CHFFI_CORRUPT, "not a valid StringHashSet file: " + path + ": " + why);
 }
 
 // Reads a file front to back in 1 MiB pieces, feeding everything it hands out to the checksum.
@@ -250,22 +246,17 @@ private:
 // Opens `path` for reading without blocking on a FIFO and refuses anything but a regular file
 // (FIFOs, sockets, devices such as /dev/zero, directories). A symlink is followed: the caller
 // names the file to read, as with any open(); only what it points to must be a regular file.
-int open_regular(const std::string & path, uint64_t & size, char * err, size_t err_cap) {
+int open_regular(const std::string & path, uint64_t & size, chffi_error ** out_error) {
     File file(CHFFI_FAULT_OR(-1, ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)));
-    if (file.fd() < 0) {
-        write_message(err, err_cap, errno_text("cannot open", path));
-        return -1;
-    }
+    if (file.fd() < 0)
+        return report(out_error, -1, errno_text("cannot open", path));
     struct stat st;
-    if (::fstat(file.fd(), &st) != 0) {
-        write_message(err, err_cap, errno_text("cannot stat", path));
-        return -1;
-    }
+    if (::fstat(file.fd(), &st) != 0)
+        return report(out_error, -1, errno_text("cannot stat", path));
     if (!S_ISREG(st.st_mode)) {
         const char * kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
             : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file";
-        write_message(err, err_cap, "cannot load " + path + ": it is " + kind + ", not a regular file");
-        return -1;
+        return report(out_error, -1, "cannot load " + path + ": it is " + kind + ", not a regular file");
     }
     int flags = ::fcntl(file.fd(), F_GETFL);
     if (flags >= 0) ::fcntl(file.fd(), F_SETFL, flags & ~O_NONBLOCK);
@@ -276,37 +267,36 @@ int open_regular(const std::string & path, uint64_t & size, char * err, size_t e
 // Checks the header against the file's size before anything proportional to the header's claims
 // is allocated, then reads the body in pieces (never the whole file at once) into the new set and
 // verifies the checksum at the end.
-int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, char * err, size_t err_cap) {
+int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, chffi_error ** out_error) {
     uint64_t size = 0;
-    File file(open_regular(path, size, err, err_cap));
+    File file(open_regular(path, size, out_error));
     if (file.fd() < 0) return CHFFI_IO_ERROR;
     BodyReader reader(file.fd(), size);
     Checksum checksum;
     auto cut_short = [&](const std::string & what) -> int32_t {
         if (reader.error() != 0) {
             errno = reader.error();
-            write_message(err, err_cap, errno_text("cannot read", path));
-            return CHFFI_IO_ERROR;
+            return chffi::report(out_error, CHFFI_IO_ERROR, errno_text("cannot read", path));
         }
-        return corrupt(err, err_cap, path, what);
+        return corrupt(out_error, path, what);
     };
     uint8_t header[kHeaderSize];
     size_t head = static_cast<size_t>(std::min<uint64_t>(size, kHeaderSize));
     if (!reader.take(header, head, checksum)) return cut_short("the file shrank while being read");
-    if (head < 8 || std::memcmp(header, kMagic, 8) != 0) return corrupt(err, err_cap, path, "wrong magic bytes");
-    if (size < kHeaderSize + kTrailerSize) return corrupt(err, err_cap, path, "truncated header");
+    if (head < 8 || std::memcmp(header, kMagic, 8) != 0) return corrupt(out_error, path, "wrong magic bytes");
+    if (size < kHeaderSize + kTrailerSize) return corrupt(out_error, path, "truncated header");
     uint32_t version;
     std::memcpy(&version, header + 8, 4);
     if (version != kFormatVersion) {
-        return corrupt(err, err_cap, path, "format version " + std::to_string(version) + " (this build reads version 1)");
+        return corrupt(out_error, path, "format version " + std::to_string(version) + " (this build reads version 1)");
     }
     uint64_t count = get_u64(header + 16);
     uint64_t payload = get_u64(header + 24);
     if (payload != size - kHeaderSize - kTrailerSize) {
-        return corrupt(err, err_cap, path, "truncated or extended: the header announces " + std::to_string(payload) +
+        return corrupt(out_error, path, "truncated or extended: the header announces " + std::to_string(payload) +
             " payload bytes, the file holds " + std::to_string(size - kHeaderSize - kTrailerSize));
     }
-    if (count > payload / 4) return corrupt(err, err_cap, path, "key count larger than the payload");
+    if (count > payload / 4) return corrupt(out_error, path, "key count larger than the payload");
     // A record that does not parse is reported as such only once the checksum, read to the end,
     // says the file is intact: a damaged file is a checksum mismatch, whatever byte was hit.
     auto malformed = [&](const std::string & what) -> int32_t {
@@ -316,8 +306,8 @@ int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, cha
             !reader.take(trailer, kTrailerSize, checksum, false)) {
             return cut_short("the file shrank while being read");
         }
-        if (checksum.finish() != get_u64(trailer)) return corrupt(err, err_cap, path, "checksum mismatch");
-        return corrupt(err, err_cap, path, what);
+        if (checksum.finish() != get_u64(trailer)) return corrupt(out_error, path, "checksum mismatch");
+        return corrupt(out_error, path, what);
     };
     // Sized for the announced keys up to kPresizeKeys (128 MiB of slots); a larger set grows as its
     // records prove to be there, so a header cannot reserve more than a few bytes per byte read.
@@ -340,7 +330,7 @@ int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, cha
     if (left != 0) return malformed("bytes after the last record");
     uint8_t trailer[kTrailerSize];
     if (!reader.take(trailer, kTrailerSize, checksum, false)) return cut_short("the file shrank while being read");
-    if (checksum.finish() != get_u64(trailer)) return corrupt(err, err_cap, path, "checksum mismatch");
+    if (checksum.finish() != get_u64(trailer)) return corrupt(out_error, path, "checksum mismatch");
     out = std::move(set);
     return CHFFI_OK;
 }
@@ -349,13 +339,14 @@ int32_t load(const std::string & path, std::unique_ptr<chffi_hashset> & out, cha
 } // namespace chffi
 
 using chffi::guarded;
+using chffi::report;
 
 extern "C" {
 
 CHFFI_API int32_t chffi_hashset_new(uint64_t capacity, chffi_hashset ** out_set) {
     if (out_set == nullptr) return CHFFI_MISUSE;
     *out_set = nullptr;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         *out_set = new chffi_hashset(static_cast<size_t>(capacity));
         return CHFFI_OK;
     });
@@ -367,7 +358,7 @@ CHFFI_API void chffi_hashset_free(chffi_hashset * set) {
 
 CHFFI_API int32_t chffi_hashset_insert(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_inserted) {
     if (set == nullptr || out_inserted == nullptr || (key == nullptr && key_len != 0)) return CHFFI_MISUSE;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         std::unique_lock guard(set->set.lock());
         *out_inserted = set->set.insert(chffi::key_of(key, key_len)) ? 1 : 0;
         return CHFFI_OK;
@@ -376,7 +367,7 @@ CHFFI_API int32_t chffi_hashset_insert(chffi_hashset * set, const uint8_t * key,
 
 CHFFI_API int32_t chffi_hashset_contains(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_found) {
     if (set == nullptr || out_found == nullptr || (key == nullptr && key_len != 0)) return CHFFI_MISUSE;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         std::shared_lock guard(set->set.lock());
         *out_found = set->set.contains(chffi::key_of(key, key_len)) ? 1 : 0;
         return CHFFI_OK;
@@ -385,7 +376,7 @@ CHFFI_API int32_t chffi_hashset_contains(chffi_hashset * set, const uint8_t * ke
 
 CHFFI_API int32_t chffi_hashset_remove(chffi_hashset * set, const uint8_t * key, size_t key_len, int32_t * out_removed) {
     if (set == nullptr || out_removed == nullptr || (key == nullptr && key_len != 0)) return CHFFI_MISUSE;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         std::unique_lock guard(set->set.lock());
         *out_removed = set->set.remove(chffi::key_of(key, key_len)) ? 1 : 0;
         return CHFFI_OK;
@@ -394,7 +385,7 @@ CHFFI_API int32_t chffi_hashset_remove(chffi_hashset * set, const uint8_t * key,
 
 CHFFI_API int32_t chffi_hashset_clear(chffi_hashset * set) {
     if (set == nullptr) return CHFFI_MISUSE;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         std::unique_lock guard(set->set.lock());
         set->set.clear();
         return CHFFI_OK;
@@ -413,7 +404,7 @@ CHFFI_API int32_t chffi_hashset_stats(chffi_hashset * set, uint64_t * out_stats)
 CHFFI_API int32_t chffi_hashset_export(chffi_hashset * set, chffi_bytes ** out_bytes, uint64_t * out_view) {
     if (set == nullptr || out_bytes == nullptr || out_view == nullptr) return CHFFI_MISUSE;
     *out_bytes = nullptr;
-    return guarded(nullptr, 0, [&] {
+    return guarded(nullptr, [&] {
         auto bytes = std::make_unique<chffi_bytes>();
         std::shared_lock guard(set->set.lock());
         bytes->data.reserve(set->set.size() * 4 + set->set.key_bytes());
@@ -433,20 +424,22 @@ CHFFI_API void chffi_bytes_free(chffi_bytes * bytes) {
     delete bytes;
 }
 
-CHFFI_API int32_t chffi_hashset_save(chffi_hashset * set, const char * path, size_t path_len, char * err, size_t err_cap) {
-    if (set == nullptr || path == nullptr || path_len == 0 || std::memchr(path, 0, path_len) != nullptr) return CHFFI_MISUSE;
-    return guarded(err, err_cap, [&] {
+CHFFI_API int32_t chffi_hashset_save(chffi_hashset * set, const char * path, size_t path_len, chffi_error ** out_error) {
+    return guarded(out_error, [&] {
+        if (set == nullptr || path == nullptr || path_len == 0 || std::memchr(path, 0, path_len) != nullptr)
+            return report(out_error, CHFFI_MISUSE, "chffi_hashset_save: NULL argument, or a path empty or with a NUL byte");
         std::shared_lock guard(set->set.lock());
-        return chffi::save(set->set, std::string(path, path_len), err, err_cap);
+        return chffi::save(set->set, std::string(path, path_len), out_error);
     });
 }
 
-CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_hashset ** out_set, char * err, size_t err_cap) {
-    if (out_set == nullptr || path == nullptr || path_len == 0 || std::memchr(path, 0, path_len) != nullptr) return CHFFI_MISUSE;
-    *out_set = nullptr;
-    return guarded(err, err_cap, [&] {
+CHFFI_API int32_t chffi_hashset_load(const char * path, size_t path_len, chffi_hashset ** out_set, chffi_error ** out_error) {
+    return guarded(out_error, [&] {
+        if (out_set == nullptr || path == nullptr || path_len == 0 || std::memchr(path, 0, path_len) != nullptr)
+            return report(out_error, CHFFI_MISUSE, "chffi_hashset_load: NULL argument, or a path empty or with a NUL byte");
+        *out_set = nullptr;
         std::unique_ptr<chffi_hashset> set;
-        int32_t status = chffi::load(std::string(path, path_len), set, err, err_cap);
+        int32_t status = chffi::load(std::string(path, path_len), set, out_error);
         if (status == CHFFI_OK) *out_set = set.release();
         return status;
     });

@@ -3,38 +3,49 @@
 
 #include "chdb_ffi.h"
 
+#include <type_traits>
 #include <utility>
 
 namespace chffi {
 namespace {
 
+// The entry for a call: its arity and return type come from its declaration in chdb_ffi.h, so
+// they cannot drift from it.
+template <typename R, typename... Args>
+Runnable entry(R (*fn)(Args...)) {
+    static_assert(sizeof...(Args) <= max_runnable_args, "raise max_runnable_args");
+    static_assert(std::is_void_v<R> || std::is_same_v<R, int32_t>, "a runnable call returns a chffi_status or nothing");
+    static_assert(((std::is_pointer_v<Args> || std::is_integral_v<Args>) && ...), "every argument must be one word");
+    return {reinterpret_cast<const void *>(fn), static_cast<uint32_t>(sizeof...(Args)), std::is_void_v<R>};
+}
+
 // Every call that enters the engine (ClickHouse checks the stack pointer against the thread's
 // stack bounds, so hosts that run FFI calls on a stack of their own must route these through
 // chffi_call_blocking), plus the calls Bun's worker runs off its JS thread.
 const Runnable runnables[] = {
-    {reinterpret_cast<const void *>(&chffi_load), 4, false},
-    {reinterpret_cast<const void *>(&chffi_connect), 7, false},
-    {reinterpret_cast<const void *>(&chffi_close), 1, false},
-    {reinterpret_cast<const void *>(&chffi_shutdown), 0, false},
-    {reinterpret_cast<const void *>(&chffi_release_path), 0, false},
-    {reinterpret_cast<const void *>(&chffi_query), 9, false},
-    {reinterpret_cast<const void *>(&chffi_query_arrow), 9, false},
-    {reinterpret_cast<const void *>(&chffi_stream_arrow_open), 9, false},
-    {reinterpret_cast<const void *>(&chffi_stream_arrow_next), 4, false},
-    {reinterpret_cast<const void *>(&chffi_stream_arrow_free), 1, true},
-    {reinterpret_cast<const void *>(&chffi_scan_register), 6, false},
-    {reinterpret_cast<const void *>(&chffi_scan_unregister), 6, false},
-    {reinterpret_cast<const void *>(&chffi_scan_free), 1, true},
-    {reinterpret_cast<const void *>(&chffi_stream_open), 10, false},
-    {reinterpret_cast<const void *>(&chffi_stream_next), 3, false},
-    {reinterpret_cast<const void *>(&chffi_stream_cancel), 1, true},
-    {reinterpret_cast<const void *>(&chffi_stream_free), 1, true},
-    {reinterpret_cast<const void *>(&chffi_insert_open), 10, false},
-    {reinterpret_cast<const void *>(&chffi_insert_append), 5, false},
-    {reinterpret_cast<const void *>(&chffi_insert_done), 3, false},
-    {reinterpret_cast<const void *>(&chffi_insert_cancel), 1, true},
-    {reinterpret_cast<const void *>(&chffi_insert_free), 1, true},
-    {reinterpret_cast<const void *>(&chffi_classify), 4, false},
+    entry(&chffi_load),
+    entry(&chffi_connect),
+    entry(&chffi_close),
+    entry(&chffi_shutdown),
+    entry(&chffi_release_path),
+    entry(&chffi_query),
+    entry(&chffi_query_arrow),
+    entry(&chffi_stream_arrow_open),
+    entry(&chffi_stream_arrow_next),
+    entry(&chffi_stream_arrow_free),
+    entry(&chffi_scan_register),
+    entry(&chffi_scan_unregister),
+    entry(&chffi_scan_free),
+    entry(&chffi_stream_open),
+    entry(&chffi_stream_next),
+    entry(&chffi_stream_cancel),
+    entry(&chffi_stream_free),
+    entry(&chffi_insert_open),
+    entry(&chffi_insert_append),
+    entry(&chffi_insert_done),
+    entry(&chffi_insert_cancel),
+    entry(&chffi_insert_free),
+    entry(&chffi_classify),
 };
 
 template <Word>
@@ -57,6 +68,14 @@ int32_t call_n(const Runnable & r, const Word * a) {
     return call_words<int32_t>(r.fn, a, std::make_index_sequence<N>{});
 }
 
+// call_n<r.arity>: the one N in 0..max_runnable_args equal to it.
+template <size_t... N>
+int32_t dispatch(const Runnable & r, const Word * a, std::index_sequence<N...>) {
+    int32_t status = CHFFI_MISUSE;
+    (void)((r.arity == N && (status = call_n<N>(r, a), true)) || ...);
+    return status;
+}
+
 } // namespace
 
 const Runnable * find_runnable(const void * fn, uint32_t nargs) {
@@ -67,18 +86,7 @@ const Runnable * find_runnable(const void * fn, uint32_t nargs) {
 }
 
 int32_t run(const Runnable & r, const Word * a) {
-    switch (r.arity) {
-        case 0: return call_n<0>(r, a);
-        case 1: return call_n<1>(r, a);
-        case 3: return call_n<3>(r, a);
-        case 4: return call_n<4>(r, a);
-        case 5: return call_n<5>(r, a);
-        case 6: return call_n<6>(r, a);
-        case 7: return call_n<7>(r, a);
-        case 9: return call_n<9>(r, a);
-        case 10: return call_n<10>(r, a);
-        default: return CHFFI_MISUSE;
-    }
+    return dispatch(r, a, std::make_index_sequence<max_runnable_args + 1>{});
 }
 
 } // namespace chffi

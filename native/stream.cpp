@@ -57,10 +57,10 @@ const StreamApi * stream_api() {
 // Keeps the engine result as this call's output: data and metrics, or its error.
 int32_t adopt(chffi_result * result, chffi_result_info * info, EngineResult * r) {
     if (r == nullptr)
-        return fail(result, info, CHFFI_ENGINE_ERROR, "the engine returned no result");
+        return fail(result, CHFFI_ENGINE_ERROR, "the engine returned no result");
     result->engine = r;
-    describe(*engine(), r, *info);
-    return info->error ? CHFFI_ENGINE_ERROR : CHFFI_OK;
+    const char * error = describe(*engine(), r, *info);
+    return error != nullptr ? fail(result, CHFFI_ENGINE_ERROR, error) : CHFFI_OK;
 }
 
 bool bad_buffer(const void * p, size_t len) {
@@ -85,18 +85,18 @@ struct chffi_insert {
 extern "C" {
 
 int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
-    const uint8_t * params, size_t params_len, chffi_stream ** out_stream, chffi_result ** out_result, chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+    const uint8_t * params, size_t params_len, chffi_stream ** out_stream, chffi_error ** out_error) {
+    return chffi::status_only(out_error, [&](chffi_result * result, chffi_result_info *) {
         const chffi::StreamApi * api = chffi::stream_api();
         if (out_stream == nullptr || conn == nullptr || chffi::bad_buffer(sql, sql_len) || chffi::bad_buffer(format, format_len)
             || chffi::bad_buffer(params, params_len))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_open: NULL argument");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_open: NULL argument");
         *out_stream = nullptr;
         if (api == nullptr)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "libchdb is not loaded or lacks the streaming API");
+            return chffi::fail(result, CHFFI_MISUSE, "libchdb is not loaded or lacks the streaming API");
         chffi::Params p;
         if (!p.decode(params, params_len))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "malformed parameter list");
+            return chffi::fail(result, CHFFI_MISUSE, "malformed parameter list");
         auto stream = std::make_unique<chffi_stream>(chffi_stream{conn, nullptr});
         chffi::StreamHold hold(conn, false); // kept by the stream until chffi_stream_free
         {
@@ -105,12 +105,12 @@ int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, c
                 std::string_view(format ? format : "", format_len), p);
         }
         if (stream->engine == nullptr)
-            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no stream");
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, "the engine returned no stream");
         // The caller's result owns the engine result until the stream takes it.
         result->engine = stream->engine;
         const char * error = chffi::engine()->result_error(stream->engine);
         if (error != nullptr && *error != '\0')
-            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
         result->engine = nullptr;
         hold.keep();
         *out_stream = stream.release();
@@ -118,10 +118,10 @@ int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, c
     });
 }
 
-int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error) {
+    return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         if (stream == nullptr)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_stream_next: NULL stream");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_next: NULL stream");
         if (stream->ended)
             return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
         std::lock_guard lock(stream->conn->query_mutex);
@@ -133,7 +133,7 @@ int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chf
 }
 
 void chffi_stream_cancel(chffi_stream * stream) {
-    chffi::guarded(nullptr, 0, [&] {
+    chffi::guarded(nullptr, [&] {
         if (stream == nullptr || stream->ended)
             return static_cast<int32_t>(CHFFI_OK);
         std::lock_guard lock(stream->conn->query_mutex);
@@ -147,7 +147,7 @@ void chffi_stream_free(chffi_stream * stream) {
     if (stream == nullptr)
         return;
     chffi_stream_cancel(stream);
-    chffi::guarded(nullptr, 0, [&] {
+    chffi::guarded(nullptr, [&] {
         std::lock_guard lock(stream->conn->query_mutex);
         chffi::engine()->destroy_result(stream->engine);
         return static_cast<int32_t>(CHFFI_OK);
@@ -157,18 +157,18 @@ void chffi_stream_free(chffi_stream * stream) {
 }
 
 int32_t chffi_insert_open(chffi_conn * conn, const char * sql, size_t sql_len, const char * format, size_t format_len,
-    const uint8_t * params, size_t params_len, chffi_insert ** out_insert, chffi_result ** out_result, chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+    const uint8_t * params, size_t params_len, chffi_insert ** out_insert, chffi_error ** out_error) {
+    return chffi::status_only(out_error, [&](chffi_result * result, chffi_result_info *) {
         const chffi::StreamApi * api = chffi::stream_api();
         if (out_insert == nullptr || conn == nullptr || chffi::bad_buffer(sql, sql_len) || chffi::bad_buffer(format, format_len)
             || chffi::bad_buffer(params, params_len))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_insert_open: NULL argument");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_insert_open: NULL argument");
         *out_insert = nullptr;
         if (api == nullptr)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "libchdb is not loaded or lacks the streaming API");
+            return chffi::fail(result, CHFFI_MISUSE, "libchdb is not loaded or lacks the streaming API");
         chffi::Params p;
         if (!p.decode(params, params_len))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "malformed parameter list");
+            return chffi::fail(result, CHFFI_MISUSE, "malformed parameter list");
         chffi::EngineInsert * ins;
         {
             std::lock_guard lock(conn->query_mutex);
@@ -178,11 +178,11 @@ int32_t chffi_insert_open(chffi_conn * conn, const char * sql, size_t sql_len, c
                                     p.names.data(), p.name_lens.data(), p.values.data(), p.value_lens.data(), p.size());
         }
         if (ins == nullptr)
-            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, "the engine returned no insert stream");
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, "the engine returned no insert stream");
         // Owned here until the chffi_insert takes it, so that no exception leaks it.
         std::unique_ptr<chffi::EngineInsert, void (*)(chffi::EngineInsert *)> owned(ins, api->destroy_insert);
         if (const char * error = api->insert_error(ins); error != nullptr && *error != '\0')
-            return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error);
+            return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
         auto insert = std::make_unique<chffi_insert>(chffi_insert{conn, ins});
         chffi::StreamHold hold(conn, false); // kept by the insert until chffi_insert_free
         hold.keep();
@@ -192,28 +192,27 @@ int32_t chffi_insert_open(chffi_conn * conn, const char * sql, size_t sql_len, c
     });
 }
 
-int32_t chffi_insert_append(chffi_insert * insert, const uint8_t * data, size_t data_len, chffi_result ** out_result,
-    chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+int32_t chffi_insert_append(chffi_insert * insert, const uint8_t * data, size_t data_len, chffi_error ** out_error) {
+    return chffi::status_only(out_error, [&](chffi_result * result, chffi_result_info *) {
         if (insert == nullptr || chffi::bad_buffer(data, data_len))
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_insert_append: NULL argument");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_insert_append: NULL argument");
         if (insert->finished)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "the insert stream is already finished");
+            return chffi::fail(result, CHFFI_MISUSE, "the insert stream is already finished");
         const chffi::StreamApi * api = chffi::stream_api();
         std::lock_guard lock(insert->conn->query_mutex);
         if (CHFFI_FAULT_OR(-1, api->append(insert->engine, data ? data : reinterpret_cast<const uint8_t *>(""), data_len)) == 0)
             return static_cast<int32_t>(CHFFI_OK);
         const char * error = api->insert_error(insert->engine);
-        return chffi::fail(result, out_info, CHFFI_ENGINE_ERROR, error && *error ? error : "the engine refused the data");
+        return chffi::fail(result, CHFFI_ENGINE_ERROR, error && *error ? error : "the engine refused the data");
     });
 }
 
-int32_t chffi_insert_done(chffi_insert * insert, chffi_result ** out_result, chffi_result_info * out_info) {
-    return chffi::with_result(out_result, out_info, [&](chffi_result * result) {
+int32_t chffi_insert_done(chffi_insert * insert, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error) {
+    return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         if (insert == nullptr)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "chffi_insert_done: NULL insert stream");
+            return chffi::fail(result, CHFFI_MISUSE, "chffi_insert_done: NULL insert stream");
         if (insert->finished)
-            return chffi::fail(result, out_info, CHFFI_MISUSE, "the insert stream is already finished");
+            return chffi::fail(result, CHFFI_MISUSE, "the insert stream is already finished");
         const chffi::StreamApi * api = chffi::stream_api();
         std::lock_guard lock(insert->conn->query_mutex);
         insert->finished = true;
@@ -222,7 +221,7 @@ int32_t chffi_insert_done(chffi_insert * insert, chffi_result ** out_result, chf
 }
 
 void chffi_insert_cancel(chffi_insert * insert) {
-    chffi::guarded(nullptr, 0, [&] {
+    chffi::guarded(nullptr, [&] {
         if (insert == nullptr || insert->finished)
             return static_cast<int32_t>(CHFFI_OK);
         std::lock_guard lock(insert->conn->query_mutex);
@@ -236,7 +235,7 @@ void chffi_insert_free(chffi_insert * insert) {
     if (insert == nullptr)
         return;
     chffi_insert_cancel(insert);
-    chffi::guarded(nullptr, 0, [&] {
+    chffi::guarded(nullptr, [&] {
         std::lock_guard lock(insert->conn->query_mutex);
         chffi::stream_api()->destroy_insert(insert->engine);
         return static_cast<int32_t>(CHFFI_OK);

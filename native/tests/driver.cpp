@@ -222,9 +222,9 @@ void test_kernels() {
             col.large = large != 0;
             for (int i = 0; i < 5000; i++) col.values.push_back(rng() % 7 == 0 ? std::nullopt : std::optional(random_key(rng)));
             col.build();
-            char err[256] = "";
+            chffi_tests::ErrorSlot err;
             auto want = expected(op, col.values, ref);
-            CHECK(chffi_hashset_apply(set.handle, op, col.words.data(), 1, err, sizeof err) == CHFFI_OK);
+            CHECK(chffi_hashset_apply(set.handle, op, col.words.data(), 1, err.out()) == CHFFI_OK);
             if (op != CHFFI_OP_UPDATE) {
                 for (size_t i = 0; i < want.size(); i++) {
                     CHECK(col.bit(col.out_validity, i) == want[i].has_value());
@@ -254,32 +254,32 @@ void test_kernels() {
         words[9] = reinterpret_cast<uintptr_t>(out_validity.data());
         std::copy(dict.words.begin(), dict.words.begin() + 7, words.begin() + 16);
         words[18] = 0; // no validity in the dictionary
-        char err[256];
-        CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_IS_IN, words.data(), 1, err, sizeof err) == CHFFI_OK);
+        chffi_tests::ErrorSlot err;
+        CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_IS_IN, words.data(), 1, err.out()) == CHFFI_OK);
         CHECK(out_values[0] == 0b001010 && out_validity[0] == 0b111111);
         indices[5 * width] = 3; // out of the dictionary's range
-        CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, words.data(), 1, err, sizeof err) == CHFFI_MISUSE);
-        CHECK(std::strstr(err, "out of range") != nullptr && set.size() == 1);
+        CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, words.data(), 1, err.out()) == CHFFI_MISUSE);
+        CHECK(std::strstr(err.text(), "out of range") != nullptr && set.size() == 1);
     }
     // Malformed descriptors are refused before any row is read, and the set is left alone.
     Set set;
     Column col;
     col.values = {std::string("x"), std::string("yy"), std::string("zzz")};
     col.build();
-    char err[256];
+    chffi_tests::ErrorSlot err;
     col.words[6] = 2; // the data buffer is shorter than the offsets say
-    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err, sizeof err) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err.out()) == CHFFI_MISUSE);
     col.words[6] = col.data.size();
     col.offsets32[2] = 0; // offsets decrease
-    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err, sizeof err) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err.out()) == CHFFI_MISUSE);
     col.offsets32[2] = 3;
     col.words[0] = 99;
-    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err, sizeof err) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err.out()) == CHFFI_MISUSE);
     col.words[0] = CHFFI_COLUMN_UTF8;
-    CHECK(chffi_hashset_apply(set.handle, 17, col.words.data(), 1, err, sizeof err) == CHFFI_MISUSE);
-    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, nullptr, 1, err, sizeof err) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_apply(set.handle, 17, col.words.data(), 1, err.out()) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, nullptr, 1, err.out()) == CHFFI_MISUSE);
     CHECK(set.size() == 0);
-    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err, sizeof err) == CHFFI_OK && set.size() == 3);
+    CHECK(chffi_hashset_apply(set.handle, CHFFI_OP_UPDATE, col.words.data(), 1, err.out()) == CHFFI_OK && set.size() == 3);
 }
 
 // Found by fuzzing scan_layout: a layout of 8 words claiming 2^30 batches (or a node 2^20 children)
@@ -287,14 +287,14 @@ void test_kernels() {
 // the words left in the layout.
 void test_scan_layout_counts() {
     std::string strings = "+s";
-    char err[256];
+    chffi_tests::ErrorSlot err;
     chffi_scan * scan = nullptr;
     std::vector<uint64_t> batches = {0, 2, 0, 0, 0, 0, 0, uint64_t{1} << 30};
-    CHECK(chffi_scan_new(batches.data(), batches.size(), bytes_of(strings), 2, &scan, err, sizeof err) == CHFFI_MISUSE && scan == nullptr);
+    CHECK(chffi_scan_new(batches.data(), batches.size(), bytes_of(strings), 2, &scan, err.out()) == CHFFI_MISUSE && scan == nullptr);
     std::vector<uint64_t> children = {0, 2, 0, 0, 0, uint64_t{1} << 20, 0};
-    CHECK(chffi_scan_new(children.data(), children.size(), bytes_of(strings), 2, &scan, err, sizeof err) == CHFFI_MISUSE && scan == nullptr);
+    CHECK(chffi_scan_new(children.data(), children.size(), bytes_of(strings), 2, &scan, err.out()) == CHFFI_MISUSE && scan == nullptr);
     std::vector<uint64_t> empty = {0, 2, 0, 0, 0, 0, 0, 0};
-    CHECK(chffi_scan_new(empty.data(), empty.size(), bytes_of(strings), 2, &scan, err, sizeof err) == CHFFI_OK && scan != nullptr);
+    CHECK(chffi_scan_new(empty.data(), empty.size(), bytes_of(strings), 2, &scan, err.out()) == CHFFI_OK && scan != nullptr);
     chffi_scan_free(scan);
 }
 
@@ -303,10 +303,10 @@ void test_save_load(const std::string & dir) {
     Set set;
     std::mt19937_64 rng(3);
     for (int i = 0; i < 2000; i++) set.insert(random_key(rng) + std::to_string(i));
-    char err[512];
-    CHECK(chffi_hashset_save(set.handle, path.data(), path.size(), err, sizeof err) == CHFFI_OK);
+    chffi_tests::ErrorSlot err;
+    CHECK(chffi_hashset_save(set.handle, path.data(), path.size(), err.out()) == CHFFI_OK);
     chffi_hashset * loaded = nullptr;
-    CHECK(chffi_hashset_load(path.data(), path.size(), &loaded, err, sizeof err) == CHFFI_OK);
+    CHECK(chffi_hashset_load(path.data(), path.size(), &loaded, err.out()) == CHFFI_OK);
     {
         Set wrapped;
         chffi_hashset_free(wrapped.handle);
@@ -316,14 +316,14 @@ void test_save_load(const std::string & dir) {
     // Every truncation and every single flipped byte of a small file is refused cleanly.
     Set small;
     for (const char * k : {"", "a", "bb", "a key longer than fifteen bytes"}) small.insert(k);
-    CHECK(chffi_hashset_save(small.handle, path.data(), path.size(), err, sizeof err) == CHFFI_OK);
+    CHECK(chffi_hashset_save(small.handle, path.data(), path.size(), err.out()) == CHFFI_OK);
     std::ifstream in(path, std::ios::binary);
     std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string bad = dir + "/bad.bin";
     auto refused = [&](const std::string & content) {
         std::ofstream(bad, std::ios::binary | std::ios::trunc) << content;
         chffi_hashset * s = nullptr;
-        int32_t status = chffi_hashset_load(bad.data(), bad.size(), &s, err, sizeof err);
+        int32_t status = chffi_hashset_load(bad.data(), bad.size(), &s, err.out());
         chffi_hashset_free(s);
         return status == CHFFI_CORRUPT && s == nullptr;
     };
@@ -336,22 +336,22 @@ void test_save_load(const std::string & dir) {
     CHECK(refused(file + "x"));
     // Not regular files; missing files; bad arguments.
     chffi_hashset * s = nullptr;
-    CHECK(chffi_hashset_load("/dev/zero", 9, &s, err, sizeof err) == CHFFI_IO_ERROR && std::strstr(err, "device"));
-    CHECK(chffi_hashset_load(dir.data(), dir.size(), &s, err, sizeof err) == CHFFI_IO_ERROR && std::strstr(err, "directory"));
+    CHECK(chffi_hashset_load("/dev/zero", 9, &s, err.out()) == CHFFI_IO_ERROR && std::strstr(err.text(), "device"));
+    CHECK(chffi_hashset_load(dir.data(), dir.size(), &s, err.out()) == CHFFI_IO_ERROR && std::strstr(err.text(), "directory"));
     std::string fifo = dir + "/fifo";
     CHECK(::mkfifo(fifo.c_str(), 0600) == 0);
-    CHECK(chffi_hashset_load(fifo.data(), fifo.size(), &s, err, sizeof err) == CHFFI_IO_ERROR && std::strstr(err, "FIFO"));
+    CHECK(chffi_hashset_load(fifo.data(), fifo.size(), &s, err.out()) == CHFFI_IO_ERROR && std::strstr(err.text(), "FIFO"));
     std::string missing = dir + "/missing";
-    CHECK(chffi_hashset_load(missing.data(), missing.size(), &s, err, sizeof err) == CHFFI_IO_ERROR);
-    CHECK(chffi_hashset_load("a\0b", 3, &s, err, sizeof err) == CHFFI_MISUSE);
-    CHECK(chffi_hashset_save(small.handle, dir.data(), dir.size(), err, sizeof err) == CHFFI_IO_ERROR);
+    CHECK(chffi_hashset_load(missing.data(), missing.size(), &s, err.out()) == CHFFI_IO_ERROR);
+    CHECK(chffi_hashset_load("a\0b", 3, &s, err.out()) == CHFFI_MISUSE);
+    CHECK(chffi_hashset_save(small.handle, dir.data(), dir.size(), err.out()) == CHFFI_IO_ERROR);
     CHECK(s == nullptr);
     // A symlink planted at any temporary name is never followed: save creates its file exclusively.
     std::string victim = dir + "/victim";
     std::ofstream(victim) << "precious";
     std::string target = dir + "/target.set";
     CHECK(::symlink(victim.c_str(), (target + ".tmp-" + std::to_string(::getpid())).c_str()) == 0);
-    CHECK(chffi_hashset_save(small.handle, target.data(), target.size(), err, sizeof err) == CHFFI_OK);
+    CHECK(chffi_hashset_save(small.handle, target.data(), target.size(), err.out()) == CHFFI_OK);
     std::ifstream v(victim);
     std::string content((std::istreambuf_iterator<char>(v)), std::istreambuf_iterator<char>());
     CHECK(content == "precious");
@@ -491,10 +491,10 @@ void test_fault_walks(const std::string & dir) {
         Set set;
         for (int i = 0; i < 5000; i++) set.insert("a key longer than inline number " + std::to_string(i));
         std::string path = dir + "/fault.set";
-        char err[512];
-        CHECK(chffi_hashset_save(set.handle, path.data(), path.size(), err, sizeof err) == CHFFI_OK);
+        chffi_tests::ErrorSlot err;
+        CHECK(chffi_hashset_save(set.handle, path.data(), path.size(), err.out()) == CHFFI_OK);
         std::string other = dir + "/fault2.set";
-        int points = walk([&] { return chffi_hashset_save(set.handle, other.data(), other.size(), err, sizeof err); },
+        int points = walk([&] { return chffi_hashset_save(set.handle, other.data(), other.size(), err.out()); },
             [&](int32_t status, int) {
                 CHECK(status == CHFFI_IO_ERROR);
                 CHECK(::access(other.c_str(), F_OK) != 0);
@@ -502,7 +502,7 @@ void test_fault_walks(const std::string & dir) {
         CHECK(points >= 1);
         points = walk([&] {
             chffi_hashset * s = nullptr;
-            int32_t status = chffi_hashset_load(path.data(), path.size(), &s, err, sizeof err);
+            int32_t status = chffi_hashset_load(path.data(), path.size(), &s, err.out());
             CHECK((status == CHFFI_OK) == (s != nullptr));
             chffi_hashset_free(s);
             return status;
@@ -515,9 +515,9 @@ void test_fault_walks(const std::string & dir) {
         Column col;
         for (int i = 0; i < 3000; i++) col.values.push_back(std::string(i % 3 ? 5 : 30, 'v') + std::to_string(i));
         col.build();
-        char err[256];
+        chffi_tests::ErrorSlot err;
         int points = walk([&] {
-            return chffi_hashset_apply(set.handle, CHFFI_OP_NOT_IN_AND_UPDATE, col.words.data(), 1, err, sizeof err);
+            return chffi_hashset_apply(set.handle, CHFFI_OP_NOT_IN_AND_UPDATE, col.words.data(), 1, err.out());
         }, [&](int32_t status, int) {
             CHECK(status == CHFFI_NO_MEMORY);
             // A failed update may have inserted some rows: each is whole, and the set consistent.
@@ -531,10 +531,10 @@ void test_fault_walks(const std::string & dir) {
         std::string strings = "+slx";
         int64_t values[2] = {1, 2};
         std::vector<uint64_t> layout = int64_table(values, 2);
-        char err[256];
+        chffi_tests::ErrorSlot err;
         int points = walk([&] {
             chffi_scan * scan = nullptr;
-            int32_t status = chffi_scan_new(layout.data(), layout.size(), bytes_of(strings), strings.size(), &scan, err, sizeof err);
+            int32_t status = chffi_scan_new(layout.data(), layout.size(), bytes_of(strings), strings.size(), &scan, err.out());
             CHECK((status == CHFFI_OK) == (scan != nullptr));
             chffi_scan_free(scan);
             return status;
@@ -549,19 +549,28 @@ void test_fault_walks(const std::string & dir) {
 bool works(chffi_conn * conn) {
     chffi_result * result = nullptr;
     chffi_result_info info;
-    int32_t status = chffi_query(conn, "SELECT 1", 8, "CSV", 3, nullptr, 0, &result, &info);
+    int32_t status = chffi_query(conn, "SELECT 1", 8, "CSV", 3, nullptr, 0, &result, &info, nullptr);
     bool ok = status == CHFFI_OK && std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "1\n";
     chffi_result_free(result);
     return ok;
 }
 
-// Runs a call that takes (out_result, out_info) and frees the result; its status.
-int32_t with_result(const std::function<int32_t(chffi_result **, chffi_result_info *)> & call) {
+// Runs a call that takes out_error: a failure has an error (but out of memory may lack one),
+// success none. Frees it; the call's status.
+int32_t with_error(const std::function<int32_t(chffi_error **)> & call) {
+    chffi_error * error = nullptr;
+    int32_t status = call(&error);
+    CHECK(status == CHFFI_NO_MEMORY || (status == CHFFI_OK) == (error == nullptr));
+    chffi_error_free(error);
+    return status;
+}
+
+// Runs a call that takes (out_result, out_info, out_error): a result on success only. Frees it.
+int32_t with_result(const std::function<int32_t(chffi_result **, chffi_result_info *, chffi_error **)> & call) {
     chffi_result * result = nullptr;
     chffi_result_info info;
-    int32_t status = call(&result, &info);
-    CHECK(status == CHFFI_OK || status == CHFFI_NO_MEMORY || result != nullptr);
-    CHECK(status == CHFFI_OK || status == CHFFI_NO_MEMORY || info.error != nullptr);
+    int32_t status = with_error([&](chffi_error ** error) { return call(&result, &info, error); });
+    CHECK((status == CHFFI_OK) == (result != nullptr));
     chffi_result_free(result);
     return status;
 }
@@ -569,9 +578,9 @@ int32_t with_result(const std::function<int32_t(chffi_result **, chffi_result_in
 // Every engine path with each of its fault points failing in turn: a clean error status, the
 // connection count unchanged, and the connection (and a fresh one) still answering afterwards.
 void test_engine_faults() {
-    char err[1024];
+    chffi_tests::ErrorSlot err;
     chffi_conn * conn = nullptr;
-    CHECK(chffi_connect(":memory:", 8, nullptr, 0, &conn, err, sizeof err) == CHFFI_OK);
+    CHECK(chffi_connect(":memory:", 8, nullptr, 0, &conn, err.out()) == CHFFI_OK);
     uint32_t open = chffi_open_connections();
     auto still_fine = [&](int32_t status, int) {
         CHECK(status != CHFFI_OK && status != CHFFI_INTERNAL);
@@ -579,15 +588,15 @@ void test_engine_faults() {
         CHECK(works(conn));
     };
     auto query = [&](const std::string & sql, const char * format = "CSV") {
-        return with_result([&](chffi_result ** r, chffi_result_info * i) {
-            return chffi_query(conn, sql.data(), sql.size(), format, std::strlen(format), nullptr, 0, r, i);
+        return with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
+            return chffi_query(conn, sql.data(), sql.size(), format, std::strlen(format), nullptr, 0, r, i, e);
         });
     };
     CHECK(query("CREATE TABLE f (a UInt32) ENGINE = Memory") == CHFFI_OK);
     run("engine fault walk: connect", [&] {
         chffi_conn * c = nullptr;
         walk([&] {
-            int32_t status = chffi_connect(":memory:", 8, nullptr, 0, &c, err, sizeof err);
+            int32_t status = chffi_connect(":memory:", 8, nullptr, 0, &c, err.out());
             CHECK((status == CHFFI_OK) == (c != nullptr));
             return status;
         }, still_fine, [&] {
@@ -599,9 +608,9 @@ void test_engine_faults() {
         CHECK(walk([&] { return query("SELECT sum(number) FROM numbers(10)"); }, still_fine) >= 2);
         std::string params = std::string("\x01\0\0\0x\x01\0\0\0" "5", 10);
         walk([&] {
-            return with_result([&](chffi_result ** r, chffi_result_info * i) {
+            return with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
                 std::string sql = "SELECT {x:UInt8} + 1";
-                return chffi_query(conn, sql.data(), sql.size(), "CSV", 3, bytes_of(params), params.size(), r, i);
+                return chffi_query(conn, sql.data(), sql.size(), "CSV", 3, bytes_of(params), params.size(), r, i, e);
             });
         }, still_fine);
     });
@@ -609,9 +618,9 @@ void test_engine_faults() {
         for (uint32_t flags : {0u, uint32_t{CHFFI_ARROW_STREAMED}, uint32_t{CHFFI_ARROW_FOR_ROWS}}) {
             CHECK(walk([&] {
                 chffi_arrow * arrow = nullptr;
-                int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i) {
+                int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
                     std::string sql = "SELECT number, toString(number) AS s, [number] AS arr FROM numbers(100000)";
-                    return chffi_query_arrow(conn, sql.data(), sql.size(), nullptr, 0, flags, &arrow, r, i);
+                    return chffi_query_arrow(conn, sql.data(), sql.size(), nullptr, 0, flags, &arrow, r, i, e);
                 });
                 chffi_arrow_free(arrow);
                 return status;
@@ -621,16 +630,17 @@ void test_engine_faults() {
     run("engine fault walk: streams (open and every next)", [&] {
         CHECK(walk([&] {
             chffi_stream * stream = nullptr;
-            int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i) {
+            int32_t status = with_error([&](chffi_error ** e) {
                 std::string sql = "SELECT number FROM numbers(200000)";
-                return chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, r, i);
+                return chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, e);
             });
             while (status == CHFFI_OK) {
-                chffi_result * result = nullptr;
-                chffi_result_info info;
-                status = chffi_stream_next(stream, &result, &info);
-                bool end = info.data_len == 0;
-                chffi_result_free(result);
+                bool end = false;
+                status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
+                    int32_t next = chffi_stream_next(stream, r, i, e);
+                    end = i->data_len == 0;
+                    return next;
+                });
                 if (end) break;
             }
             chffi_stream_free(stream);
@@ -642,13 +652,13 @@ void test_engine_faults() {
         CHECK(walk([&] {
             rows = 0;
             chffi_arrow_stream * stream = nullptr;
-            int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i) {
+            int32_t status = with_error([&](chffi_error ** e) {
                 std::string sql = "SELECT number, toString(number) FROM numbers(200000)";
-                return chffi_stream_arrow_open(conn, sql.data(), sql.size(), nullptr, 0, 0, &stream, r, i);
+                return chffi_stream_arrow_open(conn, sql.data(), sql.size(), nullptr, 0, 0, &stream, e);
             });
             while (status == CHFFI_OK) {
                 chffi_arrow * batch = nullptr;
-                status = chffi_stream_arrow_next(stream, &batch, err, sizeof err);
+                status = chffi_stream_arrow_next(stream, &batch, err.out());
                 if (batch == nullptr) break;
                 for (const ArrowArray & a : batch->batches) rows += static_cast<uint64_t>(a.length);
                 chffi_arrow_free(batch);
@@ -663,16 +673,15 @@ void test_engine_faults() {
     run("engine fault walk: insert streams (no rows of a failed insert land)", [&] {
         walk([&] {
             chffi_insert * insert = nullptr;
-            int32_t status = with_result([&](chffi_result ** r, chffi_result_info * i) {
-                return chffi_insert_open(conn, "INSERT INTO f", 13, "CSV", 3, nullptr, 0, &insert, r, i);
+            int32_t status = with_error([&](chffi_error ** e) {
+                return chffi_insert_open(conn, "INSERT INTO f", 13, "CSV", 3, nullptr, 0, &insert, e);
             });
-            for (int k = 0; status == CHFFI_OK && k < 3; k++) {
-                status = with_result([&](chffi_result ** r, chffi_result_info * i) {
-                    return chffi_insert_append(insert, bytes_of("1\n2\n"), 4, r, i);
-                });
-            }
+            for (int k = 0; status == CHFFI_OK && k < 3; k++)
+                status = with_error([&](chffi_error ** e) { return chffi_insert_append(insert, bytes_of("1\n2\n"), 4, e); });
             if (status == CHFFI_OK) {
-                status = with_result([&](chffi_result ** r, chffi_result_info * i) { return chffi_insert_done(insert, r, i); });
+                status = with_result([&](chffi_result ** r, chffi_result_info * i, chffi_error ** e) {
+                    return chffi_insert_done(insert, r, i, e);
+                });
             }
             chffi_insert_free(insert);
             return status;
@@ -680,7 +689,7 @@ void test_engine_faults() {
             still_fine(status, n);
             chffi_result * result = nullptr;
             chffi_result_info info;
-            CHECK(chffi_query(conn, "SELECT count() FROM f", 21, "CSV", 3, nullptr, 0, &result, &info) == CHFFI_OK);
+            CHECK(chffi_query(conn, "SELECT count() FROM f", 21, "CSV", 3, nullptr, 0, &result, &info, nullptr) == CHFFI_OK);
             CHECK(std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "0\n");
             chffi_result_free(result);
             CHECK(query("TRUNCATE TABLE f") == CHFFI_OK);
@@ -691,19 +700,19 @@ void test_engine_faults() {
         std::string strings = "+slx";
         std::vector<uint64_t> layout = int64_table(values, 3);
         chffi_scan * scan = nullptr;
-        CHECK(chffi_scan_new(layout.data(), layout.size(), bytes_of(strings), strings.size(), &scan, err, sizeof err) == CHFFI_OK);
+        CHECK(chffi_scan_new(layout.data(), layout.size(), bytes_of(strings), strings.size(), &scan, err.out()) == CHFFI_OK);
         int name = 0;
         walk([&] {
             std::string table = "t" + std::to_string(++name);
-            int32_t status = chffi_scan_register(conn, scan, table.data(), table.size(), err, sizeof err);
+            int32_t status = chffi_scan_register(conn, scan, table.data(), table.size(), err.out());
             if (status != CHFFI_OK) return status;
             chffi_result * result = nullptr;
             chffi_result_info info;
             std::string sql = "SELECT sum(x) FROM arrowstream('" + table + "')";
-            status = chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info);
+            status = chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info, err.out());
             if (status == CHFFI_OK) CHECK(std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "6\n");
             chffi_result_free(result);
-            chffi_scan_unregister(conn, scan, table.data(), table.size(), err, sizeof err);
+            chffi_scan_unregister(conn, scan, table.data(), table.size(), err.out());
             return status;
         }, still_fine);
         chffi_scan_free(scan);
@@ -713,55 +722,53 @@ void test_engine_faults() {
 
 void test_engine(const std::string & libchdb) {
     run("engine smoke: load, connect, query, queryArrow, stream, insert stream, close", [&] {
-        char err[1024] = "";
-        int32_t status = chffi_load(libchdb.data(), libchdb.size(), err, sizeof err);
+        chffi_tests::ErrorSlot err;
+        int32_t status = chffi_load(libchdb.data(), libchdb.size(), err.out());
         CHECK(status == CHFFI_OK);
         if (status != CHFFI_OK) {
-            std::printf("  %s\n", err);
+            std::printf("  %s\n", err.text());
             return;
         }
         chffi_conn * conn = nullptr;
-        CHECK(chffi_connect(":memory:", 8, nullptr, 0, &conn, err, sizeof err) == CHFFI_OK);
+        CHECK(chffi_connect(":memory:", 8, nullptr, 0, &conn, err.out()) == CHFFI_OK);
         chffi_result * result = nullptr;
         chffi_result_info info;
         std::string sql = "SELECT sum(number) FROM numbers(1000)";
-        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info) == CHFFI_OK);
+        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info, nullptr) == CHFFI_OK);
         CHECK(std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "499500\n");
         chffi_result_free(result);
         chffi_arrow * arrow = nullptr;
         sql = "SELECT number, toString(number) AS s FROM numbers(100000)";
-        CHECK(chffi_query_arrow(conn, sql.data(), sql.size(), nullptr, 0, CHFFI_ARROW_STREAMED, &arrow, &result, &info) == CHFFI_OK);
+        CHECK(chffi_query_arrow(conn, sql.data(), sql.size(), nullptr, 0, CHFFI_ARROW_STREAMED, &arrow, &result, &info, nullptr) == CHFFI_OK);
         uint64_t words = 0;
         CHECK(chffi_arrow_layout(arrow, &words) != nullptr && words > 0);
         chffi_arrow_free(arrow);
         chffi_result_free(result);
         chffi_stream * stream = nullptr;
-        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, &result, &info) == CHFFI_OK);
-        chffi_result_free(result);
+        CHECK(chffi_stream_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &stream, nullptr) == CHFFI_OK);
         uint64_t bytes = 0;
         for (;;) {
-            CHECK(chffi_stream_next(stream, &result, &info) == CHFFI_OK);
+            bool ok = chffi_stream_next(stream, &result, &info, nullptr) == CHFFI_OK;
+            CHECK(ok);
             bytes += info.data_len;
-            bool end = info.data_len == 0 || info.error != nullptr;
+            bool end = info.data_len == 0 || !ok;
             chffi_result_free(result);
             if (end) break;
         }
         CHECK(bytes > 1000000);
         chffi_stream_free(stream);
         sql = "CREATE TABLE t (a UInt32) ENGINE = Memory";
-        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info) == CHFFI_OK);
+        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info, nullptr) == CHFFI_OK);
         chffi_result_free(result);
         chffi_insert * insert = nullptr;
         sql = "INSERT INTO t";
-        CHECK(chffi_insert_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &insert, &result, &info) == CHFFI_OK);
-        chffi_result_free(result);
-        CHECK(chffi_insert_append(insert, bytes_of("1\n2\n3\n"), 6, &result, &info) == CHFFI_OK);
-        chffi_result_free(result);
-        CHECK(chffi_insert_done(insert, &result, &info) == CHFFI_OK);
+        CHECK(chffi_insert_open(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &insert, nullptr) == CHFFI_OK);
+        CHECK(chffi_insert_append(insert, bytes_of("1\n2\n3\n"), 6, nullptr) == CHFFI_OK);
+        CHECK(chffi_insert_done(insert, &result, &info, nullptr) == CHFFI_OK);
         chffi_result_free(result);
         chffi_insert_free(insert);
         sql = "SELECT sum(a) FROM t";
-        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info) == CHFFI_OK);
+        CHECK(chffi_query(conn, sql.data(), sql.size(), "CSV", 3, nullptr, 0, &result, &info, nullptr) == CHFFI_OK);
         CHECK(std::string(reinterpret_cast<const char *>(info.data), info.data_len) == "6\n");
         chffi_result_free(result);
         CHECK(chffi_close(conn) == CHFFI_OK && chffi_open_connections() == 0);

@@ -102,8 +102,8 @@ int hashset_load(const uint8_t * data, size_t size) {
     write_file(scratch_path("a"), data, size);
     const std::string & path = scratch_path("a");
     chffi_hashset * set = nullptr;
-    char err[256];
-    int32_t status = chffi_hashset_load(path.data(), path.size(), &set, err, sizeof err);
+    ErrorSlot err;
+    int32_t status = chffi_hashset_load(path.data(), path.size(), &set, err.out());
     EXPECT((status == CHFFI_OK) == (set != nullptr));
     if (status != CHFFI_OK) {
         EXPECT(status == CHFFI_CORRUPT || status == CHFFI_IO_ERROR || status == CHFFI_NO_MEMORY);
@@ -113,9 +113,9 @@ int hashset_load(const uint8_t * data, size_t size) {
     uint64_t stats[3];
     EXPECT(chffi_hashset_stats(set, stats) == CHFFI_OK);
     const std::string & copy = scratch_path("b");
-    EXPECT(chffi_hashset_save(set, copy.data(), copy.size(), err, sizeof err) == CHFFI_OK);
+    EXPECT(chffi_hashset_save(set, copy.data(), copy.size(), err.out()) == CHFFI_OK);
     chffi_hashset * again = nullptr;
-    EXPECT(chffi_hashset_load(copy.data(), copy.size(), &again, err, sizeof err) == CHFFI_OK);
+    EXPECT(chffi_hashset_load(copy.data(), copy.size(), &again, err.out()) == CHFFI_OK);
     chffi_bytes * keys = nullptr;
     uint64_t view[3];
     EXPECT(chffi_hashset_export(set, &keys, view) == CHFFI_OK && view[2] == stats[0]);
@@ -292,17 +292,17 @@ struct LayoutBuilder {
 
 int scan_layout(const uint8_t * data, size_t size) {
     if (size < 1) return 0;
-    char err[256];
+    ErrorSlot err;
     chffi_scan * scan = nullptr;
     if (data[0] & 1) {
         LayoutBuilder b{Choices{data + 1, data + size}, {}, {}, {}};
         b.build();
         const uint8_t * strings = reinterpret_cast<const uint8_t *>(b.strings.data());
-        int32_t status = chffi_scan_new(b.words.data(), b.words.size(), strings, b.strings.size(), &scan, err, sizeof err);
+        int32_t status = chffi_scan_new(b.words.data(), b.words.size(), strings, b.strings.size(), &scan, err.out());
         EXPECT((status == CHFFI_OK) == (scan != nullptr));
         EXPECT(status == CHFFI_OK || status == CHFFI_MISUSE || status == CHFFI_NO_MEMORY);
 #if CHFFI_SIZED_BUFFERS
-        int32_t checked = chffi_arrow_validate(b.words.data(), b.words.size(), strings, b.strings.size(), err, sizeof err);
+        int32_t checked = chffi_arrow_validate(b.words.data(), b.words.size(), strings, b.strings.size(), err.out());
         EXPECT(checked == CHFFI_OK || checked == CHFFI_MISUSE);
         if (status != CHFFI_NO_MEMORY) EXPECT((checked == CHFFI_OK) == (status == CHFFI_OK));
 #endif
@@ -321,8 +321,7 @@ int scan_layout(const uint8_t * data, size_t size) {
         if ((w >> 48) == 0xB0FF) w = reinterpret_cast<uintptr_t>(pool.data() + (w & 0xFFFF));
     }
     std::vector<uint8_t> strings(data + 2 + words * 8, data + size);
-    int32_t status = chffi_scan_new(layout.data(), layout.size(), strings.empty() ? nullptr : strings.data(), strings.size(), &scan,
-        err, sizeof err);
+    int32_t status = chffi_scan_new(layout.data(), layout.size(), strings.empty() ? nullptr : strings.data(), strings.size(), &scan, err.out());
     EXPECT((status == CHFFI_OK) == (scan != nullptr));
     EXPECT(status == CHFFI_OK || status == CHFFI_MISUSE || status == CHFFI_NO_MEMORY);
     chffi_scan_free(scan);

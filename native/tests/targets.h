@@ -4,6 +4,8 @@
 // native test driver (driver.cpp), which replays the corpus and seeded mutations of it.
 #pragma once
 
+#include "../chdb_ffi.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -17,6 +19,25 @@
 #endif
 
 namespace chffi_tests {
+
+// The out_error of the calls made with it: out() frees the previous error for the next call,
+// text() is the message ("" when none); the last error is freed with the slot.
+class ErrorSlot {
+public:
+    ErrorSlot() = default;
+    ErrorSlot(const ErrorSlot &) = delete;
+    ErrorSlot & operator=(const ErrorSlot &) = delete;
+    ~ErrorSlot() { chffi_error_free(error_); }
+    chffi_error ** out() {
+        chffi_error_free(error_);
+        error_ = nullptr;
+        return &error_;
+    }
+    const char * text() const { return chffi_error_message(error_, nullptr); }
+
+private:
+    chffi_error * error_ = nullptr;
+};
 
 // Appends one buffer of an Arrow import layout in this shim's format.
 inline void push_buffer(std::vector<uint64_t> & layout, const void * data, uint64_t size) {

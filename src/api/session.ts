@@ -1,9 +1,9 @@
 // Sessions: connections that hold state (databases, tables, views, functions) on a path.
 import { rmSync } from "node:fs";
 import { type ConnectOptions, Connection, MEMORY } from "../connection/connection.ts";
-import { Status } from "../../ffi/symbols.ts";
+import { releasePath } from "../core/connection_calls.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
-import { native, runAtExit } from "../core/native.ts";
+import { runAtExit } from "../core/native.ts";
 import { keepTemporaryDir, removeTemporaryDir, takeTemporaryDir } from "./temporary_dir.ts";
 
 /** Options of `new Session()` and `Session.temporary()`. */
@@ -67,7 +67,7 @@ export class Session extends Connection {
    * any connection of this process is open; true once the engine has let the path go (or held none).
    */
   static releasePath(): boolean {
-    return native().fn.chffi_release_path() === Status.OK;
+    return releasePath();
   }
 
   /**

@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { Connection, MEMORY } from "../connection/connection.ts";
-import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
-import { native, runAtExit } from "../core/native.ts";
-import { Status } from "../../ffi/symbols.ts";
-import { fromCBuffer, utf8 } from "../core/encoding.ts";
+import { scriptsDir } from "../core/connection_calls.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
+import { runAtExit } from "../core/native.ts";
+import { utf8 } from "../core/encoding.ts";
 import { addUdfName } from "../policy/udf_names.ts";
 
 /** Options of `udf()`. */
@@ -33,24 +33,19 @@ export interface UdfOptions {
 // directory behind it on the first udf() of the process (native/access.cpp): made with mkdtemp
 // (mode 0700, unpredictable name), removed at exit, and never made at all without a udf().
 // The shim remembers it per process (module state is per JS realm: under `deno test`, per file).
-const PATH_CAP = 4096;
-
 function scriptsDirectory(): string {
-  const lib = native();
-  const out = new Uint8Array(PATH_CAP);
-  const none = new Uint8Array(0);
-  let status = lib.fn.chffi_scripts_dir(none, 0, out, PATH_CAP);
-  if (status === Status.OK && fromCBuffer(out) !== "") return fromCBuffer(out);
-  if (status === Status.OK) {
-    const made = mkdtempSync(join(temporaryDirectory(), "chdb-ffi-udf-"));
-    const candidate = utf8(made);
-    status = lib.fn.chffi_scripts_dir(candidate, candidate.length, out, PATH_CAP);
+  const current = scriptsDir(new Uint8Array(0));
+  if (current !== "") return current;
+  const made = mkdtempSync(join(temporaryDirectory(), "chdb-ffi-udf-"));
+  let used = "";
+  try {
+    used = scriptsDir(utf8(made));
+  } finally {
     // The shim also removes it in a C exit handler, which not every runtime's exit runs.
-    if (status === Status.OK && fromCBuffer(out) === made) runAtExit(() => rmSync(made, { recursive: true, force: true }));
+    if (used === made) runAtExit(() => rmSync(made, { recursive: true, force: true }));
     else rmSync(made, { recursive: true, force: true });
   }
-  if (status !== Status.OK) throw new ChdbError(`cannot prepare the UDF directory: ${fromCBuffer(out)}`);
-  return fromCBuffer(out);
+  return used;
 }
 
 /** os.tmpdir() reads TMPDIR & co.; where reading the environment is not permitted (Deno), /tmp. */

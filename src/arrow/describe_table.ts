@@ -5,13 +5,14 @@
 // during that call, so the description must be used at once (the JS buffers it names may move
 // or be detached afterwards).
 import { type Data, type DataType, DateUnit, type Field, type RecordBatch, type Table, Type } from "apache-arrow";
+import { ArrowFieldFlag } from "../core/abi.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { native } from "../core/native.ts";
 
-const FLAG_DICTIONARY_ORDERED = 1n;
-const FLAG_NULLABLE = 2n;
-const FLAG_MAP_KEYS_SORTED = 4n;
+const FLAG_DICTIONARY_ORDERED = BigInt(ArrowFieldFlag.DICTIONARY_ORDERED);
+const FLAG_NULLABLE = BigInt(ArrowFieldFlag.NULLABLE);
+const FLAG_MAP_KEYS_SORTED = BigInt(ArrowFieldFlag.MAP_KEYS_SORTED);
 
 const unitLetter = ["s", "m", "u", "n"];
 

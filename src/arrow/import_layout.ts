@@ -44,14 +44,11 @@ import {
   Uint8,
   Utf8,
 } from "apache-arrow";
+import { ArrowFieldFlag } from "../core/abi.ts";
 import { fromUtf8 } from "../core/encoding.ts";
 import { ChdbError } from "../core/errors.ts";
 import { native } from "../core/native.ts";
 import type { NativeArrowMemory } from "./native_arrow_memory.ts";
-
-const FLAG_DICTIONARY_ORDERED = 1;
-const FLAG_NULLABLE = 2;
-const FLAG_MAP_KEYS_SORTED = 4;
 
 /** Sequential reader over the layout words. */
 class Words {
@@ -161,7 +158,7 @@ function typeOf(format: string, children: Field[], flags: number): DataType {
     case "+s":
       return new Struct(children);
     case "+m":
-      return new Map_(children[0] as Field<Struct>, (flags & FLAG_MAP_KEYS_SORTED) !== 0);
+      return new Map_(children[0] as Field<Struct>, (flags & ArrowFieldFlag.MAP_KEYS_SORTED) !== 0);
   }
   let m: RegExpExecArray | null;
   if ((m = /^ts([smun]):(.*)$/.exec(format))) return new Timestamp(timeUnits[m[1]], m[2] === "" ? null : m[2]);
@@ -197,11 +194,11 @@ function readField(words: Words): Field {
     const values = readField(words);
     const indices = typeOf(format, [], 0);
     if (!DataType.isInt(indices)) throw new ChdbError(`Arrow dictionary with non-integer indices "${format}"`);
-    type = new Dictionary(values.type, indices as never, dictionaryIds++, (flags & FLAG_DICTIONARY_ORDERED) !== 0);
+    type = new Dictionary(values.type, indices as never, dictionaryIds++, (flags & ArrowFieldFlag.DICTIONARY_ORDERED) !== 0);
   } else {
     type = typeOf(format, children, flags);
   }
-  return new Field(name, type, (flags & FLAG_NULLABLE) !== 0, metadata);
+  return new Field(name, type, (flags & ArrowFieldFlag.NULLABLE) !== 0, metadata);
 }
 
 /** The schema at the start of the layout; `words` is left after it. */

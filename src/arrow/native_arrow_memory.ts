@@ -16,8 +16,8 @@
 // path cannot know (the original views are gone by then), nor can the exit path (other exit
 // tasks may still read views), so a result freed either way is always quarantined. Results whose buffers are not the shim's (the engine's own Arrow export) cannot
 // be quarantined: they are copied into JS memory instead of viewed.
-import type { Pointer } from "../../ffi/types.ts";
-import { native } from "../core/native.ts";
+import { arrowViewable, freeArrow, freeArrowQuarantined } from "../core/arrow_calls.ts";
+import { native, type Pointer } from "../core/native.ts";
 import { type FreedBy, NativeHandle } from "../core/native_handle.ts";
 
 /** Detaches a buffer; Node 20 lacks ArrayBuffer.prototype.transfer, where a transferring clone does it. */
@@ -37,10 +37,10 @@ interface Exposure {
 }
 
 /** The free of one result; made outside the class so that it cannot capture (and keep alive) its owner. */
-function freeArrow(exposure: Exposure): (handle: Pointer, by: FreedBy) => void {
+function freeOf(exposure: Exposure): (handle: Pointer, by: FreedBy) => void {
   return (handle, by) => {
-    if (exposure.viewed && (by !== "close" || exposure.moved)) native().fn.chffi_arrow_free_quarantined(handle);
-    else native().fn.chffi_arrow_free(handle);
+    if (exposure.viewed && (by !== "close" || exposure.moved)) freeArrowQuarantined(handle);
+    else freeArrow(handle);
   };
 }
 
@@ -52,9 +52,8 @@ export class NativeArrowMemory {
   readonly #zeroCopy: boolean;
 
   constructor(handle: Pointer) {
-    const lib = native();
-    this.#zeroCopy = lib.zeroCopyViews && lib.fn.chffi_arrow_viewable(handle) !== 0;
-    this.#handle = new NativeHandle(this, handle, freeArrow(this.#exposure), { what: "the Arrow result" });
+    this.#zeroCopy = native().zeroCopyViews && arrowViewable(handle);
+    this.#handle = new NativeHandle(this, handle, freeOf(this.#exposure), { what: "the Arrow result" });
   }
 
   get closed(): boolean {

@@ -2,9 +2,8 @@
 // process-wide, so a name registered here lives only in this module: each query that mentions
 // arrowstream('name') gets that reference rewritten to a fresh engine name, registered over the
 // same in-place data just before the query and unregistered right after it.
-import type { Pointer } from "../../ffi/types.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
-import { runAtExit } from "../core/native.ts";
+import { type Pointer, runAtExit } from "../core/native.ts";
 import { toArrowTable } from "./to_arrow_table.ts";
 import { NativeScan } from "./native_scan.ts";
 

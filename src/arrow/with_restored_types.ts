@@ -23,37 +23,21 @@ import {
   type Vector,
   vectorFromArray,
 } from "apache-arrow";
-import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
-import type { Pointer } from "../../ffi/types.ts";
-import { fromUtf8, utf8 } from "../core/encoding.ts";
-import { native } from "../core/native.ts";
+import { utf8 } from "../core/encoding.ts";
+import { ChdbError } from "../core/errors.ts";
+import type { Pointer } from "../core/native.ts";
+import { runQuery } from "../core/query_calls.ts";
 import type { ArrowTable } from "./arrow_table.ts";
 
-const out = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
 let serverTimezone: string | undefined;
 
 /** Runs a query for its text output; undefined when the engine rejects it. */
 function text(handle: Pointer, sql: string, params: Uint8Array): string | undefined {
-  const lib = native();
-  const sqlBytes = utf8(sql);
-  const format = utf8("TSV");
-  const status = lib.fn.chffi_query(
-    handle,
-    sqlBytes,
-    sqlBytes.length,
-    format,
-    format.length,
-    params,
-    params.length,
-    out,
-    info,
-  );
-  const result = lib.pointer(out[0]);
   try {
-    return status === Status.OK ? fromUtf8(lib.copy(info[0], Number(info[1]))) : undefined;
-  } finally {
-    lib.fn.chffi_result_free(result);
+    return runQuery(handle, utf8(sql), utf8("TSV"), params, "TSV").text();
+  } catch (e) {
+    if (e instanceof ChdbError) return undefined; // the engine's rejection is an answer here
+    throw e;
   }
 }
 

@@ -1,22 +1,20 @@
 // A connection to the in-process engine: open, query, close.
 // src/connection/ is rank 4 (Connection, its cursors, statements and verbs): it imports ranks 0-3.
 import { resolve } from "node:path";
-import { Status } from "../../ffi/symbols.ts";
-import type { Lane, Pointer } from "../../ffi/types.ts";
 import { type AsyncOptions, checkSignal } from "../core/abortable.ts";
-import { encodeStringList, fromCBuffer, utf8 } from "../core/encoding.ts";
+import { closeConnection, openConnection } from "../core/connection_calls.ts";
+import { encodeStringList, utf8 } from "../core/encoding.ts";
 import {
   ChdbArgumentError,
   ChdbBusyError,
   ChdbConnectionError,
   ChdbPathConflictError,
-  statusError,
 } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import type { Lane, Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
-import { ResultSlots, takeResult } from "../core/native_result.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
 import { type LazyQuery, lazyQueryOn } from "./lazy_query.ts";
+import { runQuery, runQueryOnLane } from "../core/query_calls.ts";
 import type { QueryStats, Result } from "../core/result.ts";
 import { type Cursor, cursorOn } from "./cursor.ts";
 import { type Row, type Statement, statementOn } from "./statement.ts";
@@ -59,11 +57,6 @@ export interface ConnectOptions extends PolicyOptions {
   int64?: Int64Mode;
 }
 
-// Scratch out-params for the synchronous calls: JS runs them one at a time on this thread.
-// Off-thread calls never use these: each has its own ResultSlots.
-const outPointer = new BigUint64Array(1);
-const scratch = new ResultSlots();
-const ERR_CAP = 4096;
 
 // ---- One data path per process: who holds it (src/api/default_connection.ts yields query()'s idle connection) ----
 
@@ -130,6 +123,19 @@ export function connectAs(kind: string, path: string, options: ConnectOptions): 
     return new Connection(path, options);
   } finally {
     kindOfNext = undefined;
+  }
+}
+
+/** Opens a connection on `path`; an idle connection that nobody holds (query()'s default one) gives way to it once. */
+function openOnPath(path: string, options: Uint8Array): Pointer {
+  const pathBytes = utf8(path);
+  for (let retried = false;; retried = true) {
+    try {
+      return openConnection(pathBytes, options);
+    } catch (e) {
+      if (!(e instanceof ChdbPathConflictError)) throw e;
+      if (retried || !releaseIdleHolders(path)) throw new ChdbPathConflictError(conflictMessage(path));
+    }
   }
 }
 
@@ -221,26 +227,11 @@ export class Connection implements Disposable {
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
     this.int64 = int64Mode(options.int64);
-    const lib = native();
-    const pathBytes = utf8(this.path);
-    const optionBytes = encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]);
-    const err = new Uint8Array(ERR_CAP);
-    let status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
-    // An idle connection that nobody holds (query()'s default one) gives way; then try once more.
-    if (status === Status.PATH_CONFLICT && releaseIdleHolders(this.path)) {
-      status = lib.fn.chffi_connect(pathBytes, pathBytes.length, optionBytes, optionBytes.length, outPointer, err, ERR_CAP);
-    }
-    if (status !== Status.OK) {
-      const message = fromCBuffer(err);
-      if (status === Status.PATH_CONFLICT) throw new ChdbPathConflictError(conflictMessage(this.path));
-      throw statusError(status, message, "connecting");
-    }
-    const handle = lib.pointer(outPointer[0]);
-    if (handle === null) throw new ChdbConnectionError("the shim reported success but returned no connection");
+    const handle = openOnPath(this.path, encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]));
     const afterFree = this.#afterFree;
     const holder = {}; // not `this`: the entry must not keep the connection reachable
     holders.set(holder, { path: this.path, kind });
-    this.#handle = new NativeHandle(this, handle, (pointer) => native().fn.chffi_close(pointer), {
+    this.#handle = new NativeHandle(this, handle, closeConnection, {
       what: "the connection",
       afterFree: () => {
         holders.delete(holder);
@@ -280,12 +271,7 @@ export class Connection implements Disposable {
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     const formatBytes = utf8(format);
     return this.#withTables(sql, options, (handle, text) => {
-      const sqlBytes = utf8(text);
-      const params = encodeParams(options?.params);
-      const status = native().fn.chffi_query(
-        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, scratch.out, scratch.info,
-      );
-      return takeResult(status, scratch, formatOf(sql, format));
+      return runQuery(handle, utf8(text), formatBytes, encodeParams(options?.params), formatOf(sql, format));
     });
   }
 
@@ -312,13 +298,8 @@ export class Connection implements Disposable {
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     const formatBytes = utf8(format);
     return await this.#withTablesAsync(sql, options, async (lane, handle, text) => {
-      const sqlBytes = utf8(text); // once: the SQL as the engine gets it (marked, tables renamed)
-      const params = encodeParams(options?.params);
-      const slots = new ResultSlots();
-      const status = await lane.fn.chffi_query(
-        handle, sqlBytes, sqlBytes.length, formatBytes, formatBytes.length, params, params.length, slots.out, slots.info,
-      );
-      return takeResult(status, slots, formatOf(sql, format));
+      // The SQL encoded once, as the engine gets it (marked, tables renamed).
+      return await runQueryOnLane(lane, handle, utf8(text), formatBytes, encodeParams(options?.params), formatOf(sql, format));
     });
   }
 

@@ -11,7 +11,7 @@ export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
-/** Decodes a NUL-terminated message written by the shim into a caller buffer. */
+/** Decodes a NUL-terminated string written by the shim into a caller buffer. */
 export function fromCBuffer(buffer: Uint8Array): string {
   const end = buffer.indexOf(0);
   return decoder.decode(end < 0 ? buffer : buffer.subarray(0, end));

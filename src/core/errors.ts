@@ -1,6 +1,6 @@
 // Every failure the module reports is a ChdbError; subclasses say which kind. statusError() is
 // the one translation of a shim status (chffi_status) into an error.
-import { Status } from "../../ffi/symbols.ts";
+import { Status } from "./abi.ts";
 
 export interface ChdbErrorOptions {
   /** The ClickHouse error code, e.g. 62 for a syntax error. */

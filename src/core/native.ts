@@ -1,8 +1,11 @@
 // The lazily loaded native library and the process-exit sequence.
 // src/core/ is rank 1: the loader, errors, the native-handle owner, encodings, results and
 // parameters that every other folder builds on; it imports only ffi/.
-import { loadNative } from "../../ffi/load.ts";
+import { locateNative, openShim } from "../../ffi/load.ts";
 import type { NativeLib } from "../../ffi/types.ts";
+export type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";
+import { ABI_VERSION, Status } from "./abi.ts";
+import { takeError } from "./native_error.ts";
 import { ChdbLoadError } from "./errors.ts";
 
 let lib: NativeLib | undefined;
@@ -13,13 +16,28 @@ const atExitLast = new Set<() => void>();
 export function native(): NativeLib {
   if (lib === undefined) {
     try {
-      lib = loadNative().lib;
+      lib = load();
     } catch (e) {
       throw new ChdbLoadError(`cannot load chDB: ${(e as Error).message}`, { cause: e });
     }
     lib.onExit(runExitTasks);
   }
   return lib;
+}
+
+/** Opens the shim, checks its ABI version and has it load libchdb. */
+function load(): NativeLib {
+  const { shimPath, libchdbPath } = locateNative();
+  const opened = openShim(shimPath);
+  const abi = opened.fn.chffi_abi_version();
+  if (abi !== ABI_VERSION) {
+    throw new Error(`the shim at ${shimPath} has ABI version ${abi}, this module needs ${ABI_VERSION}: rebuild it with \`npm run build:shim\``);
+  }
+  const path = new TextEncoder().encode(libchdbPath);
+  const error = new BigUint64Array(1);
+  const status = opened.fn.chffi_load(path, path.length, error);
+  if (status !== Status.OK) throw takeError(opened, status, error);
+  return opened;
 }
 
 /**

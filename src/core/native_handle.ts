@@ -11,7 +11,7 @@
 //   freed after them;
 // - a free the shim refuses (CHFFI_BUSY) is never dropped: the handle stays owned, the refusal is
 //   reported, and the free is retried whenever another handle is freed and at exit.
-import { Status } from "../../ffi/symbols.ts";
+import { Status } from "./abi.ts";
 import type { Lane, Pointer } from "../../ffi/types.ts";
 import { abortable } from "./abortable.ts";
 import { ChdbBusyError, ChdbClosedError, ChdbError, statusError } from "./errors.ts";

@@ -1,23 +1,11 @@
 // The seven hash-filter operations over a string column: the column's Arrow buffers are described
 // to the shim (addresses, lengths, offsets) and one native call runs the whole column in place.
 import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, type Table, type TypeMap, Utf8, Vector } from "apache-arrow";
-import { Status } from "../../ffi/symbols.ts";
-import type { NativeLib, Pointer } from "../../ffi/types.ts";
-import { fromCBuffer } from "../core/encoding.ts";
-import { ChdbArgumentError, ChdbTypeError, statusError } from "../core/errors.ts";
+import { CHUNK_WORDS, ColumnKind, Operation } from "../core/abi.ts";
+import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";
+import { applyToHashset } from "../core/hashset_calls.ts";
+import { native, type NativeLib, type Pointer } from "../core/native.ts";
 import { checkKey } from "./key_encoder.ts";
-import { native } from "../core/native.ts";
-
-/** chffi_hashset_apply operations (CHFFI_OP_* in native/chdb_ffi.h). */
-export const Operation = {
-  IS_IN: 0,
-  NOT_IN: 1,
-  NOT_IN_AND_UPDATE: 2,
-  NOT_IN_AND_UPDATE_ROWWISE: 3,
-  UPDATE: 4,
-  UPDATE_BOOL: 5,
-} as const;
-export type Operation = typeof Operation[keyof typeof Operation];
 
 type StringType = Utf8 | LargeUtf8;
 /**
@@ -38,11 +26,9 @@ export type BoolVector = ArrowVector<Bool>;
 /** What the operations that only change the set return: all-null rows. */
 export type NullVector = ArrowVector<Null>;
 
-const CHUNK_WORDS = 24; // CHFFI_CHUNK_WORDS
-const KIND_UTF8 = 1n;
-const KIND_LARGE_UTF8 = 2n;
-const KIND_DICTIONARY = 3n;
-const ERR_CAP = 4096;
+const KIND_UTF8 = BigInt(ColumnKind.UTF8);
+const KIND_LARGE_UTF8 = BigInt(ColumnKind.LARGE_UTF8);
+const KIND_DICTIONARY = BigInt(ColumnKind.DICTIONARY);
 // Encoded string[] chunks stay well below Utf8's 2 GiB offset limit.
 const MAX_CHUNK_BYTES = 1 << 30;
 
@@ -192,9 +178,7 @@ export function applyOperation(handle: Pointer, op: Operation, column: StringCol
     words[at + 9] = address(lib, out.validity);
     outputs.push(out);
   });
-  const err = new Uint8Array(ERR_CAP);
-  const status = lib.fn.chffi_hashset_apply(handle, op, words, chunks.length, err, ERR_CAP);
-  if (status !== Status.OK) throw statusError(status, fromCBuffer(err) || "the hash filter failed");
+  applyToHashset(handle, op, words, chunks.length);
   const length = chunks.reduce((n, d) => n + d.length, 0);
   if (!wantResult) return new Vector([makeData({ type: new Null(), length })]);
   return new Vector(outputs.map((o) =>

@@ -2,8 +2,9 @@
 // `filter(tableOrBatch, expr)`, which keeps the rows where an expression is true.
 import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vector } from "apache-arrow";
 import { takeBatch } from "../arrow/take.ts";
+import { Operation } from "../core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";
-import { applyOperation, type ArrowVector, Operation, type StringColumn } from "./apply_operation.ts";
+import { applyOperation, type ArrowVector, type StringColumn } from "./apply_operation.ts";
 import { setHandle, type StringHashSet } from "./string_hash_set.ts";
 
 /** What an expression is evaluated over: a Table or one RecordBatch. */

@@ -1,21 +1,24 @@
 // StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
 // so it can be kept across many batches, files and queries and filter Arrow columns in place.
-// src/hashset/ is rank 3 (native string sets, hash filters): it imports only src/arrow/, src/core/, ffi/.
+// src/hashset/ is rank 3 (native string sets, hash filters): it imports only src/arrow/ and src/core/.
 import type { Vector } from "apache-arrow";
-import { Status } from "../../ffi/symbols.ts";
-import type { Pointer } from "../../ffi/types.ts";
-import { fromCBuffer, fromUtf8 } from "../core/encoding.ts";
-import { ChdbArgumentError, type ChdbError, statusError } from "../core/errors.ts";
-import { applyOperation, type BoolVector, type NullVector, Operation, type StringColumn } from "./apply_operation.ts";
-import { checkKey, KeyEncoder } from "./key_encoder.ts";
-import { native } from "../core/native.ts";
+import { Operation } from "../core/abi.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
+import {
+  clearHashset,
+  freeHashset,
+  hashsetKey,
+  hashsetKeys,
+  hashsetStats,
+  type KeyCall,
+  loadHashset,
+  newHashset,
+  saveHashset,
+} from "../core/hashset_calls.ts";
+import { native, type Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
-
-const outPointer = new BigUint64Array(1);
-const outFlag = new Int32Array(1);
-const stats = new BigUint64Array(3);
-const exportView = new BigUint64Array(3);
-const ERR_CAP = 4096;
+import { applyOperation, type BoolVector, type NullVector, type StringColumn } from "./apply_operation.ts";
+import { checkKey, KeyEncoder } from "./key_encoder.ts";
 
 // Set while load() builds the object around a handle the shim already made.
 let adopting: Pointer | null = null;
@@ -26,11 +29,6 @@ let nativeHandleOf: (set: StringHashSet) => Pointer;
 /** The native handle of `set` for a column kernel; throws once the set is closed. */
 export function setHandle(set: StringHashSet): Pointer {
   return nativeHandleOf(set);
-}
-
-/** The error for a failed status from the shim's set functions. */
-function hashsetError(status: number, message: string, what: string): ChdbError {
-  return statusError(status, message, what);
 }
 
 function pathBytes(path: string): Uint8Array {
@@ -66,17 +64,9 @@ export class StringHashSet implements Disposable, Iterable<string> {
     if (!Number.isSafeInteger(capacity) || capacity < 0) {
       throw new ChdbArgumentError(`capacity must be a non-negative integer, got ${capacity}`);
     }
-    const handle = adopting ?? StringHashSet.#create(capacity);
+    const handle = adopting ?? newHashset(capacity);
     adopting = null;
-    this.#handle = new NativeHandle(this, handle, (p) => native().fn.chffi_hashset_free(p), { what: "the StringHashSet" });
-  }
-
-  static #create(capacity: number): Pointer {
-    const lib = native();
-    const status = lib.fn.chffi_hashset_new(capacity, outPointer);
-    const handle = lib.pointer(outPointer[0]);
-    if (status !== Status.OK || handle === null) throw hashsetError(status, "", "creating a StringHashSet");
-    return handle;
+    this.#handle = new NativeHandle(this, handle, freeHashset, { what: "the StringHashSet" });
   }
 
   /** An empty set with room for `capacity` keys before it grows. */
@@ -98,13 +88,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Reads a set written by save(); a truncated, corrupted or foreign file throws, nothing is half-loaded. */
   static load(path: string): StringHashSet {
-    const lib = native();
-    const bytes = pathBytes(path);
-    const err = new Uint8Array(ERR_CAP);
-    const status = lib.fn.chffi_hashset_load(bytes, bytes.length, outPointer, err, ERR_CAP);
-    const handle = lib.pointer(outPointer[0]);
-    if (status !== Status.OK || handle === null) throw hashsetError(status, fromCBuffer(err), `loading ${path}`);
-    adopting = handle;
+    adopting = loadHashset(pathBytes(path), `loading ${path}`);
     return new StringHashSet();
   }
 
@@ -123,31 +107,25 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return this.#handle.closed;
   }
 
-  #keyCall(
-    name: "chffi_hashset_insert" | "chffi_hashset_contains" | "chffi_hashset_remove",
-    value: string,
-  ): boolean {
+  #keyCall(call: KeyCall, value: string): boolean {
     checkKey(value);
     const handle = this.#nativeHandle();
-    const key = this.#keys.encode(value);
-    const status = native().fn[name](handle, key, key.length, outFlag);
-    if (status !== Status.OK) throw hashsetError(status, "", name);
-    return outFlag[0] === 1;
+    return hashsetKey(call, handle, this.#keys.encode(value));
   }
 
   /** Adds a value; true if it was new. */
   insert(value: string): boolean {
-    return this.#keyCall("chffi_hashset_insert", value);
+    return this.#keyCall("insert", value);
   }
 
   /** True when `value` is in the set. */
   contains(value: string): boolean {
-    return this.#keyCall("chffi_hashset_contains", value);
+    return this.#keyCall("contains", value);
   }
 
   /** Removes a value; true if it was there. */
   remove(value: string): boolean {
-    return this.#keyCall("chffi_hashset_remove", value);
+    return this.#keyCall("remove", value);
   }
 
   /** Adds every value (an iterable of strings, or an Arrow string vector); nulls are skipped. */
@@ -160,19 +138,16 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Removes every value. */
   clear(): void {
-    const status = native().fn.chffi_hashset_clear(this.#nativeHandle());
-    if (status !== Status.OK) throw hashsetError(status, "", "clear");
+    clearHashset(this.#nativeHandle());
   }
 
-  #stats(): BigUint64Array {
-    const status = native().fn.chffi_hashset_stats(this.#nativeHandle(), stats);
-    if (status !== Status.OK) throw hashsetError(status, "", "stats");
-    return stats;
+  #stats() {
+    return hashsetStats(this.#nativeHandle());
   }
 
   /** The number of values. */
   get size(): number {
-    return Number(this.#stats()[0]);
+    return this.#stats().keys;
   }
 
   /** True when the set holds no value. */
@@ -182,36 +157,17 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Native bytes held (key arena + table); the keys themselves take `keyBytes`. */
   get memoryBytes(): number {
-    return Number(this.#stats()[2]);
+    return this.#stats().memoryBytes;
   }
 
   /** The total UTF-8 length of all keys. */
   get keyBytes(): number {
-    return Number(this.#stats()[1]);
+    return this.#stats().keyBytes;
   }
 
   /** Copies every value out (in no particular order). */
   toArray(): string[] {
-    const lib = native();
-    const status = lib.fn.chffi_hashset_export(this.#nativeHandle(), outPointer, exportView);
-    const bytesHandle = lib.pointer(outPointer[0]);
-    try {
-      if (status !== Status.OK) throw hashsetError(status, "", "toArray");
-      const length = Number(exportView[1]);
-      const count = Number(exportView[2]);
-      const bytes = lib.copy(exportView[0], length);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const out = new Array<string>(count);
-      let pos = 0;
-      for (let i = 0; i < count; i++) {
-        const n = view.getUint32(pos, true);
-        out[i] = fromUtf8(bytes.subarray(pos + 4, pos + 4 + n));
-        pos += 4 + n;
-      }
-      return out;
-    } finally {
-      lib.fn.chffi_bytes_free(bytesHandle);
-    }
+    return hashsetKeys(this.#nativeHandle());
   }
 
   /** The polars-hashfilter name for toArray(). */
@@ -230,9 +186,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
    */
   save(path: string): void {
     const bytes = pathBytes(path);
-    const err = new Uint8Array(ERR_CAP);
-    const status = native().fn.chffi_hashset_save(this.#nativeHandle(), bytes, bytes.length, err, ERR_CAP);
-    if (status !== Status.OK) throw hashsetError(status, fromCBuffer(err), `saving to ${path}`);
+    saveHashset(this.#nativeHandle(), bytes, `saving to ${path}`);
   }
 
   // ---- the seven operations over a column (string[] or an Arrow string vector) ----

@@ -1,11 +1,11 @@
 // Statements classified by the engine's parser before they run (chffi_classify), so that the
 // APIs that return rows as Arrow refuse a write up front instead of running it and then failing
 // for want of a result (a retry would have written twice).
-import { QueryClass, Status } from "../../ffi/symbols.ts";
-import type { Pointer } from "../../ffi/types.ts";
+import { QueryClass } from "../core/abi.ts";
+import { classifyStatement } from "../core/connection_calls.ts";
 import { utf8 } from "../core/encoding.ts";
-import { ChdbArgumentError, ChdbBusyError, ChdbError } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import { ChdbArgumentError, ChdbBusyError } from "../core/errors.ts";
+import type { Pointer } from "../core/native.ts";
 
 /** What a statement would do: its class, how many statements the text holds. */
 export interface StatementClass {
@@ -14,7 +14,6 @@ export interface StatementClass {
   statements: number;
 }
 
-const analysis = new Uint32Array(3);
 const kinds: Record<number, StatementClass["kind"]> = {
   [QueryClass.READ_ONLY]: "read",
   [QueryClass.MUTATING]: "write",
@@ -24,11 +23,14 @@ const kinds: Record<number, StatementClass["kind"]> = {
 
 /** Classifies `sql` with the connection's parser; nothing runs. */
 export function classify(handle: Pointer, sql: string): StatementClass {
-  const text = utf8(sql);
-  const status = native().fn.chffi_classify(handle, text, text.length, analysis);
-  if (status === Status.BUSY) throw new ChdbBusyError("a stream is open on this connection: finish or close it first");
-  if (status !== Status.OK) throw new ChdbError(`the engine could not classify the statement (status ${status})`);
-  return { kind: kinds[analysis[1]] ?? "unknown", statements: analysis[0] };
+  let analysis;
+  try {
+    analysis = classifyStatement(handle, utf8(sql));
+  } catch (e) {
+    if (e instanceof ChdbBusyError) throw new ChdbBusyError("a stream is open on this connection: finish or close it first");
+    throw e;
+  }
+  return { kind: kinds[analysis.queryClass] ?? "unknown", statements: analysis.statements };
 }
 
 // A classification costs about half a `SELECT 1` (~0.4 ms), and a handler runs the same texts

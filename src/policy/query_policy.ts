@@ -2,14 +2,13 @@
 // the resource limits (src/policy/limits.ts), the per-query settings (src/policy/query_settings.ts) and the id
 // that lets a query be cancelled (src/policy/kill_query.ts).
 // src/policy/ is rank 3 (sandbox, limits, settings, cancellation, progress, classification):
-// it imports only src/core/ and ffi/.
-import type { Lane, Pointer } from "../../ffi/types.ts";
+// it imports only src/core/.
 import { type CancelOptions, markSql, queryIdOf } from "./kill_query.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbError } from "../core/errors.ts";
 import { type Limits, limitArgs, limitSettingNames, limitsOf, limitSettings, perQuerySettings } from "./limits.ts";
-import { native } from "../core/native.ts";
-import { ResultSlots, takeResult } from "../core/native_result.ts";
+import type { Lane, Pointer } from "../core/native.ts";
+import { runQuery, runQueryOnLane } from "../core/query_calls.ts";
 import { checkParams, type QueryParams } from "../core/params.ts";
 import {
   currentValuesSql,
@@ -139,16 +138,12 @@ const formatBytes = utf8(FORMAT);
 /** Runs one statement of ours on the connection and returns its output. */
 function runStatementSync(handle: Pointer, sql: string): string {
   const text = utf8(sql);
-  const slots = new ResultSlots();
-  const status = native().fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info);
-  return takeResult(status, slots, FORMAT).text();
+  return runQuery(handle, text, formatBytes, none, FORMAT).text();
 }
 
 async function runStatementOnLane(lane: Lane, handle: Pointer, sql: string): Promise<string> {
   const text = utf8(sql);
-  const slots = new ResultSlots();
-  const status = await lane.fn.chffi_query(handle, text, text.length, formatBytes, formatBytes.length, none, 0, slots.out, slots.info);
-  return takeResult(status, slots, FORMAT).text();
+  return (await runQueryOnLane(lane, handle, text, formatBytes, none, FORMAT)).text();
 }
 
 /** Tags a result or error with the query's id. */

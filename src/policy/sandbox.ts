@@ -27,11 +27,11 @@
 import { realpathSync, statSync } from "node:fs";
 import { isAbsolute, resolve, sep } from "node:path";
 import process from "node:process";
-import { QueryClass, Status } from "../../ffi/symbols.ts";
+import { QueryClass } from "../core/abi.ts";
+import { classifyStatement } from "../core/connection_calls.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError, ChdbQueryError } from "../core/errors.ts";
 import type { Limits } from "./limits.ts";
-import { native } from "../core/native.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
 import { type SideConnection, withSideConnection } from "../core/side_connection.ts";
 import { udfNames } from "./udf_names.ts";
@@ -155,11 +155,13 @@ export function checkSandboxed(sandbox: Sandbox, path: string, sql: string, para
   if (typeof sql !== "string") return; // the caller reports it
   const encodedParams = encodeParams(params);
   withSideConnection(path, (side) => {
-    const text = utf8(sql);
-    const analysis = new Uint32Array(3);
-    const status = native().fn.chffi_classify(side.handle, text, text.length, analysis);
-    if (status !== Status.OK) refuse(`the engine could not classify the statement (status ${status})`);
-    const [statements, queryClass] = analysis;
+    let analysis;
+    try {
+      analysis = classifyStatement(side.handle, utf8(sql));
+    } catch (e) {
+      refuse((e as Error).message);
+    }
+    const { statements, queryClass } = analysis;
     if (statements === 0) refuse("the SQL does not parse as a statement");
     if (statements > 1) refuse("one statement per call");
     if (queryClass !== QueryClass.READ_ONLY) refuse("only SELECT and DESCRIBE run here (no SET, KILL, SYSTEM, INSERT, DDL, INTO OUTFILE...)");

@@ -2,15 +2,13 @@
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
 import type { RecordBatch, Schema, Table } from "apache-arrow";
-import { RESULT_INFO_WORDS, Status } from "../../ffi/symbols.ts";
-import { fromCBuffer, utf8 } from "../core/encoding.ts";
-import { ChdbArgumentError, ChdbError, statusError } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import { freeArrowStream, nextArrowBatch, openArrowStream } from "../core/arrow_calls.ts";
+import { utf8 } from "../core/encoding.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
 import type { NativeHandle } from "../core/native_handle.ts";
 import { encodeParams } from "../core/params.ts";
 import { type StreamHost, streamHandle } from "./query_stream.ts";
 import type { NativeArrowMemory } from "../arrow/native_arrow_memory.ts";
-import { errorOf } from "../core/native_result.ts";
 import { adoptArrow, arrowFlags, type ArrowQueryOptions } from "../arrow/query_arrow.ts";
 import type { QueryTables } from "../arrow/query_tables.ts";
 
@@ -23,11 +21,6 @@ export interface ArrowStreamOptions extends ArrowQueryOptions {
    */
   retain?: boolean;
 }
-
-const outHandle = new BigUint64Array(1);
-const outResult = new BigUint64Array(1);
-const info = new BigUint64Array(RESULT_INFO_WORDS);
-const ERR_CAP = 4096;
 
 /** The RecordBatches of a streaming Arrow query, one at a time (sync or async iteration); leaving the loop cancels the query. */
 export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<RecordBatch>, Disposable {
@@ -43,30 +36,8 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const flags = arrowFlags(options);
     this.#retain = options.retain === true;
-    const lib = native();
-    const sqlBytes = utf8(sql);
-    const paramBytes = encodeParams(options.params);
-    outHandle[0] = 0n;
-    const status = lib.fn.chffi_stream_arrow_open(
-      host.connection(),
-      sqlBytes,
-      sqlBytes.length,
-      paramBytes,
-      paramBytes.length,
-      flags,
-      outHandle,
-      outResult,
-      info,
-    );
-    const result = lib.pointer(outResult[0]);
-    try {
-      if (status !== Status.OK) throw errorOf(status, info);
-    } finally {
-      lib.fn.chffi_result_free(result);
-    }
-    const stream = lib.pointer(outHandle[0]);
-    if (stream === null) throw new ChdbError("the shim reported success but returned no stream");
-    this.#handle = streamHandle(this, host, stream, (p) => native().fn.chffi_stream_arrow_free(p), "the Arrow stream", () => tables.release());
+    const stream = openArrowStream(host.connection(), { sql: utf8(sql), params: encodeParams(options.params), flags });
+    this.#handle = streamHandle(this, host, stream, freeArrowStream, "the Arrow stream", () => tables.release());
   }
 
   /** The result's schema, known once the first batch (or the end of an empty result) arrived. */
@@ -83,20 +54,19 @@ export class ArrowBatchStream implements Iterable<RecordBatch>, AsyncIterable<Re
   next(): RecordBatch | null {
     const stream = this.#handle.use();
     this.#releaseCurrent();
-    const lib = native();
-    const err = new Uint8Array(ERR_CAP);
     for (;;) {
-      const status = lib.fn.chffi_stream_arrow_next(stream, outHandle, err, ERR_CAP);
-      if (status !== Status.OK) {
+      let arrow;
+      try {
+        arrow = nextArrowBatch(stream!);
+      } catch (e) {
         this.close();
-        throw statusError(status, fromCBuffer(err));
+        throw e;
       }
-      const arrow = lib.pointer(outHandle[0]);
       if (arrow === null) {
         this.close();
         return null;
       }
-      const { memory, schema, batches } = adoptArrow(lib, arrow);
+      const { memory, schema, batches } = adoptArrow(arrow);
       this.#schema ??= schema;
       if (batches.length === 0 || batches[0].numRows === 0) {
         memory.close();

@@ -1,15 +1,26 @@
 // Streaming: a query's output in chunks (sync and async iteration, bounded memory, leaving the
 // loop cancels the query) and streaming INSERT (append chunks of input, then done()).
-// src/stream/ is rank 3 (streamed results and inserts): it imports only src/arrow/, src/core/, ffi/.
-import type { Pointer } from "../../ffi/types.ts";
+// src/stream/ is rank 3 (streamed results and inserts): it imports only src/arrow/ and src/core/.
 import { checkSignal } from "../core/abortable.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
-import { native } from "../core/native.ts";
+import type { Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
-import { ResultSlots, takeResult } from "../core/native_result.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
 import type { Result } from "../core/result.ts";
+import {
+  appendToInsert,
+  appendToInsertOnLane,
+  finishInsert,
+  finishInsertOnLane,
+  freeInsert,
+  freeStream,
+  nextChunk,
+  nextChunkOnLane,
+  openInsert,
+  openStream,
+  openStreamOnLane,
+} from "../core/stream_calls.ts";
 
 /** What a stream needs from its connection. */
 export interface StreamHost {
@@ -99,7 +110,7 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     this.#request = encodeRequest(sql, format, options.params);
     this.#signal = checkSignal(options.signal);
     this.#host = host;
-    this.#handle = streamHandle(this, host, null, (p) => native().fn.chffi_stream_free(p), "the stream", afterFree);
+    this.#handle = streamHandle(this, host, null, freeStream, "the stream", afterFree);
   }
 
   /** True once the stream has ended or was closed. */
@@ -107,26 +118,18 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     return this.#handle.closed;
   }
 
-  #opened(status: number, out: BigUint64Array, slots: ResultSlots): Pointer {
-    try {
-      takeResult(status, slots, this.format); // an empty result, or the engine's error
-    } catch (e) {
-      this.close();
-      throw errorFor(this.#host, e);
-    }
-    const stream = native().pointer(out[0])!;
+  /** A failed call ends the stream; the error is the host's version of it. */
+  #fail(e: unknown): never {
+    this.close();
+    throw errorFor(this.#host, e);
+  }
+
+  #adopted(stream: Pointer): Pointer {
     this.#handle.adopt(stream);
     return stream;
   }
 
-  #chunk(status: number, slots: ResultSlots): Result | null {
-    let chunk: Result;
-    try {
-      chunk = takeResult(status, slots, this.format);
-    } catch (e) {
-      this.close();
-      throw errorFor(this.#host, e);
-    }
+  #chunk(chunk: Result): Result | null {
     if (chunk.length > 0) return chunk;
     this.close();
     return null;
@@ -136,18 +139,13 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
   next(): Result | null {
     if (this.#handle.closed) return null;
     let stream = this.#handle.use();
-    const fn = native().fn;
-    const slots = new ResultSlots();
-    if (stream === null) {
-      const out = new BigUint64Array(1);
-      const r = this.#request;
-      const status = fn.chffi_stream_open(
-        this.#host.parent.use(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out,
-        slots.info,
-      );
-      stream = this.#opened(status, out, slots);
+    const connection = stream === null ? this.#host.parent.use() : null;
+    try {
+      stream ??= this.#adopted(openStream(connection!, this.#request));
+      return this.#chunk(nextChunk(stream, this.format));
+    } catch (e) {
+      this.#fail(e);
     }
-    return this.#chunk(fn.chffi_stream_next(stream, slots.out, slots.info), slots);
   }
 
   /** The next chunk off the JS thread, or null at the end. Calls queue in order. */
@@ -160,17 +158,12 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     const connection = this.#host.parent.current;
     // Like every queued call, it runs even if close() comes meanwhile (the stream is freed after it).
     return await this.#handle.run(this, async (lane) => {
-      const slots = new ResultSlots();
-      let stream = this.#handle.current;
-      if (stream === null) {
-        const out = new BigUint64Array(1);
-        const r = this.#request;
-        const status = await lane.fn.chffi_stream_open(
-          connection, r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
-        );
-        stream = this.#opened(status, out, slots);
+      try {
+        const stream = this.#handle.current ?? this.#adopted(await openStreamOnLane(lane, connection, this.#request));
+        return this.#chunk(await nextChunkOnLane(lane, stream, this.format));
+      } catch (e) {
+        this.#fail(e);
       }
-      return this.#chunk(await lane.fn.chffi_stream_next(stream, slots.out, slots.info), slots);
     });
   }
 
@@ -220,20 +213,14 @@ export class InsertStream implements Disposable {
     const r = encodeRequest(sql, format, options.params);
     this.#signal = checkSignal(options.signal);
     if (this.#signal?.aborted) throw this.#signal.reason;
-    const slots = new ResultSlots();
-    const out = new BigUint64Array(1);
-    out[0] = 0n;
-    const status = native().fn.chffi_insert_open(
-      host.connection(), r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length, out, slots.out, slots.info,
-    );
-    const insert = native().pointer(out[0]);
+    const connection = host.connection();
+    let insert: Pointer;
     try {
-      takeResult(status, slots, format);
+      insert = openInsert(connection, r);
     } catch (e) {
-      native().fn.chffi_insert_free(insert);
       throw errorFor(host, e);
     }
-    this.#handle = streamHandle(this, host, insert, (p) => native().fn.chffi_insert_free(p), "the insert stream");
+    this.#handle = streamHandle(this, host, insert, freeInsert, "the insert stream");
   }
 
   static #bytes(chunk: Uint8Array | string): Uint8Array {
@@ -260,10 +247,8 @@ export class InsertStream implements Disposable {
     const bytes = InsertStream.#bytes(chunk);
     this.#checkSignal();
     const insert = this.#handle.use()!;
-    const slots = new ResultSlots();
-    const status = native().fn.chffi_insert_append(insert, bytes, bytes.length, slots.out, slots.info);
     try {
-      takeResult(status, slots, this.format);
+      appendToInsert(insert, bytes);
     } catch (e) {
       this.#fail(e);
     }
@@ -274,13 +259,8 @@ export class InsertStream implements Disposable {
   async appendAsync(chunk: Uint8Array | string): Promise<this> {
     const bytes = InsertStream.#bytes(chunk);
     this.#checkSignal();
-    const slots = new ResultSlots();
-    const status = await this.#handle.run(
-      this,
-      (lane) => lane.fn.chffi_insert_append(this.#handle.current, bytes, bytes.length, slots.out, slots.info),
-    );
     try {
-      takeResult(status, slots, this.format);
+      await this.#handle.run(this, (lane) => appendToInsertOnLane(lane, this.#handle.current, bytes));
     } catch (e) {
       this.#fail(e);
     }
@@ -290,19 +270,22 @@ export class InsertStream implements Disposable {
   /** Ends the input and commits; the Result carries rowsWritten and bytesWritten. */
   done(): Result {
     this.#checkSignal();
-    const slots = new ResultSlots();
-    const status = native().fn.chffi_insert_done(this.#handle.use(), slots.out, slots.info);
-    this.#handle.close();
-    return takeResult(status, slots, this.format);
+    const insert = this.#handle.use()!;
+    try {
+      return finishInsert(insert, this.format);
+    } finally {
+      this.#handle.close();
+    }
   }
 
   /** done() off the JS thread, after the appendAsync() calls made before it. */
   async doneAsync(): Promise<Result> {
     this.#checkSignal();
-    const slots = new ResultSlots();
-    const status = await this.#handle.run(this, (lane) => lane.fn.chffi_insert_done(this.#handle.current, slots.out, slots.info));
-    this.#handle.close();
-    return takeResult(status, slots, this.format);
+    try {
+      return await this.#handle.run(this, (lane) => finishInsertOnLane(lane, this.#handle.current, this.format));
+    } finally {
+      this.#handle.close();
+    }
   }
 
   /**
