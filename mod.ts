@@ -1,10 +1,8 @@
 // chdb-ffi: in-process ClickHouse for Deno, Bun and Node.
 // Exports only, grouped by folder in rank order (README "Layout"); nothing internal.
 
-// ffi/: the opaque native pointer (what Connection's protected handle() gives a subclass).
-export type { Pointer } from "./ffi/types.ts";
-
-// src/core/: errors, results, parameters, format names, async options, the engine's version.
+// src/core/: the opaque native pointer (what Connection's protected handle() gives a subclass),
+// errors, results, parameters, format names, async options, the engine's version.
 export {
   ChdbArgumentError,
   ChdbBusyError,
@@ -21,7 +19,7 @@ export { type QueryStats, Result } from "./src/core/result.ts";
 export type { ParamText, QueryParams, QueryParamValue } from "./src/core/params.ts";
 export type { Format, FormatName } from "./src/core/format.ts";
 export type { AsyncOptions } from "./src/core/abortable.ts";
-export { engineVersion } from "./src/core/native.ts";
+export { engineVersion, type Pointer } from "./src/core/native.ts";
 
 // src/arrow/: Arrow results over engine memory, JS data as tables.
 export { ArrowTable } from "./src/arrow/arrow_table.ts";

@@ -1,5 +1,5 @@
 // The source tree is ranked (README "Layout"): a folder imports only from its own or lower ranks,
-// type imports included, and no import closes a cycle. Reads the TypeScript sources (Node runs
+// type imports included, no import closes a cycle, and only src/core/ reaches into ffi/. Reads the TypeScript sources (Node runs
 // this test compiled into dist/node-tests, two folders below them).
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -24,10 +24,13 @@ const code = (f: string) =>
 const importsOf = (f: string) =>
   [...code(f).matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => relative(ROOT, resolve(ROOT, dirname(f), m[1])).replaceAll("\\", "/"));
 
-test("layers: every source file has a rank; no import goes up a rank or closes a cycle", () => {
+test("layers: every source file has a rank; no import goes up a rank, closes a cycle or skips src/core/ to ffi/", () => {
   const edges = new Map(files.map((f) => [f, importsOf(f)]));
   const problems = files.filter((f) => rankOf(f) === undefined).map((f) => `unranked: ${f}`);
-  for (const [f, deps] of edges) for (const d of deps) if (!(rankOf(d) <= rankOf(f))) problems.push(`up: ${f} -> ${d}`);
+  for (const [f, deps] of edges) {
+    for (const d of deps) if (!(rankOf(d) <= rankOf(f))) problems.push(`up: ${f} -> ${d}`);
+    for (const d of deps) if (d.startsWith("ffi/") && !/^(ffi|src\/core)\//.test(f)) problems.push(`ffi: ${f} -> ${d}`);
+  }
   const done = new Set<string>(), path: string[] = [];
   const visit = (f: string): void => {
     if (path.includes(f)) return void problems.push(`cycle: ${[...path.slice(path.indexOf(f)), f].join(" -> ")}`);
