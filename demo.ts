@@ -1,4 +1,4 @@
-// The main job: chDB's getting-started examples, run in-process from Deno or Bun.
+// The main job: chDB's getting-started examples, run in-process from Deno, Bun or Node.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -14,10 +14,8 @@
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { tableFromIPC } from "apache-arrow";
-import { connect } from "../mod.ts";
-import { utf8 } from "../src/core/encoding.ts";
-import { native } from "../src/core/native.ts";
-import { ResultSlots } from "../src/core/native_result.ts";
+import { Connection } from "../mod.ts";
+import { native, ResultSlots } from "./internals.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROWS = Number(process.env.ROWS ?? 10_000_000);
@@ -27,9 +25,15 @@ const SQL = `SELECT number AS a, toString(number) AS s FROM numbers(${ROWS})`;
 const INT_SQL = `SELECT number AS a FROM numbers(${ROWS})`;
 const IPC_SETTINGS = " SETTINGS output_format_arrow_compression_method='none', output_format_arrow_string_as_string=1";
 
-const conn = connect();
+// A subclass may use the connection's native handle (protected handle()) for the IPC path's raw call.
+class HandleConnection extends Connection {
+  nativeHandle() {
+    return this.handle();
+  }
+}
+const conn = new HandleConnection();
 const lib = native();
-const handle = (conn as unknown as { handle(): never }).handle();
+const handle = conn.nativeHandle();
 
 function timed(fn: () => void): number {
   const start = performance.now();
@@ -56,8 +60,8 @@ function engine(sql = SQL): void {
 // ArrowStream through the shim's plain query path, its output viewed in place (no copy).
 const slots = new ResultSlots();
 function ipc(text = SQL): void {
-  const sql = utf8(text + IPC_SETTINGS);
-  const format = utf8("ArrowStream");
+  const sql = new TextEncoder().encode(text + IPC_SETTINGS);
+  const format = new TextEncoder().encode("ArrowStream");
   const status = lib.fn.chffi_query(handle, sql, sql.length, format, format.length, new Uint8Array(0), 0, slots.out, slots.info, slots.error);
   slots.check(status);
   const result = lib.pointer(slots.out[0]);

@@ -6,9 +6,7 @@
 // our connection without the client (createConnection).
 // Target: <= 1.3x. Run: deno run -A bench/clickhouse_tiny_query.ts | bun ... | node (compiled).
 import { createClient, createConnection } from "../clickhouse.ts";
-import { connect } from "../mod.ts";
-import type { StreamOptions } from "../src/stream/query_stream.ts";
-import type { CancelOptions } from "../src/policy/kill_query.ts";
+import { type CancelOptions, connect, type StreamOptions } from "../mod.ts";
 import { median, runtimeName } from "./stats.ts";
 
 const ROUNDS = 11;

@@ -5,7 +5,7 @@
 // bench/cursor_fetchall.ts.
 // Run: deno run -A bench/cursor_floor.ts   |   bun bench/cursor_floor.ts
 import { dbapi } from "../mod.ts";
-import { decodeRows, ROWS_FORMAT } from "../src/rows/rows.ts";
+import { decodeRows, ROWS_FORMAT, rowSourceOf } from "./internals.ts";
 import { createBenchRows, ROWS } from "./cursor_data.ts";
 import { median, runtimeName } from "./stats.ts";
 
@@ -19,7 +19,7 @@ const text = Array.from({ length: 64 }, (_, k) => `name_${k}`).join("") + "x".re
 
 const cursor = conn.cursor();
 const contenders: Record<string, () => unknown> = {
-  "query only (Arrow buffers with types)": () => conn.rowsResult(SQL).table?.close(),
+  "query only (Arrow buffers with types)": () => rowSourceOf(conn).rows(SQL).table?.close(),
   "cursor.fetchall()": () => cursor.execute(SQL).fetchall(),
   "query only (RowBinary bytes)": () => conn.query(SQL, ROWS_FORMAT).bytes(),
   "query + decodeRows()": () => decodeRows(conn.query(SQL, ROWS_FORMAT).bytes()),

@@ -4,7 +4,7 @@
 // trivial engine-routed call (chffi_close(NULL), a no-op), and awaited queryAsync against query.
 // Run: node scripts/run.mjs bench [deno|bun|node] bench/engine_hop.ts
 import { connect } from "../mod.ts";
-import { native } from "../src/core/native.ts";
+import { native } from "./internals.ts";
 import { median, runtimeName, timePerCall } from "./stats.ts";
 
 const ROUNDS = 15;

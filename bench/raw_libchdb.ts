@@ -1,8 +1,7 @@
 // The baseline for benchmarks: libchdb's own C API called straight from the runtime, with no
 // shim and no API layer: the least any binding has to do (query, check error, copy out, free).
-import { locateNative } from "../ffi/load.ts";
-import type { SymbolSpec } from "../ffi/symbols.ts";
-import { native } from "../src/core/native.ts";
+import { native } from "./internals.ts";
+import { openLibchdb, type RawSymbol } from "./raw_ffi.ts";
 
 /** The part of libchdb's C API the raw baselines call (also bench/reboot_leak.ts). */
 export const rawSymbols = {
@@ -21,7 +20,7 @@ export const rawSymbols = {
   chdb_result_length: { parameters: ["pointer"], result: "usize" },
   // void chdb_destroy_query_result(chdb_result *result);
   chdb_destroy_query_result: { parameters: ["pointer"], result: "void" },
-} as const satisfies Record<string, SymbolSpec>;
+} as const satisfies Record<string, RawSymbol>;
 
 export interface RawConnection {
   query(sql: string, format: string): Uint8Array;
@@ -31,8 +30,7 @@ export interface RawConnection {
 /** Opens an in-memory connection through libchdb directly (same engine, same process). */
 export function rawConnect(): RawConnection {
   const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
-  const { libchdbPath } = locateNative();
-  const raw = lib.openLibrary(libchdbPath, rawSymbols);
+  const raw = openLibchdb(rawSymbols);
   const arg0 = new TextEncoder().encode("chdb\0");
   const argv = new BigUint64Array([lib.addressOf(arg0), 0n]);
   const connPtr = raw.chdb_connect(1, argv);

@@ -8,15 +8,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { locateNative } from "../ffi/load.ts";
-import { native } from "../src/core/native.ts";
+import { native } from "./internals.ts";
+import { openLibchdb } from "./raw_ffi.ts";
 import { rawSymbols } from "./raw_libchdb.ts";
 
 const [mode = "mergetree", bootsArg = "100"] = process.argv.slice(2);
 const boots = Number(bootsArg);
 const lib = native(); // loads libchdb through the shim first (signal handlers off), as the API does
-const { libchdbPath } = locateNative();
-const raw = lib.openLibrary(libchdbPath, rawSymbols);
+const raw = openLibchdb(rawSymbols);
 const encoder = new TextEncoder();
 const MB = 1024 * 1024;
 

@@ -112,7 +112,6 @@ export function openBun(shimPath: string): NativeLib {
     runtime: "bun",
     zeroCopyViews: true,
     fn,
-    openLibrary,
     openLane: laneFactory(ffi, fn),
     pointer: (address) => (address === 0n ? null : Number(address) as unknown as Pointer),
     address: (pointer) => (pointer === null ? 0n : BigInt(pointer as unknown as number)),

@@ -45,7 +45,6 @@ export function openDeno(shimPath: string): NativeLib {
     runtime: "deno",
     zeroCopyViews: true,
     fn,
-    openLibrary,
     openLane: () => lane,
     pointer: (address) => Deno.UnsafePointer.create(address) as unknown as Pointer | null,
     address: (pointer) => BigInt(Deno.UnsafePointer.value(native(pointer))),

@@ -1,5 +1,7 @@
 // Finds the shim and libchdb, and opens the shim for the running runtime.
 // Backends are imported statically: each touches its runtime's globals only when called.
+// ffi/ is rank 0 of the tree (README "Layout"): the only code that names a runtime's FFI; it
+// imports nothing from src/.
 import { openBun } from "./bun.ts";
 import { openDeno } from "./deno.ts";
 import { openNode } from "./node.ts";

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import process from "node:process";
 import { type FfiType, Status, symbols, type SymbolSpec } from "./symbols.ts";
-import type { FunctionsOf, Lane, NativeLib, OffThreadFunctions, Pointer, ShimFunctions } from "./types.ts";
+import type { Lane, NativeLib, OffThreadFunctions, Pointer, ShimFunctions } from "./types.ts";
 
 // The slice of koffi used here, declared locally so the module type-checks without koffi's types.
 type KoffiFunction = ((...args: unknown[]) => unknown) & {
@@ -65,10 +65,6 @@ export function openNode(shimPath: string): NativeLib {
         library.func(name, koffiTypes[spec.result], spec.parameters.map((t) => koffiTypes[t])),
       ]),
     );
-  // Plain koffi calls: fine for libraries that do not check their stack (not for libchdb itself).
-  const openLibrary = <T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T> =>
-    functionsOf(koffi.load(path), table) as unknown as FunctionsOf<T>;
-
   const library = koffi.load(shimPath);
   const direct = functionsOf(library, symbols);
   const callBlocking = direct.chffi_call_blocking;
@@ -108,7 +104,6 @@ export function openNode(shimPath: string): NativeLib {
     runtime: "node",
     zeroCopyViews: false,
     fn,
-    openLibrary,
     openLane: () => lane,
     pointer: (address) => (address === 0n ? null : address as unknown as Pointer),
     address: (pointer) => native(pointer) ?? 0n,

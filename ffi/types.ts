@@ -44,8 +44,6 @@ export interface Lane {
 export interface NativeLib {
   readonly runtime: "deno" | "bun" | "node";
   readonly fn: ShimFunctions;
-  /** Opens another library with a neutral symbol table (benchmarks call libchdb directly). */
-  openLibrary<T extends Record<string, SymbolSpec>>(path: string, table: T): FunctionsOf<T>;
   /** The pointer for a native address (0n gives null). */
   pointer(address: bigint): Pointer | null;
   /** The native address of a pointer (null gives 0n). */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChdbError, query, ROWS_FORMAT } from "../mod.ts";
-import { decodeRows } from "../src/rows/rows.ts";
+import { ChdbError, query } from "../mod.ts";
+import { decodeRows } from "../src/rows/decode_rows.ts";
+import { ROWS_FORMAT } from "../src/rows/row_set.ts";
 
 test("rows: strings of every shape (empty, long, non-ASCII, NUL) decode exactly", () => {
   const values = ["", "a", "x".repeat(200), "héllo", "日本語テキスト".repeat(30), "nul\0byte", "tab\tnew\nline"];

@@ -1,18 +1,20 @@
 // Cursors read plain-typed results off the Arrow buffers the shim builds (rows_from_arrow.ts);
-// the values must be exactly those of the RowBinary decoder (rows.ts), which reads the rest.
+// the values must be exactly those of the RowBinary decoder (decode_rows.ts), which reads the rest.
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
-import { dbapi, type QueryParams, ROWS_FORMAT } from "../mod.ts";
-import { decodeRows } from "../src/rows/rows.ts";
+import { dbapi, type QueryParams } from "../mod.ts";
+import { rowSourceOf } from "../src/connection/connection.ts";
+import { decodeRows } from "../src/rows/decode_rows.ts";
+import { ROWS_FORMAT } from "../src/rows/row_set.ts";
 import { plainTypeColumns } from "./helpers.ts";
 
 const conn = dbapi.connect();
 after(() => conn.close());
 
-/** The rows a cursor gives for sql, checked equal to rows.ts over RowBinary; whether Arrow carried them. */
+/** The rows a cursor gives for sql, checked equal to decodeRows() over RowBinary; whether Arrow carried them. */
 function assertSameRows(sql: string, params?: QueryParams): { rows: unknown[][]; viaArrow: boolean } {
   const expected = decodeRows(conn.query(sql, ROWS_FORMAT, { params }).bytes());
-  const probe = conn.rowsResult(sql, params);
+  const probe = rowSourceOf(conn).rows(sql, params);
   probe.table?.close();
   using cursor = conn.cursor();
   const rows = cursor.execute(sql, params).fetchall();
@@ -37,7 +39,7 @@ describe("cursor rows read off Arrow", () => {
     }
   });
 
-  test("strings: non-ASCII, invalid UTF-8 and NUL bytes decode as rows.ts does", () => {
+  test("strings: non-ASCII, invalid UTF-8 and NUL bytes decode as decodeRows() does", () => {
     const values = ["", "a", "x".repeat(200), "héllo", "日本語".repeat(30), "nul\0byte", "tab\tnew\nline"];
     assertSameRows("SELECT arrayJoin({v:Array(String)}) AS s", { v: values });
     assertSameRows("SELECT unhex(hex(number * 2654435761)) AS raw, char(200 + number % 50) AS lone FROM numbers(500)");

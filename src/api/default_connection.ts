@@ -1,14 +1,16 @@
 // Module-level query() on a lazily opened default connection, and connect().
+// src/api/ is rank 5 (the default connection, Session, dbapi, UDFs, pools): it imports ranks 0-4.
 import type { AsyncOptions } from "../core/abortable.ts";
 import {
   type ConnectOptions,
+  connectAs,
   Connection,
   MEMORY,
   normalizePath,
   onPathConflict,
   openDataPath,
-  type QueryOptions,
 } from "../connection/connection.ts";
+import type { QueryOptions } from "../connection/query_options.ts";
 import { killQuery } from "../policy/kill_query.ts";
 import type { Result } from "../core/result.ts";
 import type { ArrowQueryOptions } from "../arrow/query_arrow.ts";
@@ -26,18 +28,11 @@ let inFlight = 0; // queryAsync calls on `shared` not settled yet
 
 // The default connection never blocks a Session or connect() on another path: when idle, it
 // closes and the next query() opens it again (on the path open then, see defaultConnection()).
-// Registered on first use, not at import: udf.ts imports this module while connection.ts is
-// still being evaluated.
-let hooked = false;
-function giveWayWhenIdle(): void {
-  if (hooked) return;
-  hooked = true;
-  onPathConflict(DEFAULT_HOLDER, () => {
-    if (inFlight > 0) return false;
-    closeDefaultConnection();
-    return true;
-  });
-}
+onPathConflict(DEFAULT_HOLDER, () => {
+  if (inFlight > 0) return false;
+  closeDefaultConnection();
+  return true;
+});
 
 /**
  * The default connection: on the data path another connection (a Session...) holds, else
@@ -45,10 +40,9 @@ function giveWayWhenIdle(): void {
  * it, so query() runs where the open Session is; once that closes, query() is in memory again.
  */
 function defaultConnection(): Connection {
-  giveWayWhenIdle();
   const wanted = openDataPath(DEFAULT_HOLDER) ?? MEMORY;
   if (shared !== undefined && !shared.closed && shared.path !== wanted && inFlight === 0) closeDefaultConnection();
-  if (shared === undefined || shared.closed) shared = new Connection(wanted, { ...sharedOptions, holder: DEFAULT_HOLDER });
+  if (shared === undefined || shared.closed) shared = connectAs(DEFAULT_HOLDER, wanted, sharedOptions);
   return shared;
 }
 

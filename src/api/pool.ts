@@ -2,7 +2,8 @@
 // connection (a single connection runs its off-thread calls one at a time).
 import { availableParallelism } from "node:os";
 import type { AsyncOptions } from "../core/abortable.ts";
-import { Connection, type ConnectOptions, MEMORY, type QueryOptions } from "../connection/connection.ts";
+import { Connection, type ConnectOptions, MEMORY } from "../connection/connection.ts";
+import type { QueryOptions } from "../connection/query_options.ts";
 import { ChdbArgumentError, ChdbClosedError } from "../core/errors.ts";
 import type { QueryStats, Result } from "../core/result.ts";
 import type { InsertData } from "../connection/insert.ts";

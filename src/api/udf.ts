@@ -1,5 +1,5 @@
 // User-defined functions in JS: udf(fn) makes `fn` callable from SQL by its name. The engine runs
-// it as an executable UDF: a child process of the same runtime (Deno or Bun) that reads the
+// it as an executable UDF: a child process of the same runtime (Deno, Bun or Node) that reads the
 // arguments as TabSeparated rows on stdin and writes one result per row.
 //
 // The chDB rules apply: the function is stateless and self-contained (it is run from its source
@@ -9,8 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { type Connection, MEMORY } from "../connection/connection.ts";
-import { connect } from "./default_connection.ts";
+import { Connection, MEMORY } from "../connection/connection.ts";
 import { scriptsDir } from "../core/connection_calls.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { runAtExit } from "../core/native.ts";
@@ -141,7 +140,7 @@ export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}
   addUdfName(name);
   if (options.connection) options.connection.query(`SYSTEM RELOAD FUNCTION ${name}`);
   else {
-    using conn = connect(MEMORY);
+    using conn = new Connection(MEMORY);
     conn.query(`SYSTEM RELOAD FUNCTION ${name}`);
   }
   return name;

@@ -1,6 +1,7 @@
 // Arrow results: chffi_query_arrow gathers the result as Arrow C Data Interface arrays (built by
 // the shim from the engine's Native stream, or the engine's own export), and the whole result
 // becomes an ArrowTable over zero-copy views of those native buffers.
+// src/arrow/ is rank 2 (Arrow results, JS data as tables): it imports only src/core/.
 import { ArrowFlag } from "../core/abi.ts";
 import {
   type ArrowCall,

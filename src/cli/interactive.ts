@@ -7,8 +7,8 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { createInterface, type Interface } from "node:readline";
-import type { CliSession } from "./session.ts";
-import { hasContent, splitStatements } from "./statements.ts";
+import type { CliSession } from "./cli_session.ts";
+import { hasContent, splitStatements } from "./split_statements.ts";
 
 export const PROMPT = "chdb-ffi :) ";
 export const CONTINUATION = "chdb-ffi :-] ";

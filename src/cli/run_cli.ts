@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { utf8 } from "../core/encoding.ts";
 import { engineVersion } from "../core/native.ts";
 import { writeAll } from "./write_all.ts";
-import { HELP, parseOptions, USAGE, UsageError } from "./options.ts";
-import { StdoutClosed } from "./run.ts";
-import { CliSession, stderrLine } from "./session.ts";
-import { splitStatements } from "./statements.ts";
+import { HELP, parseOptions, USAGE, UsageError } from "./parse_options.ts";
+import { StdoutClosed } from "./running_statement.ts";
+import { CliSession, stderrLine } from "./cli_session.ts";
+import { splitStatements } from "./split_statements.ts";
 import { interactive } from "./interactive.ts";
 import { errorLine } from "./report.ts";
 

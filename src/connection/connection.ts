@@ -1,4 +1,5 @@
 // A connection to the in-process engine: open, query, close.
+// src/connection/ is rank 4 (Connection, its cursors, statements and verbs): it imports ranks 0-3.
 import { resolve } from "node:path";
 import { type AsyncOptions, checkSignal } from "../core/abortable.ts";
 import { closeConnection, openConnection } from "../core/connection_calls.ts";
@@ -12,11 +13,14 @@ import {
 import type { Lane, Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
-import { LazyQuery } from "./lazy_query.ts";
+import { type LazyQuery, lazyQueryOn } from "./lazy_query.ts";
 import { runQuery, runQueryOnLane } from "../core/query_calls.ts";
 import type { QueryStats, Result } from "../core/result.ts";
-import { Cursor } from "./cursor.ts";
-import { type Row, Statement } from "./statement.ts";
+import { type Cursor, cursorOn } from "./cursor.ts";
+import { type Row, type Statement, statementOn } from "./statement.ts";
+import type { RowSource } from "./row_source.ts";
+import type { QueryOptions } from "./query_options.ts";
+import { ROWS_FORMAT } from "../rows/row_set.ts";
 import { InsertStream, type InsertStreamOptions, QueryStream, type StreamHost, type StreamOptions } from "../stream/query_stream.ts";
 import {
   type ArrowQueryOptions,
@@ -24,7 +28,6 @@ import {
   queryArrowOffThread,
   queryRows,
   queryRowsOffThread,
-  type RowsResult,
 } from "../arrow/query_arrow.ts";
 import type { ArrowTable } from "../arrow/arrow_table.ts";
 import { ArrowBatchStream, type ArrowStreamOptions } from "../stream/arrow_batch_stream.ts";
@@ -32,9 +35,7 @@ import { buildSql } from "../arrow/build_sql.ts";
 import { registerTable, releaseTables, tablesFor, unregisterTable } from "../arrow/query_tables.ts";
 import { killOnAbort, killQuery, queryIdOf } from "../policy/kill_query.ts";
 import type { CancelOptions } from "../policy/kill_query.ts";
-import type { Limits } from "../policy/limits.ts";
 import { type PolicyOptions, type QueryPlan, QueryPolicy, runPlanned, runPlannedOnLane } from "../policy/query_policy.ts";
-import type { SettingsOption } from "../policy/query_settings.ts";
 import { type ProgressOptions, ProgressWatch } from "../policy/progress_watch.ts";
 import { refuseWrites } from "../policy/classify.ts";
 import { command, commandAsync } from "./command.ts";
@@ -43,7 +44,7 @@ import type { TableReader } from "../arrow/to_arrow_table.ts";
 
 /** What register() takes: Arrow data, row objects, a record of column arrays or a TableReader. */
 export type RegisterData = InsertData | TableReader;
-import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "../rows/int64.ts";
+import { type Int64Mode, int64Mode, type Int64Option, tableWithInt64 } from "../rows/int64_mode.ts";
 import type { Format } from "../core/format.ts";
 
 export const MEMORY = ":memory:";
@@ -52,16 +53,8 @@ export const MEMORY = ":memory:";
 export interface ConnectOptions extends PolicyOptions {
   /** Query-level settings for this connection only, e.g. `{ max_threads: 2 }`. */
   settings?: Record<string, string | number | boolean>;
-  /** @internal How path-conflict messages name this connection (default: its class name). */
-  holder?: string;
   /** How (U)Int64/128/256 values come back in rows and Arrow tables (see {@link Int64Option}). */
   int64?: Int64Mode;
-}
-
-/** Options of one query: parameters, limits, per-query settings and a query id for cancelling it. */
-export interface QueryOptions extends Limits, CancelOptions, SettingsOption {
-  /** Values bound server-side to `{name:Type}` placeholders; never interpolated into SQL. */
-  params?: QueryParams;
 }
 
 
@@ -107,6 +100,30 @@ function conflictMessage(path: string): string {
   }
   const who = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
   return `chDB allows one data path per process: ${open} is open (${who}); close them before connecting to ${path}`;
+}
+
+// rowSourceOf() reaches a connection's private RowSource (set by Connection's static block).
+let rowSourceFor: (conn: Connection) => RowSource;
+
+/** What `conn`'s cursors and statements run on (tests compare its Arrow rows with RowBinary's). */
+export function rowSourceOf(conn: Connection): RowSource {
+  return rowSourceFor(conn);
+}
+
+/** What connectAs() names the connection being constructed (otherwise: its class name). */
+let kindOfNext: string | undefined;
+
+/**
+ * A connection that path-conflict messages name `kind` (e.g. query()'s default one, which gives
+ * way through onPathConflict(kind, ...)).
+ */
+export function connectAs(kind: string, path: string, options: ConnectOptions): Connection {
+  kindOfNext = kind;
+  try {
+    return new Connection(path, options);
+  } finally {
+    kindOfNext = undefined;
+  }
 }
 
 /** Opens a connection on `path`; an idle connection that nobody holds (query()'s default one) gives way to it once. */
@@ -187,6 +204,9 @@ const arrowFormats = new Set(["arrowtable", "dataframe"]);
  * ```
  */
 export class Connection implements Disposable {
+  static {
+    rowSourceFor = (conn) => conn.#rows();
+  }
   // The native connection (src/core/native_handle.ts: freed once, by close(), garbage collection or
   // exit; after the calls made before close() and after the streams open on it).
   readonly #handle: NativeHandle;
@@ -202,13 +222,15 @@ export class Connection implements Disposable {
 
   /** Opens a connection on `path` (default `:memory:`); see ConnectOptions for settings, limits and the sandbox. */
   constructor(path: string = MEMORY, options: ConnectOptions = {}) {
+    const kind = kindOfNext ?? new.target.name;
+    kindOfNext = undefined;
     this.path = normalizePath(path);
     this.#policy = new QueryPolicy(this.path, options ?? {});
     this.int64 = int64Mode(options.int64);
     const handle = openOnPath(this.path, encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]));
     const afterFree = this.#afterFree;
     const holder = {}; // not `this`: the entry must not keep the connection reachable
-    holders.set(holder, { path: this.path, kind: options.holder ?? new.target.name });
+    holders.set(holder, { path: this.path, kind });
     this.#handle = new NativeHandle(this, handle, closeConnection, {
       what: "the connection",
       afterFree: () => {
@@ -316,7 +338,7 @@ export class Connection implements Disposable {
    */
   lazy(sql: string): LazyQuery {
     this.#handle.check();
-    return new LazyQuery(this, sql);
+    return lazyQueryOn((text, options) => this.streamArrow(text, options), sql);
   }
 
   // ---- Arrow (src/arrow/) ----
@@ -345,14 +367,19 @@ export class Connection implements Disposable {
     });
   }
 
-  /** @internal A statement's result for cursors (see RowsResult in src/arrow/query_arrow.ts). */
-  rowsResult(sql: string, params?: QueryParams): RowsResult {
-    return this.#withTables(sql, { params }, (handle, text) => queryRows(handle, text, params));
-  }
+  /** What this connection's cursors and statements run on (made once, on first use). */
+  #rowSource: RowSource | undefined;
 
-  /** @internal rowsResult() off the JS thread. */
-  async rowsResultAsync(sql: string, params: QueryParams | undefined, options: AsyncOptions = {}): Promise<RowsResult> {
-    return await this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params));
+  #rows(): RowSource {
+    return this.#rowSource ??= {
+      int64: this.int64,
+      rows: (sql, params) => this.#withTables(sql, { params }, (handle, text) => queryRows(handle, text, params)),
+      rowsAsync: (sql, params, options = {}) =>
+        this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params)),
+      run: (sql, params) => this.query(sql, ROWS_FORMAT, { params }).rowsWritten,
+      runAsync: async (sql, params, options = {}) => (await this.queryAsync(sql, ROWS_FORMAT, { params, signal: options.signal })).rowsWritten,
+      stream: (sql, params, options = {}) => this.stream(sql, ROWS_FORMAT, { params, signal: options.signal }),
+    };
   }
 
   /**
@@ -529,7 +556,7 @@ export class Connection implements Disposable {
    */
   prepare<R extends object = Row, P extends QueryParams = QueryParams>(sql: string, options: Int64Option = {}): Statement<R, P> {
     this.#handle.check();
-    return new Statement<R, P>(this, sql, options);
+    return statementOn<R, P>(this.#rows(), sql, options ?? {});
   }
 
   /**
@@ -660,6 +687,6 @@ export class Connection implements Disposable {
   /** A DB-API 2.0 cursor (execute, fetchone, fetchmany, fetchall, description, rowcount). */
   cursor(): Cursor {
     this.#handle.check();
-    return new Cursor(this);
+    return cursorOn(this.#rows());
   }
 }

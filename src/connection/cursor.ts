@@ -1,14 +1,13 @@
 // The DB-API 2.0 (PEP 249) cursor: execute, then fetch rows of JS values, read off the Arrow
-// buffers the shim builds (rows_from_arrow.ts) or decoded from RowBinary (rows.ts).
+// buffers the shim builds (src/rows/rows_from_arrow.ts) or decoded from RowBinary (src/rows/decode_rows.ts).
 // Parameters are named and bound server-side: `cursor.execute("SELECT {n:UInt32}", { n: 1 })`.
 import type { AsyncOptions } from "../core/abortable.ts";
-import type { Connection } from "./connection.ts";
+import type { RowSource } from "./row_source.ts";
 import { ChdbArgumentError, ChdbBusyError, ChdbClosedError } from "../core/errors.ts";
 import type { QueryParams } from "../core/params.ts";
 import type { RowsResult } from "../arrow/query_arrow.ts";
-import { ROWS_FORMAT } from "../rows/rows.ts";
 import { rowSetOf } from "../rows/rows_from_arrow.ts";
-import { convertRowSet } from "../rows/int64.ts";
+import { convertRowSet } from "../rows/int64_mode.ts";
 
 /** One column of `Cursor.description`: name, type code (the ClickHouse type), and five unknowns. */
 export type ColumnDescription = [
@@ -21,9 +20,21 @@ export type ColumnDescription = [
   nullOk: boolean,
 ];
 
+// Connection.cursor() makes cursors through this (the constructor is private: a cursor runs on a
+// RowSource, which is no public type).
+let makeCursor: (source: RowSource) => Cursor;
+
+/** A cursor on `source` (a connection's, see Connection.cursor()). */
+export function cursorOn(source: RowSource): Cursor {
+  return makeCursor(source);
+}
+
 /** A DB-API 2.0 (PEP 249) cursor: execute(), then fetch rows as arrays of JS values. */
 export class Cursor implements Disposable, Iterable<unknown[]> {
-  #conn: Connection | null;
+  static {
+    makeCursor = (source) => new Cursor(source);
+  }
+  #source: RowSource | null;
   #rows: unknown[][] = [];
   #next = 0;
   /** executeAsync() calls in flight: the cursor's other calls wait for them (ChdbBusyError). */
@@ -35,28 +46,28 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
   /** Default size of fetchmany(). */
   arraysize = 1;
 
-  /** A cursor on `conn` (usually made by `DbapiConnection.cursor()`). */
-  constructor(conn: Connection) {
-    this.#conn = conn;
+  /** Made by `Connection.cursor()`. */
+  private constructor(source: RowSource) {
+    this.#source = source;
   }
 
-  /** The connection this cursor runs on. */
-  get connection(): Connection {
-    if (this.#conn === null) throw new ChdbClosedError("the cursor is closed");
-    return this.#conn;
+  /** What the cursor runs on (its connection's calls); throws once the cursor is closed. */
+  #open(): RowSource {
+    if (this.#source === null) throw new ChdbClosedError("the cursor is closed");
+    return this.#source;
   }
 
-  /** The connection, for a call that must not overtake an executeAsync() in flight. */
-  #inOrder(): Connection {
-    const conn = this.connection;
+  /** The connection's calls, for a call that must not overtake an executeAsync() in flight. */
+  #inOrder(): RowSource {
+    const source = this.#open();
     if (this.#pending > 0) {
       throw new ChdbBusyError("the cursor has an executeAsync() in flight: await it first (calls on one cursor run in order)");
     }
-    return conn;
+    return source;
   }
 
   #load(result: RowsResult): void {
-    const set = convertRowSet(rowSetOf(result), this.connection.int64);
+    const set = convertRowSet(rowSetOf(result), this.#open().int64);
     this.#rows = set.rows;
     this.#next = 0;
     this.description = set.columns.length === 0 ? null : set.columns.map((c) =>
@@ -67,17 +78,17 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
 
   /** Runs one statement; its rows are then read with the fetch methods. */
   execute(sql: string, params?: QueryParams): this {
-    this.#load(this.#inOrder().rowsResult(sql, params));
+    this.#load(this.#inOrder().rows(sql, params));
     return this;
   }
 
   /** execute() off the JS thread. */
   async executeAsync(sql: string, params?: QueryParams, options: AsyncOptions = {}): Promise<this> {
-    const pending = this.connection.rowsResultAsync(sql, params, options);
+    const pending = this.#open().rowsAsync(sql, params, options);
     this.#pending++;
     try {
       const result = await pending;
-      if (this.#conn !== null) this.#load(result); // a cursor closed meanwhile keeps no rows
+      if (this.#source !== null) this.#load(result); // a cursor closed meanwhile keeps no rows
       else result.table?.close();
     } finally {
       this.#pending--;
@@ -91,7 +102,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
       throw new ChdbArgumentError("executemany needs an iterable of parameter objects");
     }
     let written = 0;
-    for (const params of paramSets) written += this.#inOrder().query(sql, ROWS_FORMAT, { params }).rowsWritten;
+    for (const params of paramSets) written += this.#inOrder().run(sql, params);
     this.#rows = [];
     this.#next = 0;
     this.description = null;
@@ -129,7 +140,7 @@ export class Cursor implements Disposable, Iterable<unknown[]> {
 
   /** Releases the rows; the connection stays open. Idempotent. */
   close(): void {
-    this.#conn = null;
+    this.#source = null;
     this.#rows = [];
   }
 

@@ -2,15 +2,20 @@
 // as an Arrow stream (scanned in place when it already is Arrow, converted once otherwise) and
 // the engine runs `INSERT INTO t (columns) SELECT columns FROM arrowstream(...)`, matching columns
 // by name.
-import type { Connection } from "./connection.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import type { QueryStats } from "../core/result.ts";
 import type { RecordBatch, Table } from "apache-arrow";
 import { toArrowTable } from "../arrow/to_arrow_table.ts";
-import { command, commandAsync } from "./command.ts";
+import { command, commandAsync, type CommandTarget } from "./command.ts";
 
 /** What insert() takes: Arrow data, row objects or a record of column arrays. */
 export type InsertData = Table | RecordBatch | readonly Record<string, unknown>[] | Record<string, ArrayLike<unknown>>;
+
+/** The calls insert() makes on a connection (Connection has them). */
+export interface InsertTarget extends CommandTarget {
+  register(name: string, data: Table): void;
+  unregister(name: string): boolean;
+}
 
 const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -33,7 +38,7 @@ function tableName(table: unknown): string {
 let nextScan = 0;
 
 /** The INSERT for `data` (registered under a fresh name on `conn` until `done()` is called). */
-function prepareInsert(conn: Connection, table: unknown, data: unknown) {
+function prepareInsert(conn: InsertTarget, table: unknown, data: unknown) {
   const target = tableName(table);
   const arrow = toArrowTable(data);
   const columns = arrow.schema.fields.map((f) => quoteIdentifier(f.name)).join(", ");
@@ -46,7 +51,7 @@ function prepareInsert(conn: Connection, table: unknown, data: unknown) {
   };
 }
 
-export function insert(conn: Connection, table: string, data: InsertData): QueryStats {
+export function insert(conn: InsertTarget, table: string, data: InsertData): QueryStats {
   const q = prepareInsert(conn, table, data);
   try {
     return command(conn, q.sql);
@@ -57,7 +62,7 @@ export function insert(conn: Connection, table: string, data: InsertData): Query
 
 // No AbortSignal: an abort stops only the waiting, and the data must stay registered until the
 // engine has read it; the finally below runs when the call has really ended.
-export async function insertAsync(conn: Connection, table: string, data: InsertData): Promise<QueryStats> {
+export async function insertAsync(conn: InsertTarget, table: string, data: InsertData): Promise<QueryStats> {
   const q = prepareInsert(conn, table, data);
   try {
     return await commandAsync(conn, q.sql);

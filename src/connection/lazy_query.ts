@@ -4,20 +4,35 @@
 // batch semantics (notInAndUpdate) hold within a batch; across batches, values already seen are
 // in the set (as in polars-hashfilter's streaming mode).
 import { type RecordBatch, Table } from "apache-arrow";
-import type { Connection } from "./connection.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { Expr, filter } from "../hashset/hashfilter.ts";
-import { arrowBatches } from "./arrow_batches.ts";
+import { arrowBatches, type StreamArrow } from "./arrow_batches.ts";
+
+// Connection.lazy() makes lazy queries through this (the constructor is private: it takes the
+// connection's streamArrow(), which is no public type).
+let makeLazyQuery: (streamArrow: StreamArrow, sql: string) => LazyQuery;
+
+/** A lazy query of `sql` over the batches of `streamArrow` (a connection's, see Connection.lazy()). */
+export function lazyQueryOn(streamArrow: StreamArrow, sql: string): LazyQuery {
+  return makeLazyQuery(streamArrow, sql);
+}
 
 /** A query whose Arrow batches pass through hash-filter expressions as they arrive (`conn.lazy(sql)`). */
 export class LazyQuery {
-  /** A lazy query of `sql` on `connection`, keeping the rows where every one of `filters` is true. */
-  constructor(readonly connection: Connection, readonly sql: string, readonly filters: readonly Expr[] = []) {}
+  static {
+    makeLazyQuery = (streamArrow, sql) => new LazyQuery(streamArrow, sql, []);
+  }
+  readonly #streamArrow: StreamArrow;
+
+  /** A lazy query of `sql`, keeping the rows where every one of `filters` is true. */
+  private constructor(streamArrow: StreamArrow, readonly sql: string, readonly filters: readonly Expr[]) {
+    this.#streamArrow = streamArrow;
+  }
 
   /** A query that also keeps only the rows where `expr` is true (applied after earlier filters). */
   filter(expr: Expr): LazyQuery {
     if (!(expr instanceof Expr)) throw new ChdbArgumentError("filter() takes an expression such as col(\"id\").hashfilter.notIn(set)");
-    return new LazyQuery(this.connection, this.sql, [...this.filters, expr]);
+    return new LazyQuery(this.#streamArrow, this.sql, [...this.filters, expr]);
   }
 
   // The batch after every filter, or undefined once no row is left.
@@ -31,7 +46,7 @@ export class LazyQuery {
 
   /** Runs the query and yields its filtered batches (empty ones are skipped); leaving the loop cancels it. */
   *stream(): Generator<RecordBatch> {
-    for (const batch of arrowBatches(this.connection, this.sql)) {
+    for (const batch of arrowBatches(this.#streamArrow, this.sql)) {
       const kept = this.#apply(batch);
       if (kept) yield kept;
     }
@@ -39,7 +54,7 @@ export class LazyQuery {
 
   /** Runs the query and returns all filtered rows as one Table (with the query's schema). */
   collect(): Table {
-    const source = arrowBatches(this.connection, this.sql);
+    const source = arrowBatches(this.#streamArrow, this.sql);
     const kept: RecordBatch[] = [];
     for (const batch of source) {
       const rows = this.#apply(batch);

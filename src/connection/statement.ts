@@ -2,12 +2,13 @@
 // parameters as often as needed, rows as objects (all/get/iterate) or arrays (values). Whole
 // results come like a cursor's (rows_from_arrow.ts); iterate() decodes RowBinary block by block.
 import type { AsyncOptions } from "../core/abortable.ts";
-import type { Connection } from "./connection.ts";
+import type { RowSource } from "./row_source.ts";
 import { ChdbArgumentError, ChdbClosedError } from "../core/errors.ts";
 import type { QueryParams } from "../core/params.ts";
-import { type Column, decodeRows, ROWS_FORMAT, type RowSet } from "../rows/rows.ts";
+import { decodeRows } from "../rows/decode_rows.ts";
+import type { Column, RowSet } from "../rows/row_set.ts";
 import { rowSetOf } from "../rows/rows_from_arrow.ts";
-import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "../rows/int64.ts";
+import { convertRowSet, type Int64Mode, int64Mode, type Int64Option } from "../rows/int64_mode.ts";
 
 /** A row as an object keyed by column name (the default row type of a Statement). */
 export type Row = Record<string, unknown>;
@@ -27,38 +28,51 @@ function objects(set: RowSet): Row[] {
   });
 }
 
+// Connection.prepare() makes statements through this (the constructor is private: a statement runs
+// on a RowSource, which is no public type).
+let makeStatement: (source: RowSource, sql: string, options: Int64Option) => Statement<object, QueryParams>;
+
+/** A statement of `sql` on `source` (a connection's, see Connection.prepare()). */
+export function statementOn<R extends object, P extends QueryParams>(source: RowSource, sql: string, options: Int64Option): Statement<R, P> {
+  return makeStatement(source, sql, options) as Statement<R, P>;
+}
+
 /**
  * A prepared statement. `R` is the row type its object-returning methods give (by default
  * `Record<string, unknown>`: the values are not checked against it) and `P` its parameters:
  * `conn.prepare<{ id: number; name: string }, { min: number }>(sql).all({ min: 1 })`.
  */
 export class Statement<R extends object = Row, P extends QueryParams = QueryParams> implements Disposable {
-  #conn: Connection | null;
+  static {
+    makeStatement = (source, sql, options) => new Statement(source, sql, options);
+  }
+  #source: RowSource | null;
   #columns: Column[] | undefined;
 
   /** How this statement returns (U)Int64/128/256 values (its connection's unless prepare() said). */
   readonly int64: Int64Mode;
 
   /** Made by Connection.prepare(); `options.int64` overrides the connection's. */
-  constructor(conn: Connection, readonly sql: string, options: Int64Option = {}) {
+  private constructor(source: RowSource, readonly sql: string, options: Int64Option) {
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
-    this.#conn = conn;
-    this.int64 = int64Mode(options.int64, conn.int64);
+    this.#source = source;
+    this.int64 = int64Mode(options.int64, source.int64);
   }
 
-  #connection(): Connection {
-    if (this.#conn === null) throw new ChdbClosedError("the statement is finalized");
-    return this.#conn;
+  /** What the statement runs on (its connection's calls); throws once it is finalized. */
+  #open(): RowSource {
+    if (this.#source === null) throw new ChdbClosedError("the statement is finalized");
+    return this.#source;
   }
 
   #rows(params?: QueryParams): RowSet {
-    const set = convertRowSet(rowSetOf(this.#connection().rowsResult(this.sql, params)), this.int64);
+    const set = convertRowSet(rowSetOf(this.#open().rows(this.sql, params)), this.int64);
     this.#columns = set.columns;
     return set;
   }
 
   async #rowsAsync(params?: QueryParams, options: AsyncOptions = {}): Promise<RowSet> {
-    const set = convertRowSet(rowSetOf(await this.#connection().rowsResultAsync(this.sql, params, options)), this.int64);
+    const set = convertRowSet(rowSetOf(await this.#open().rowsAsync(this.sql, params, options)), this.int64);
     this.#columns = set.columns;
     return set;
   }
@@ -80,8 +94,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
 
   /** Runs the statement for its effect. */
   run(params?: P): RunResult {
-    const result = this.#connection().query(this.sql, ROWS_FORMAT, { params });
-    return { changes: result.rowsWritten };
+    return { changes: this.#open().run(this.sql, params) };
   }
 
   /**
@@ -89,7 +102,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
    * nothing else until the loop ends; leaving it early cancels the query.
    */
   *iterate(params?: P): IterableIterator<R> {
-    for (const chunk of this.#connection().stream(this.sql, ROWS_FORMAT, { params })) {
+    for (const chunk of this.#open().stream(this.sql, params)) {
       const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
       yield* objects(set) as R[];
@@ -98,7 +111,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
 
   /** iterate() off the JS thread. */
   async *iterateAsync(params?: P, options: AsyncOptions = {}): AsyncIterableIterator<R> {
-    const stream = this.#connection().stream(this.sql, ROWS_FORMAT, { params, signal: options.signal });
+    const stream = this.#open().stream(this.sql, params, options);
     for await (const chunk of stream) {
       const set = convertRowSet(decodeRows(chunk.bytes()), this.int64);
       this.#columns = set.columns;
@@ -123,8 +136,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
 
   /** run() off the JS thread. */
   async runAsync(params?: P, options: AsyncOptions = {}): Promise<RunResult> {
-    const result = await this.#connection().queryAsync(this.sql, ROWS_FORMAT, { params, signal: options.signal });
-    return { changes: result.rowsWritten };
+    return { changes: await this.#open().runAsync(this.sql, params, options) };
   }
 
   /** Column names of the last run (empty before the first run). */
@@ -139,7 +151,7 @@ export class Statement<R extends object = Row, P extends QueryParams = QueryPara
 
   /** Releases the statement; using it afterwards throws. The connection stays open. */
   finalize(): void {
-    this.#conn = null;
+    this.#source = null;
   }
 
   /** finalize(), for `using`. */

@@ -1,4 +1,6 @@
 // The lazily loaded native library and the process-exit sequence.
+// src/core/ is rank 1: the loader, errors, the native-handle owner, encodings, results and
+// parameters that every other folder builds on; it imports only ffi/.
 import { locateNative, openShim } from "../../ffi/load.ts";
 import type { NativeLib } from "../../ffi/types.ts";
 export type { Lane, NativeLib, Pointer } from "../../ffi/types.ts";

@@ -26,12 +26,6 @@ export type BoolVector = ArrowVector<Bool>;
 /** What the operations that only change the set return: all-null rows. */
 export type NullVector = ArrowVector<Null>;
 
-/** Anything holding a native set handle (StringHashSet). */
-export interface HasNativeSet {
-  /** The set's native handle; throws once the set is closed. */
-  nativeHandle(): Pointer;
-}
-
 const KIND_UTF8 = BigInt(ColumnKind.UTF8);
 const KIND_LARGE_UTF8 = BigInt(ColumnKind.LARGE_UTF8);
 const KIND_DICTIONARY = BigInt(ColumnKind.DICTIONARY);
@@ -165,8 +159,7 @@ function columnChunks(column: StringColumn): Data<StringType | Dictionary<String
  * Runs one operation over a whole column in a single native call (batch semantics span all of
  * the column's chunks). Returns a Bool vector chunked like the input, or a Null vector for UPDATE.
  */
-export function applyOperation(set: HasNativeSet, op: Operation, column: StringColumn): BoolVector | NullVector {
-  const handle = set.nativeHandle();
+export function applyOperation(handle: Pointer, op: Operation, column: StringColumn): BoolVector | NullVector {
   const lib = native();
   const chunks = columnChunks(column);
   const words = new BigUint64Array(CHUNK_WORDS * Math.max(1, chunks.length));

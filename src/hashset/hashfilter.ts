@@ -4,7 +4,8 @@ import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vecto
 import { takeBatch } from "../arrow/take.ts";
 import { Operation } from "../core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";
-import { applyOperation, type ArrowVector, type HasNativeSet, type StringColumn } from "./apply_operation.ts";
+import { applyOperation, type ArrowVector, type StringColumn } from "./apply_operation.ts";
+import { setHandle, type StringHashSet } from "./string_hash_set.ts";
 
 /** What an expression is evaluated over: a Table or one RecordBatch. */
 export type Frame = Table | RecordBatch;
@@ -54,13 +55,13 @@ const operationOf: Record<OpName, Operation> = {
 };
 
 class HashfilterExpr extends Expr {
-  constructor(readonly input: Expr, readonly op: OpName, readonly set: HasNativeSet) {
+  constructor(readonly input: Expr, readonly op: OpName, readonly set: StringHashSet) {
     super();
   }
 
   evaluate(frame: Frame): Vector {
     const column = this.input.evaluate(frame) as unknown as StringColumn;
-    const result = applyOperation(this.set, operationOf[this.op], column);
+    const result = applyOperation(setHandle(this.set), operationOf[this.op], column);
     return this.op === "updateChain" ? column as unknown as Vector : result;
   }
 
@@ -74,31 +75,31 @@ export class HashfilterNamespace {
   /** The namespace of `expr` (made by `expr.hashfilter`). */
   constructor(readonly expr: Expr) {}
   /** true where the value is in the set. */
-  isIn(set: HasNativeSet): Expr {
+  isIn(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "isIn", set);
   }
   /** true where the value is not in the set. */
-  notIn(set: HasNativeSet): Expr {
+  notIn(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "notIn", set);
   }
   /** Batch semantics: rows judged against the set before this evaluation, then all inserted. */
-  notInAndUpdate(set: HasNativeSet): Expr {
+  notInAndUpdate(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "notInAndUpdate", set);
   }
   /** Row by row: true for a new value's first occurrence. */
-  notInAndUpdateRowwise(set: HasNativeSet): Expr {
+  notInAndUpdateRowwise(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "notInAndUpdateRowwise", set);
   }
   /** Inserts every value; yields nulls. */
-  update(set: HasNativeSet): Expr {
+  update(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "update", set);
   }
   /** Inserts every value; yields the values themselves. */
-  updateChain(set: HasNativeSet): Expr {
+  updateChain(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "updateChain", set);
   }
   /** Inserts row by row; true where newly inserted. */
-  updateBool(set: HasNativeSet): Expr {
+  updateBool(set: StringHashSet): Expr {
     return new HashfilterExpr(this.expr, "updateBool", set);
   }
 }
@@ -110,12 +111,12 @@ export function col(name: string): Expr {
 }
 
 /** True where `expr`'s value is in `set`: `expr.hashfilter.isIn(set)`. */
-export function isInHashset(expr: Expr, set: HasNativeSet): Expr {
+export function isInHashset(expr: Expr, set: StringHashSet): Expr {
   return expr.hashfilter.isIn(set);
 }
 
 /** True where `expr`'s value is not in `set`: `expr.hashfilter.notIn(set)`. */
-export function notInHashset(expr: Expr, set: HasNativeSet): Expr {
+export function notInHashset(expr: Expr, set: StringHashSet): Expr {
   return expr.hashfilter.notIn(set);
 }
 

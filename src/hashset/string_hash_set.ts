@@ -1,5 +1,6 @@
 // StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
 // so it can be kept across many batches, files and queries and filter Arrow columns in place.
+// src/hashset/ is rank 3 (native string sets, hash filters): it imports only src/arrow/ and src/core/.
 import type { Vector } from "apache-arrow";
 import { Operation } from "../core/abi.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
@@ -22,6 +23,14 @@ import { checkKey, KeyEncoder } from "./key_encoder.ts";
 // Set while load() builds the object around a handle the shim already made.
 let adopting: Pointer | null = null;
 
+// Set by StringHashSet's static block: the hash-filter expressions reach a set's handle through it.
+let nativeHandleOf: (set: StringHashSet) => Pointer;
+
+/** The native handle of `set` for a column kernel; throws once the set is closed. */
+export function setHandle(set: StringHashSet): Pointer {
+  return nativeHandleOf(set);
+}
+
 function pathBytes(path: string): Uint8Array {
   if (typeof path !== "string" || path === "") throw new ChdbArgumentError("path must be a non-empty string");
   if (path.includes("\0")) throw new ChdbArgumentError("path contains a NUL byte");
@@ -43,6 +52,9 @@ function pathBytes(path: string): Uint8Array {
  * ```
  */
 export class StringHashSet implements Disposable, Iterable<string> {
+  static {
+    nativeHandleOf = (set) => set.#nativeHandle();
+  }
   // Freed once, by close(), garbage collection or exit (src/core/native_handle.ts).
   readonly #handle: NativeHandle;
   readonly #keys = new KeyEncoder();
@@ -80,14 +92,14 @@ export class StringHashSet implements Disposable, Iterable<string> {
     return new StringHashSet();
   }
 
-  /** The native handle; throws once the set is closed. Used by the column kernels. */
-  nativeHandle(): Pointer {
+  /** The native handle; throws once the set is closed. */
+  #nativeHandle(): Pointer {
     return this.#handle.use()!;
   }
 
   /** The set's native address: stable for the set's whole life, however it is used. */
   get ptr(): bigint {
-    return native().address(this.nativeHandle());
+    return native().address(this.#nativeHandle());
   }
 
   /** True once close() was called. */
@@ -97,7 +109,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   #keyCall(call: KeyCall, value: string): boolean {
     checkKey(value);
-    const handle = this.nativeHandle();
+    const handle = this.#nativeHandle();
     return hashsetKey(call, handle, this.#keys.encode(value));
   }
 
@@ -121,16 +133,16 @@ export class StringHashSet implements Disposable, Iterable<string> {
     const column = isVector(values) || Array.isArray(values)
       ? values as StringColumn
       : Array.from(values as Iterable<string | null | undefined>);
-    applyOperation(this, Operation.UPDATE, column);
+    applyOperation(this.#nativeHandle(), Operation.UPDATE, column);
   }
 
   /** Removes every value. */
   clear(): void {
-    clearHashset(this.nativeHandle());
+    clearHashset(this.#nativeHandle());
   }
 
   #stats() {
-    return hashsetStats(this.nativeHandle());
+    return hashsetStats(this.#nativeHandle());
   }
 
   /** The number of values. */
@@ -155,7 +167,7 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Copies every value out (in no particular order). */
   toArray(): string[] {
-    return hashsetKeys(this.nativeHandle());
+    return hashsetKeys(this.#nativeHandle());
   }
 
   /** The polars-hashfilter name for toArray(). */
@@ -174,19 +186,19 @@ export class StringHashSet implements Disposable, Iterable<string> {
    */
   save(path: string): void {
     const bytes = pathBytes(path);
-    saveHashset(this.nativeHandle(), bytes, `saving to ${path}`);
+    saveHashset(this.#nativeHandle(), bytes, `saving to ${path}`);
   }
 
   // ---- the seven operations over a column (string[] or an Arrow string vector) ----
 
   /** true where the value is in the set; null rows give null. */
   isIn(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.IS_IN, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.IS_IN, column) as BoolVector;
   }
 
   /** true where the value is not in the set; null rows give null. */
   notIn(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN, column) as BoolVector;
   }
 
   /**
@@ -194,28 +206,28 @@ export class StringHashSet implements Disposable, Iterable<string> {
    * copies of a new value are true), then every value is inserted.
    */
   notInAndUpdate(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN_AND_UPDATE, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN_AND_UPDATE, column) as BoolVector;
   }
 
   /** Row-by-row semantics: true only for a new value's first occurrence, which is then inserted. */
   notInAndUpdateRowwise(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.NOT_IN_AND_UPDATE_ROWWISE, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.NOT_IN_AND_UPDATE_ROWWISE, column) as BoolVector;
   }
 
   /** Inserts every value; yields a column of nulls (a side effect only). */
   update(column: StringColumn): NullVector {
-    return applyOperation(this, Operation.UPDATE, column) as NullVector;
+    return applyOperation(this.#nativeHandle(), Operation.UPDATE, column) as NullVector;
   }
 
   /** Inserts every value; yields the input itself, for chaining. */
   updateChain<C extends StringColumn>(column: C): C {
-    applyOperation(this, Operation.UPDATE, column);
+    applyOperation(this.#nativeHandle(), Operation.UPDATE, column);
     return column;
   }
 
   /** Inserts row by row; true where the value was newly inserted. */
   updateBool(column: StringColumn): BoolVector {
-    return applyOperation(this, Operation.UPDATE_BOOL, column) as BoolVector;
+    return applyOperation(this.#nativeHandle(), Operation.UPDATE_BOOL, column) as BoolVector;
   }
 
   /** Frees the native set. Idempotent; using the set afterwards throws ChdbClosedError. */

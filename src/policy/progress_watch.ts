@@ -34,7 +34,7 @@ export interface ProgressOptions {
 }
 
 /** What the watcher needs of a second connection: the Connection class fits. */
-export interface SideConnection {
+export interface WatchConnection {
   queryAsync(sql: string, format?: string, options?: { params?: Record<string, string> }): Promise<{ text(): string }>;
   close(): void;
 }
@@ -49,12 +49,12 @@ const POLL = "SELECT read_rows, read_bytes, total_rows_approx, written_rows, ela
 /** Reads the process list every PROGRESS_INTERVAL_MS for the query `queryId` until stop(). */
 export class ProgressWatch {
   readonly #marker: string;
-  readonly #side: SideConnection;
+  readonly #side: WatchConnection;
   readonly #onProgress: (p: Progress) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  constructor(readonly queryId: string, openSide: () => SideConnection, onProgress: (p: Progress) => void) {
+  constructor(readonly queryId: string, openSide: () => WatchConnection, onProgress: (p: Progress) => void) {
     if (typeof onProgress !== "function") throw new ChdbArgumentError("options.onProgress must be a function");
     this.#marker = markSql("", queryId);
     this.#side = openSide();

@@ -1,6 +1,8 @@
 // What a connection's options say about each query it runs: the sandbox check (src/policy/sandbox.ts),
 // the resource limits (src/policy/limits.ts), the per-query settings (src/policy/query_settings.ts) and the id
 // that lets a query be cancelled (src/policy/kill_query.ts).
+// src/policy/ is rank 3 (sandbox, limits, settings, cancellation, progress, classification):
+// it imports only src/core/.
 import { type CancelOptions, markSql, queryIdOf } from "./kill_query.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbError } from "../core/errors.ts";

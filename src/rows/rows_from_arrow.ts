@@ -1,11 +1,12 @@
 // Rows of JS values read off the Arrow buffers the shim built from the engine's Native output,
 // column by column (the cursors' path; each field carries its ClickHouse type as metadata).
-// Results of other types come as RowBinaryWithNamesAndTypes and go through rows.ts instead;
-// the values are the same either way (tests/cursor.test.ts compares the two).
+// Results of other types come as RowBinaryWithNamesAndTypes and go through decode_rows.ts instead;
+// the values are the same either way (tests/rows_from_arrow.test.ts compares the two).
 import type { Data, Table } from "apache-arrow";
 import type { RowsResult } from "../arrow/query_arrow.ts";
 import { ChdbError } from "../core/errors.ts";
-import { type Column, DAY_MS, decimalText, decodeRows, type RowSet } from "./rows.ts";
+import { decodeRows } from "./decode_rows.ts";
+import { type Column, DAY_MS, decimalText, type RowSet } from "./row_set.ts";
 
 const utf8 = new TextDecoder();
 

@@ -1,5 +1,6 @@
 // Streaming: a query's output in chunks (sync and async iteration, bounded memory, leaving the
 // loop cancels the query) and streaming INSERT (append chunks of input, then done()).
+// src/stream/ is rank 3 (streamed results and inserts): it imports only src/arrow/ and src/core/.
 import { checkSignal } from "../core/abortable.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";

@@ -1,6 +1,6 @@
 // @clickhouse/client's Connection contract (query, insert, command, exec, ping, close) served by
 // the embedded engine: what the client sends over HTTP becomes engine calls on a connection of
-// the pool (src/clickhouse/engines.ts), results stream from the engine into the Node Readable the
+// the pool (src/clickhouse/engine_pool.ts), results stream from the engine into the Node Readable the
 // client's ResultSet reads, and engine errors become the client's ClickHouseError.
 import { randomUUID } from "node:crypto";
 import { Buffer } from "node:buffer";
@@ -10,13 +10,13 @@ import { killOnAbort } from "../policy/kill_query.ts";
 import { ChdbError } from "../core/errors.ts";
 import { ParamText, type QueryParams } from "../core/params.ts";
 import type { Result } from "../core/result.ts";
-import { type ClientCommon, installedCommon } from "./common.ts";
-import { type Engine, EnginePool, type Lease } from "./engines.ts";
+import { type ClientCommon, installedCommon } from "./client_common.ts";
+import { type Engine, EnginePool, type Lease } from "./engine_pool.ts";
 import { streamedHeaderLines } from "./block_formats.ts";
-import { formatOf, responseHeaders } from "./headers.ts";
-import { bufferedReadable, engineReadable } from "./result_stream.ts";
+import { formatOf, responseHeaders } from "./response_headers.ts";
+import { bufferedReadable, engineReadable } from "./engine_readable.ts";
 import { changesConnectionState, isStreamable, isStreamRefusal, splitInsertFormat } from "./sql_kind.ts";
-import { type ClickHouseSummary, summaryOf } from "./summary.ts";
+import { type ClickHouseSummary, summaryOf } from "./clickhouse_summary.ts";
 import { appendsOf, type InsertInput, textOf } from "./values.ts";
 import { Stopper } from "./stopper.ts";
 
@@ -32,7 +32,7 @@ export interface ChdbConnectionOptions {
   database?: string;
   /** Milliseconds after which a request fails with "Timeout error." and its query is stopped. */
   request_timeout?: number;
-  /** The client's common layer to use when its sources are loaded twice (see common.ts). */
+  /** The client's common layer to use when its sources are loaded twice (see client_common.ts). */
   common?: ClientCommon;
 }
 

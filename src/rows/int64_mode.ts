@@ -3,7 +3,7 @@
 // JSON.stringify can write (it throws on bigint).
 import { DataType, Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } from "apache-arrow";
 import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
-import type { RowSet } from "./rows.ts";
+import type { RowSet } from "./row_set.ts";
 import type { ArrowTable } from "../arrow/arrow_table.ts";
 
 /** How (U)Int64/128/256 values come back: "bigint" (default), "number" or "string". */

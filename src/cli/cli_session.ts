@@ -4,10 +4,10 @@ import { isatty } from "node:tty";
 import { Connection } from "../connection/connection.ts";
 import { utf8 } from "../core/encoding.ts";
 import { writeAll } from "./write_all.ts";
-import type { CliOptions } from "./options.ts";
+import type { CliOptions } from "./parse_options.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { errorLine, summaryLine } from "./report.ts";
-import { checkBinaryToTerminal, formatClause, type Outcome, RunningStatement } from "./run.ts";
+import { checkBinaryToTerminal, formatClause, type Outcome, RunningStatement } from "./running_statement.ts";
 import { READS_STDIN_TABLE, StdinTable } from "./stdin_table.ts";
 
 

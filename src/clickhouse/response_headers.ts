@@ -1,6 +1,6 @@
 // The response headers a ClickHouse server sends with a result, made from what the engine did:
 // code written against the client reads the format, the query id and the summary from them.
-import type { ClickHouseSummary } from "./summary.ts";
+import type { ClickHouseSummary } from "./clickhouse_summary.ts";
 
 /** The Content-Type a server gives each output format (its getContentType()). */
 function contentType(format: string): string {

@@ -5,7 +5,7 @@
 // Each engine connection remembers the settings and database it has, so a request changes them
 // only when they differ from the previous request's.
 import { Connection } from "../connection/connection.ts";
-import { requestSettings, settingsChange } from "./settings.ts";
+import { requestSettings, settingsChange } from "./request_settings.ts";
 
 /** Idle connections kept for reuse; more are closed when given back. */
 const MAX_IDLE = 8;
