@@ -395,10 +395,13 @@ typedef struct chffi_stream chffi_stream;
 typedef struct chffi_insert chffi_insert;
 
 /*
- * Starts a streaming query and returns its first chunk as chffi_stream_next() does, so that a
- * small result costs one call: *out_stream must be freed with chffi_stream_free(), and is NULL
- * (the shim freed the stream) when that chunk is the last (CHFFI_RESULT_LAST_CHUNK) or the call
- * failed (an error of the query's first block included).
+ * Starts a streaming query and returns its first chunk, so that a small result costs one call.
+ * When that chunk is smaller than 64 KiB the shim fetches the next one before returning (it, or
+ * the error that ended the query, comes with the first chffi_stream_next()), so as to mark a
+ * last first chunk CHFFI_RESULT_LAST_CHUNK: the first chunk of such a result comes when the
+ * engine has produced the one after it. *out_stream must be freed with chffi_stream_free(), and
+ * is NULL (the shim freed the stream) when the first chunk is the last or the call failed (an
+ * error of the query's first block included).
  */
 CHFFI_API int32_t chffi_stream_open(
     chffi_conn * conn,
@@ -411,11 +414,9 @@ CHFFI_API int32_t chffi_stream_open(
     chffi_error ** out_error);
 
 /*
- * The next chunk of output; an empty chunk (CHFFI_OK, data_len 0) means the stream has ended.
- * After a chunk smaller than 64 KiB the shim fetches the next one before returning (that chunk,
- * or the error that ended the query, comes with the next call), so as to mark the last chunk
- * CHFFI_RESULT_LAST_CHUNK and spare the caller the call that finds the end: a small chunk comes
- * when the engine has produced the one after it, and a stream holds at most one chunk more.
+ * The next chunk of output, as soon as the engine has it; an empty chunk (CHFFI_OK, data_len 0)
+ * means the stream has ended. A chunk is marked CHFFI_RESULT_LAST_CHUNK when the shim already
+ * knows the stream ended with it (the chunk fetched ahead by chffi_stream_open).
  */
 CHFFI_API int32_t chffi_stream_next(
     chffi_stream * stream, chffi_result ** out_result, chffi_result_info * out_info, chffi_error ** out_error);

@@ -77,9 +77,10 @@ bool bad_buffer(const void * p, size_t len) {
     return p == nullptr && len != 0;
 }
 
-// A chunk smaller than this makes the shim fetch the next one before handing it out, to report
-// the end with it (chdb_ffi.h, chffi_stream_next): a small result then costs one call, and a
-// stream holds at most one chunk more than before, after a small one.
+// A first chunk smaller than this makes chffi_stream_open fetch the next one before handing it
+// out, to report the end with it (chdb_ffi.h): a small result then costs one call. Only the first
+// chunk waits so: later chunks come as soon as the engine has them, so that a slow query's output
+// is never held back by more than its first block.
 constexpr uint64_t kLookAheadBelow = 64 << 10;
 
 // Fetches the engine's next result into s.ahead; an empty one (the end) is freed and ends s.
@@ -101,7 +102,7 @@ void look_ahead(chffi_stream & s) {
 
 // Hands out the stream's next chunk (the one fetched ahead, or a new one) as result and info;
 // marks it CHFFI_RESULT_LAST_CHUNK when the stream has ended with it.
-int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * info) {
+int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * info, bool first) {
     EngineResult * r = nullptr;
     if (s.has_ahead) {
         r = s.ahead;
@@ -117,7 +118,7 @@ int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * 
     int32_t status = adopt(result, info, r);
     if (status != CHFFI_OK || info->data_len == 0) {
         s.ended = true;
-    } else if (!s.ended && info->data_len < kLookAheadBelow) {
+    } else if (first && !s.ended && info->data_len < kLookAheadBelow) {
         look_ahead(s);
     }
     if (status == CHFFI_OK && s.ended && !s.has_ahead)
@@ -168,7 +169,7 @@ int32_t chffi_stream_open(chffi_conn * conn, const char * sql, size_t sql_len, c
             stream->ended = true; // the query never ran: nothing to cancel
             return chffi::fail(result, CHFFI_ENGINE_ERROR, error);
         }
-        int32_t status = chffi::next_chunk(*stream, result, out_info);
+        int32_t status = chffi::next_chunk(*stream, result, out_info, true);
         if (status == CHFFI_OK && (out_info->flags & CHFFI_RESULT_LAST_CHUNK) == 0)
             *out_stream = stream.release();
         return status;
@@ -179,7 +180,7 @@ int32_t chffi_stream_next(chffi_stream * stream, chffi_result ** out_result, chf
     return chffi::with_result(out_result, out_info, out_error, [&](chffi_result * result) {
         if (stream == nullptr)
             return chffi::fail(result, CHFFI_MISUSE, "chffi_stream_next: NULL stream");
-        return chffi::next_chunk(*stream, result, out_info);
+        return chffi::next_chunk(*stream, result, out_info, false);
     });
 }
 

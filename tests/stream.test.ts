@@ -136,7 +136,7 @@ test("stream: closing the connection while an async fetch is in flight ends the 
   await assert.rejects(conn.queryAsync("SELECT 1"), ChdbClosedError);
 });
 
-test("stream: the shim fetches one chunk ahead of a small one: ends, errors and closes keep their order", async () => {
+test("stream: the open fetches one chunk ahead of a small first one: ends, errors and closes keep their order", async () => {
   using conn = connect();
   const tiny = "SELECT number FROM numbers(10) SETTINGS max_block_size = 1";
   // The error comes 0.1 s after the first block (else the engine may report it with that block).
@@ -152,7 +152,7 @@ test("stream: the shim fetches one chunk ahead of a small one: ends, errors and 
   assert.equal((await oneAsync.nextAsync())!.text(), "3\n");
   assert.equal(oneAsync.closed, true);
   assert.equal(await oneAsync.nextAsync(), null);
-  // Small chunks, each fetched ahead of its turn, in order; an empty result has none.
+  // Small chunks (the second fetched by the open), in order; an empty result has none.
   const digits = Array.from({ length: 10 }, (_, i) => `${i}\n`);
   assert.deepEqual([...conn.stream(tiny, "CSV")].map((c) => c.text()), digits);
   const chunks: string[] = [];

@@ -627,8 +627,8 @@ void test_engine_faults() {
             }, still_fine) >= 2);
         }
     });
-    run("engine fault walk: streams (open and every next, with chunks fetched ahead)", [&] {
-        // Large chunks; small ones (each fetched ahead of its turn); one small chunk (the end found
+    run("engine fault walk: streams (open and every next, with the chunk the open fetches ahead)", [&] {
+        // Large chunks; small ones (the second fetched ahead by the open); one small chunk (the end found
         // by the open); an error after a small first chunk (held ahead, then handed out).
         for (const char * sql : {"SELECT number FROM numbers(200000)", "SELECT number FROM numbers(20000) SETTINGS max_block_size = 1000",
                  "SELECT 1", "SELECT throwIf(number = 1) FROM numbers(2) SETTINGS max_block_size = 1"}) {
