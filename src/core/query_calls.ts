@@ -9,6 +9,22 @@ import type { Result } from "./result.ts";
 // call has its own.
 const scratch = new ResultSlots();
 
+// chffi_query's arguments, with `slots` for its out-params.
+function queryArguments(handle: Pointer, sql: Uint8Array, format: Uint8Array, params: Uint8Array, slots: ResultSlots) {
+  return [
+    handle,
+    sql,
+    sql.length,
+    format,
+    format.length,
+    params,
+    params.length,
+    slots.out,
+    slots.info,
+    slots.error,
+  ] as const;
+}
+
 /** Runs `sql` (UTF-8) on the connection; `format` is the output format's name, `params` a parameter string list. */
 export function runQuery(
   handle: Pointer,
@@ -17,19 +33,11 @@ export function runQuery(
   params: Uint8Array,
   formatName: string,
 ): Result {
-  const status = native().fn.chffi_query(
-    handle,
-    sql,
-    sql.length,
-    format,
-    format.length,
-    params,
-    params.length,
-    scratch.out,
-    scratch.info,
-    scratch.error,
+  return takeResult(
+    native().fn.chffi_query(...queryArguments(handle, sql, format, params, scratch)),
+    scratch,
+    formatName,
   );
-  return takeResult(status, scratch, formatName);
 }
 
 /** runQuery() off the JS thread, on the connection's lane. */
@@ -42,17 +50,9 @@ export async function runQueryOnLane(
   formatName: string,
 ): Promise<Result> {
   const slots = new ResultSlots();
-  const status = await lane.fn.chffi_query(
-    handle,
-    sql,
-    sql.length,
-    format,
-    format.length,
-    params,
-    params.length,
-    slots.out,
-    slots.info,
-    slots.error,
+  return takeResult(
+    await lane.fn.chffi_query(...queryArguments(handle, sql, format, params, slots)),
+    slots,
+    formatName,
   );
-  return takeResult(status, slots, formatName);
 }

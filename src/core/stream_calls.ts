@@ -35,14 +35,9 @@ function opened(status: number, slots: ResultSlots, out: BigUint64Array, format:
   return { ...chunkOf(status, slots, format), stream: native().pointer(out[0]) };
 }
 
-/**
- * Starts a streaming query on the connection and fetches its first chunk (in `format`, the
- * request's); free the stream with freeStream.
- */
-export function openStream(connection: Pointer, r: EncodedRequest, format: string): OpenedStream {
-  const slots = new ResultSlots();
-  const out = new BigUint64Array(1);
-  const status = native().fn.chffi_stream_open(
+// chffi_stream_open's arguments, with `out` and `slots` for its out-params.
+function openArguments(connection: Pointer | null, r: EncodedRequest, out: BigUint64Array, slots: ResultSlots) {
+  return [
     connection,
     r.sql,
     r.sql.length,
@@ -54,8 +49,17 @@ export function openStream(connection: Pointer, r: EncodedRequest, format: strin
     slots.out,
     slots.info,
     slots.error,
-  );
-  return opened(status, slots, out, format);
+  ] as const;
+}
+
+/**
+ * Starts a streaming query on the connection and fetches its first chunk (in `format`, the
+ * request's); free the stream with freeStream.
+ */
+export function openStream(connection: Pointer, r: EncodedRequest, format: string): OpenedStream {
+  const slots = new ResultSlots();
+  const out = new BigUint64Array(1);
+  return opened(native().fn.chffi_stream_open(...openArguments(connection, r, out, slots)), slots, out, format);
 }
 
 /** openStream() off the JS thread. */
@@ -67,20 +71,7 @@ export async function openStreamOnLane(
 ): Promise<OpenedStream> {
   const slots = new ResultSlots();
   const out = new BigUint64Array(1);
-  const status = await lane.fn.chffi_stream_open(
-    connection,
-    r.sql,
-    r.sql.length,
-    r.format,
-    r.format.length,
-    r.params,
-    r.params.length,
-    out,
-    slots.out,
-    slots.info,
-    slots.error,
-  );
-  return opened(status, slots, out, format);
+  return opened(await lane.fn.chffi_stream_open(...openArguments(connection, r, out, slots)), slots, out, format);
 }
 
 /** The next chunk of a stream (empty at its end), `format` being the stream's output format. */
