@@ -30,20 +30,14 @@ class ArrowSlots extends ErrorSlot {
 }
 const scratch = new ArrowSlots();
 
+// A request as the shim's Arrow calls take it: each buffer followed by its length, then the flags.
+function requestArguments(r: ArrowRequest) {
+  return [r.sql, r.sql.length, r.params, r.params.length, r.flags] as const;
+}
+
 function argumentsOf(handle: Pointer, r: ArrowRequest, slots: ArrowSlots) {
   slots.arrow[0] = 0n;
-  return [
-    handle,
-    r.sql,
-    r.sql.length,
-    r.params,
-    r.params.length,
-    r.flags,
-    slots.arrow,
-    slots.result,
-    slots.info,
-    slots.error,
-  ] as const;
+  return [handle, ...requestArguments(r), slots.arrow, slots.result, slots.info, slots.error] as const;
 }
 
 /** A finished call's outcome (its error thrown); frees the native result. */
@@ -107,16 +101,7 @@ const slot = new ErrorSlot();
 export function openArrowStream(handle: Pointer, r: ArrowRequest): Pointer {
   const lib = native();
   slot.check(
-    lib.fn.chffi_stream_arrow_open(
-      handle,
-      r.sql,
-      r.sql.length,
-      r.params,
-      r.params.length,
-      r.flags,
-      outStream,
-      slot.error,
-    ),
+    lib.fn.chffi_stream_arrow_open(handle, ...requestArguments(r), outStream, slot.error),
   );
   return lib.pointer(outStream[0])!;
 }

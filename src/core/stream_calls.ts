@@ -35,21 +35,14 @@ function opened(status: number, slots: ResultSlots, out: BigUint64Array, format:
   return { ...chunkOf(status, slots, format), stream: native().pointer(out[0]) };
 }
 
+// A request as the shim's calls take it: each buffer followed by its length.
+function requestArguments(r: EncodedRequest) {
+  return [r.sql, r.sql.length, r.format, r.format.length, r.params, r.params.length] as const;
+}
+
 // chffi_stream_open's arguments, with `out` and `slots` for its out-params.
 function openArguments(connection: Pointer | null, r: EncodedRequest, out: BigUint64Array, slots: ResultSlots) {
-  return [
-    connection,
-    r.sql,
-    r.sql.length,
-    r.format,
-    r.format.length,
-    r.params,
-    r.params.length,
-    out,
-    slots.out,
-    slots.info,
-    slots.error,
-  ] as const;
+  return [connection, ...requestArguments(r), out, slots.out, slots.info, slots.error] as const;
 }
 
 /**
@@ -96,17 +89,7 @@ export function openInsert(connection: Pointer, r: EncodedRequest): Pointer {
   const slot = new ErrorSlot();
   const lib = native();
   slot.check(
-    lib.fn.chffi_insert_open(
-      connection,
-      r.sql,
-      r.sql.length,
-      r.format,
-      r.format.length,
-      r.params,
-      r.params.length,
-      outPointer,
-      slot.error,
-    ),
+    lib.fn.chffi_insert_open(connection, ...requestArguments(r), outPointer, slot.error),
   );
   return lib.pointer(outPointer[0])!;
 }
