@@ -8,7 +8,12 @@ import { createClient } from "../clickhouse.ts";
 import { median, runtimeName } from "./stats.ts";
 
 export type Client = ReturnType<typeof createClient>;
-export type Contender = "chdb-ffi" | "chdb-node";
+/**
+ * chdb-ffi and chdb-node are the contenders; `http-floor` is the client over HTTP against
+ * bench/json_rows_server.ts, a server in another process whose rows cost this process nothing: the
+ * client's own memory, which no backend can go under.
+ */
+export type Contender = "chdb-ffi" | "chdb-node" | "http-floor";
 
 /** The contender this process runs, or undefined in the parent. */
 export function childContender(): Contender | undefined {
@@ -18,6 +23,7 @@ export function childContender(): Contender | undefined {
 
 export async function clientFor(contender: Contender): Promise<Client> {
   if (contender === "chdb-ffi") return createClient({ url: "chdb://memory" });
+  if (contender === "http-floor") return createHttpClient({ url: process.env.FLOOR_URL }) as unknown as Client;
   const { createChdbConnection } = await import("chdb/connection" as string);
   return createHttpClient({ connection: createChdbConnection({ path: ":memory:" }) }) as unknown as Client;
 }

@@ -3,9 +3,12 @@
 // the layers between them measured in the same rounds: the library's stream (the route a
 // streamable result takes: one engine call for a small result, whose end the shim finds with its
 // first chunk), the same with a queryId and a signal (what the client's cancellation adds), and
-// our connection without the client (createConnection).
+// our connection without the client (createConnection), and the client on a canned backend that
+// hands back a finished one-row stream at no cost: the client's own layers, a floor for any backend.
 // Target: <= 1.3x. Run: deno run -A bench/clickhouse_tiny_query.ts | bun ... | node (compiled).
-import { createClient, createConnection } from "../clickhouse.ts";
+import { Buffer } from "node:buffer";
+import { Readable } from "node:stream";
+import { type ChdbClientConfig, createClient, createConnection } from "../clickhouse.ts";
 import { type CancelOptions, connect, type StreamOptions } from "../mod.ts";
 import { median, runtimeName } from "./stats.ts";
 
@@ -15,6 +18,19 @@ const SQL = "SELECT 1 AS x";
 const client = createClient({ url: "chdb://memory" });
 const backend = createConnection({ url: "chdb://memory" });
 const conn = connect();
+const cannedRow = Buffer.from('{"x":1}\n');
+const canned = createClient({
+  connection: {
+    query: () =>
+      Promise.resolve({
+        stream: Readable.from([cannedRow]),
+        query_id: "canned",
+        response_headers: { "x-clickhouse-format": "JSONEachRow" },
+        http_status_code: 200,
+      }),
+    close: () => Promise.resolve(),
+  } as unknown as ChdbClientConfig["connection"],
+});
 let n = 0;
 
 const routes: [string, () => Promise<void>][] = [
@@ -37,6 +53,9 @@ const routes: [string, () => Promise<void>][] = [
     const r = await backend.query({ query: `${SQL} FORMAT JSONEachRow` });
     for await (const _ of r.stream);
   }],
+  ["client on a canned backend", async () => {
+    await (await canned.query({ query: SQL, format: "JSONEachRow" })).json();
+  }],
 ];
 
 async function msPerCall(fn: () => Promise<void>): Promise<number> {
@@ -58,5 +77,6 @@ for (let k = 0; k < routes.length; k++) {
 }
 console.log(`ratio client / queryAsync           median ${median(ratios).toFixed(2)}x (target <= 1.3x)`);
 await client.close();
+await canned.close();
 await backend.close();
 conn.close();
