@@ -4,7 +4,16 @@
 // (through koffi), Bun and Deno (`npm:` specifier or a bare import with node_modules).
 // Run: deno run -A scripts/build_npm.ts   |   bun scripts/build_npm.ts   (then `npm pack ./dist/npm`)
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,6 +50,22 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.npm.json", "--outDir", out]);
+// The sources import their dependencies' types through `npm:` (src/arrow/apache_arrow.ts), which
+// Node's and TypeScript's resolution do not know: the package names them by bare name, resolved
+// through its own `dependencies` (in the .js, the `npm:` fallback becomes a retry of the bare import).
+const emitted = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? emitted(join(dir, e.name)) : /\.(d\.ts|js)$/.test(e.name) ? [join(dir, e.name)] : []
+  );
+for (const file of emitted(out)) {
+  let text = readFileSync(file, "utf8");
+  for (const name of Object.keys(project.dependencies)) {
+    text = text.replaceAll(`"npm:${name}@${versionOf(name)}"`, `"${name}"`);
+  }
+  const left = /["']npm:[^"']*["']/.exec(text);
+  if (left) throw new Error(`${file}: ${left[0]} is not a dependency at package.json's version`);
+  writeFileSync(file, text);
+}
 // The bin runs under Node; Bun and Deno users run cli.js with their runtime (see README).
 const cli = join(out, "cli.js");
 writeFileSync(cli, readFileSync(cli, "utf8").replace(/^#!.*\n/, "#!/usr/bin/env node\n"));
