@@ -6,8 +6,9 @@
 // - the values come from the bare name first: in a checkout, the npm package and on Node and Bun that
 //   is the one copy the user's own `apache-arrow` imports get too (so `instanceof` holds across them).
 //   Only Deno without a configuration fails it; then `npm:`, and if that fails too, the first error.
-// The version in both specifiers is package.json's (tests/npm_dependencies.test.ts); scripts/build_npm.ts
-// turns the type import back into the bare name in the npm package's .d.ts.
+// The version in both specifiers is package.json's (tests/npm_dependencies.test.ts). The npm package
+// (scripts/build_npm.ts) imports the bare name statically instead: no top-level await, which would keep
+// CommonJS from require()-ing it, and no `npm:`, which Node and TypeScript users cannot resolve.
 /**
  * apache-arrow's own names, documented by apache-arrow: `@ignore` keeps `deno doc` from taking them for
  * private types of this package where the public API names them (as it did for the bare import).
