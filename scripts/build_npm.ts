@@ -4,7 +4,16 @@
 // (through koffi), Bun and Deno (`npm:` specifier or a bare import with node_modules).
 // Run: deno run -A scripts/build_npm.ts   |   bun scripts/build_npm.ts   (then `npm pack ./dist/npm`)
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -41,6 +50,31 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 run(join(root, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.npm.json", "--outDir", out]);
+// The sources import each npm dependency in one module (src/arrow/apache_arrow.ts): the types from
+// `npm:<name>@<version>`, the values from the bare name through a top-level await that falls back to
+// `npm:` (Deno without a configuration). The package resolves its dependencies itself, Node's and
+// TypeScript's resolution do not know `npm:`, and a top-level await would keep CommonJS code from
+// require()-ing the package (Node 20.19+, Bun): its .js imports the bare name statically, its .d.ts
+// names it too, and no `npm:` specifier may be left.
+const fallback =
+  /const (\w+) = await import\("([^"]+)"\)\.catch\(\(bare\) => import\("npm:\2@[^"]+"\)\.catch\(\(\) => \{\s*throw bare;\s*\}\)\);/g;
+const emitted = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? emitted(join(dir, e.name)) : /\.(d\.ts|js)$/.test(e.name) ? [join(dir, e.name)] : []
+  );
+for (const file of emitted(out)) {
+  let text = readFileSync(file, "utf8").replace(fallback, 'import * as $1 from "$2";');
+  for (const name of Object.keys(project.dependencies)) {
+    text = text.replaceAll(`"npm:${name}@${versionOf(name)}"`, `"${name}"`);
+  }
+  const left = /["']npm:[^"']*["']/.exec(text);
+  if (left) {
+    throw new Error(
+      `${file}: ${left[0]} left (not a dependency at package.json's version, or its import changed shape)`,
+    );
+  }
+  writeFileSync(file, text);
+}
 // The bin runs under Node; Bun and Deno users run cli.js with their runtime (see README).
 const cli = join(out, "cli.js");
 writeFileSync(cli, readFileSync(cli, "utf8").replace(/^#!.*\n/, "#!/usr/bin/env node\n"));

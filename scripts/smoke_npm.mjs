@@ -64,7 +64,11 @@ try {
     cwd: app,
     input: "SELECT 2 AS x",
   });
+  // CommonJS require()s the ES module package (Node 20.19+, Bun) only while its graph has no top-level await.
+  writeFileSync(join(app, "require.cjs"), `console.log(require("chdb-ffi").query("SELECT concat('cjs', ' ok')", "TSV").text());`);
+  check("node: require() from CommonJS", "node", ["require.cjs"], "cjs ok", { cwd: app });
   check("bun: examples", bin("bun"), ["examples.mjs"], "examples ok", { cwd: app });
+  check("bun: require() from CommonJS", bin("bun"), ["require.cjs"], "cjs ok", { cwd: app });
   check("bun: cli.js", bin("bun"), [cli, ...cliArgs], cliOut, { cwd: app });
   check(
     "deno: examples (bare import through node_modules)",

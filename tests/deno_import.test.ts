@@ -1,33 +1,50 @@
-// A script in a folder of its own imports a checkout's mod.ts (issue 13; README "Install from npm").
-// Deno resolves bare imports (apache-arrow) with the configuration of the folder it runs in, so the
-// script is run with the checkout's deno.json. Deno only: Node and Bun resolve node_modules upward
-// from the imported file by themselves.
+// A script in a folder with no deno.json or package.json imports a checkout's mod.ts and clickhouse.ts
+// by path, and Deno runs and type-checks it there (issue 13; README "Install from npm"). Deno resolves
+// bare imports only with the configuration of the folder it runs in: the sources' own dependencies
+// must resolve wherever they are imported from. Runs the node_modules deno on all three runtimes.
 import assert from "node:assert/strict";
-import { test } from "node:test";
 import { spawnSync } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import process from "node:process";
-import { ROOT, runtime, tempDir } from "./helpers.ts";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "./helpers.ts";
 
-test("deno import: a script in another folder runs a checkout's mod.ts with --config <checkout>/deno.json", {
-  skip: runtime !== "deno" ? "Deno's module resolution: Deno only" : false,
-}, () => {
+/** The checkout (Node runs this file compiled, from dist/node-tests/tests/, where no mod.ts is). */
+function repoRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "mod.ts")) && existsSync(join(dir, "deno.json"))) return dir;
+  }
+  throw new Error("the checkout (mod.ts, deno.json) not found above this test");
+}
+const root = repoRoot();
+const deno = join(root, "node_modules", ".bin", "deno");
+
+const script = `import { connect, query } from ${JSON.stringify(join(root, "mod.ts"))};
+import { createClient } from ${JSON.stringify(join(root, "clickhouse.ts"))};
+
+const text = query("SELECT 41 + 1 AS x", "JSONEachRow").text().trim();
+using conn = connect();
+using table = conn.queryArrow("SELECT 42 AS x, 'a' AS s");
+const row = table.get(0)?.toJSON();
+const client = createClient({ url: "chdb://memory" });
+const rows = await (await client.query({ query: "SELECT 43 AS x", format: "JSONEachRow" })).json();
+await client.close();
+console.log(JSON.stringify({ text, row: { x: row?.x, s: row?.s }, rows }));
+`;
+
+test("deno import: a script in an unconfigured folder runs and type-checks a checkout's mod.ts and clickhouse.ts", () => {
   const dir = tempDir("chdb-ffi-import-");
   try {
-    const script = join(dir, "script.ts");
-    writeFileSync(
-      script,
-      `import { query } from ${JSON.stringify(join(ROOT, "mod.ts"))};\n` +
-        `using t = query("SELECT 40 + 2 AS x", "ArrowTable");\n` +
-        `console.log(query("SELECT 40 + 2 AS x", "JSONEachRow").text().trim(), t.numRows);\n`,
-    );
-    const r = spawnSync(process.execPath, ["run", "-A", "--config", join(ROOT, "deno.json"), script], {
-      cwd: dir,
-      timeout: 120_000,
-    });
-    assert.equal(r.status, 0, r.stderr.toString());
-    assert.equal(r.stdout.toString(), '{"x":42} 1\n');
+    writeFileSync(join(dir, "script.ts"), script);
+    for (const args of [["run", "-A", "script.ts"], ["check", "script.ts"]]) {
+      // First use may fetch the dependencies into Deno's cache from the npm registry.
+      const r = spawnSync(deno, args, { cwd: dir, timeout: 240_000, encoding: "utf8" });
+      assert.equal(r.status, 0, `deno ${args.join(" ")}: ${r.error?.message ?? ""}${r.stderr}`);
+      if (args[0] === "run") {
+        assert.equal(r.stdout, '{"text":"{\\"x\\":42}","row":{"x":42,"s":"a"},"rows":[{"x":43}]}\n');
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

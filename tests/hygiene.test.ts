@@ -20,7 +20,8 @@ function runScript(body: string, input = "") {
     const file = join(dir, NODE ? "script.mjs" : "script.ts");
     const imports = `import process from "node:process";\nimport { Buffer } from "node:buffer";\n`;
     writeFileSync(file, `${imports}import * as M from ${JSON.stringify(MOD)};\n${body}\n`);
-    // The script lives outside the project: Deno needs the project's config to resolve its imports.
+    // The script lives outside the project: with the project's config Deno takes the dependencies from its
+    // node_modules (without, from its own cache: README "Deno, a checkout imported from another folder").
     const args = "Deno" in globalThis ? ["run", "-A", "--config", DENO_CONFIG, file] : [file];
     const r = spawnSync(process.execPath, args, { input, encoding: "utf8", timeout: 120_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,7 +1,7 @@
 // The Table returned by Arrow queries: an apache-arrow Table that owns the native memory its
 // columns view. close() (or `using`) frees it; reading a closed table's columns gives empty
 // buffers, never freed memory.
-import { type RecordBatch, type Schema, Table, type TypeMap } from "apache-arrow";
+import { type RecordBatch, type Schema, Table, type TypeMap } from "./apache_arrow.ts";
 import type { QueryStats } from "../core/result.ts";
 import type { NativeArrowMemory } from "./native_arrow_memory.ts";
 

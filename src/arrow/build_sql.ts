@@ -5,7 +5,7 @@
 // What counts as a table: an apache-arrow Table or RecordBatch, a TableReader, a non-empty
 // array of plain objects (rows), or a plain object whose values are all arrays or typed arrays
 // (columns). Everything else is a value (see src/core/params.ts for how values become text).
-import { RecordBatch, Table } from "apache-arrow";
+import { RecordBatch, Table } from "./apache_arrow.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import type { QueryParams, QueryParamValue } from "../core/params.ts";
 import { TableReader } from "./to_arrow_table.ts";

@@ -4,7 +4,7 @@
 // the buffers and checks them against the lengths before it returns: the JS memory is read only
 // during that call, so the description must be used at once (the JS buffers it names may move
 // or be detached afterwards).
-import { type Data, type DataType, DateUnit, type Field, type RecordBatch, type Table, Type } from "apache-arrow";
+import { type Data, type DataType, DateUnit, type Field, type RecordBatch, type Table, Type } from "./apache_arrow.ts";
 import { ArrowFieldFlag } from "../core/abi.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";

@@ -43,7 +43,7 @@ import {
   Uint64,
   Uint8,
   Utf8,
-} from "apache-arrow";
+} from "./apache_arrow.ts";
 import { ArrowFieldFlag } from "../core/abi.ts";
 import { fromUtf8 } from "../core/encoding.ts";
 import { ChdbError } from "../core/errors.ts";

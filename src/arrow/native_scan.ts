@@ -8,7 +8,7 @@ import type { Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
 import { freeScan, newScan, registerScan, unregisterScan } from "../core/scan_calls.ts";
 import { describeTable, type ScanLayout } from "./describe_table.ts";
-import type { RecordBatch, Table } from "apache-arrow";
+import type { RecordBatch, Table } from "./apache_arrow.ts";
 
 export class NativeScan {
   readonly #handle: NativeHandle;

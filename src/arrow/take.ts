@@ -11,7 +11,7 @@ import {
   Struct,
   type TypeMap,
   Vector,
-} from "apache-arrow";
+} from "./apache_arrow.ts";
 
 /** Row indices where the mask chunk is true and valid. */
 export function selectedRows(mask: Data<Bool>): Int32Array {

@@ -31,7 +31,7 @@ import {
   Uint64,
   Uint8,
   Utf8,
-} from "apache-arrow";
+} from "./apache_arrow.ts";
 import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
 
 /**

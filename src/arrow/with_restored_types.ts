@@ -22,7 +22,7 @@ import {
   Utf8,
   type Vector,
   vectorFromArray,
-} from "apache-arrow";
+} from "./apache_arrow.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbError } from "../core/errors.ts";
 import type { Pointer } from "../core/native.ts";

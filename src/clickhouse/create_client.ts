@@ -2,7 +2,7 @@
 // @clickhouse/client for chdb: URLs (or a given connection), the client's own HTTP transport
 // for http(s): URLs.
 // src/clickhouse/ is rank 6 (@clickhouse/client on the embedded engine): it imports ranks 0-5.
-import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient as createHttpClient } from "@clickhouse/client";
+import { type ClickHouseClient, type ClickHouseClientConfigOptions, createClient as createHttpClient } from "./clickhouse_client.ts";
 import { Connection as EngineConnection } from "../connection/connection.ts";
 import { ChdbConnection, type ChdbConnectionOptions } from "./chdb_connection.ts";
 

@@ -1,7 +1,7 @@
 // Where LazyQuery gets its Arrow batches: its connection's streamArrow(), one engine batch at a
 // time over zero-copy views. Batches are retained (freed by garbage collection, not when the next one comes)
 // because filters may return a batch itself and collect() keeps them all.
-import type { RecordBatch, Schema } from "apache-arrow";
+import type { RecordBatch, Schema } from "../arrow/apache_arrow.ts";
 import type { ArrowBatchStream, ArrowStreamOptions } from "../stream/arrow_batch_stream.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 

@@ -4,7 +4,7 @@
 // by name.
 import { ChdbArgumentError } from "../core/errors.ts";
 import type { QueryStats } from "../core/result.ts";
-import type { RecordBatch, Table } from "apache-arrow";
+import type { RecordBatch, Table } from "../arrow/apache_arrow.ts";
 import { toArrowTable } from "../arrow/to_arrow_table.ts";
 import { command, commandAsync, type CommandTarget } from "./command.ts";
 

@@ -3,7 +3,7 @@
 // deduplicate many files or queries in one loop. Each expression sees one engine batch at a time:
 // batch semantics (notInAndUpdate) hold within a batch; across batches, values already seen are
 // in the set (as in polars-hashfilter's streaming mode).
-import { type RecordBatch, Table } from "apache-arrow";
+import { type RecordBatch, Table } from "../arrow/apache_arrow.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { Expr, filter } from "../hashset/hashfilter.ts";
 import { arrowBatches, type StreamArrow } from "./arrow_batches.ts";

@@ -1,6 +1,6 @@
 // The seven hash-filter operations over a string column: the column's Arrow buffers are described
 // to the shim (addresses, lengths, offsets) and one native call runs the whole column in place.
-import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, type Table, type TypeMap, Utf8, Vector } from "apache-arrow";
+import { Bool, type Data, DataType, type Dictionary, type LargeUtf8, makeData, Null, type Table, type TypeMap, Utf8, Vector } from "../arrow/apache_arrow.ts";
 import { CHUNK_WORDS, ColumnKind, Operation } from "../core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";
 import { applyToHashset } from "../core/hashset_calls.ts";

@@ -1,6 +1,6 @@
 // Hash-filter expressions (`col("id").hashfilter.notIn(set)`, `isInHashset(expr, set)`) and
 // `filter(tableOrBatch, expr)`, which keeps the rows where an expression is true.
-import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vector } from "apache-arrow";
+import { Bool, type Data, makeData, RecordBatch, Table, type TypeMap, type Vector } from "../arrow/apache_arrow.ts";
 import { takeBatch } from "../arrow/take.ts";
 import { Operation } from "../core/abi.ts";
 import { ChdbArgumentError, ChdbTypeError } from "../core/errors.ts";

@@ -1,7 +1,7 @@
 // StringHashSet: a set of strings that lives in native memory (the shim's arena + swiss table),
 // so it can be kept across many batches, files and queries and filter Arrow columns in place.
 // src/hashset/ is rank 3 (native string sets, hash filters): it imports only src/arrow/ and src/core/.
-import type { Vector } from "apache-arrow";
+import type { Vector } from "../arrow/apache_arrow.ts";
 import { Operation } from "../core/abi.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import {

@@ -1,7 +1,7 @@
 // How 64-bit (and wider) integers reach JS: bigint (exact, the default), number (refused beyond
 // 2^53 rather than rounded) or string (exact). number and string give rows and Arrow tables that
 // JSON.stringify can write (it throws on bigint).
-import { DataType, Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } from "apache-arrow";
+import { DataType, Field, Float64, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray } from "../arrow/apache_arrow.ts";
 import { ChdbArgumentError, ChdbError } from "../core/errors.ts";
 import type { RowSet } from "./row_set.ts";
 import type { ArrowTable } from "../arrow/arrow_table.ts";

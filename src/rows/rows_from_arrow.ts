@@ -2,7 +2,7 @@
 // column by column (the cursors' path; each field carries its ClickHouse type as metadata).
 // Results of other types come as RowBinaryWithNamesAndTypes and go through decode_rows.ts instead;
 // the values are the same either way (tests/rows_from_arrow.test.ts compares the two).
-import type { Data, Table } from "apache-arrow";
+import type { Data, Table } from "../arrow/apache_arrow.ts";
 import type { RowsResult } from "../arrow/query_arrow.ts";
 import { ChdbError } from "../core/errors.ts";
 import { decodeRows } from "./decode_rows.ts";

@@ -1,7 +1,7 @@
 // streamArrow(): RecordBatches pulled one at a time from a streaming Arrow query, so memory
 // stays bounded whatever the result size. A batch's buffers are engine memory viewed without a
 // copy; they are freed when the iteration moves on (or with `retain`, when the batch is garbage).
-import type { RecordBatch, Schema, Table } from "apache-arrow";
+import type { RecordBatch, Schema, Table } from "../arrow/apache_arrow.ts";
 import { freeArrowStream, nextArrowBatch, openArrowStream } from "../core/arrow_calls.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
