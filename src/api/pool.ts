@@ -10,6 +10,7 @@ import type { InsertData } from "../connection/insert.ts";
 import type { ArrowQueryOptions } from "../arrow/query_arrow.ts";
 import type { ArrowTable } from "../arrow/arrow_table.ts";
 import type { Format } from "../core/format.ts";
+import { optionsObject } from "../core/options.ts";
 
 /**
  * Settings that suit many small concurrent queries (a server's): one engine thread per query
@@ -40,6 +41,7 @@ export class Pool implements Disposable, AsyncDisposable {
 
   /** Opens `options.size` connections to `options.path` (see {@link createPool}). */
   constructor(options: PoolOptions = {}) {
+    options = optionsObject(options);
     const size = options.size ?? availableParallelism();
     if (!Number.isInteger(size) || size < 1 || size > 256) {
       throw new ChdbArgumentError(`pool size must be an integer from 1 to 256, got ${size}`);

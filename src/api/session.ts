@@ -5,6 +5,7 @@ import { releasePath } from "../core/connection_calls.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { runAtExit } from "../core/native.ts";
 import { keepTemporaryDir, removeTemporaryDir, takeTemporaryDir } from "./temporary_dir.ts";
+import { optionsObject } from "../core/options.ts";
 
 /** Options of `new Session()` and `Session.temporary()`. */
 export interface SessionOptions extends ConnectOptions {
@@ -33,6 +34,7 @@ export class Session extends Connection {
 
   /** A session on `path` (in memory without one); `{ temporary: true }` picks a private temporary directory. */
   constructor(path?: string, options: SessionOptions = {}) {
+    options = optionsObject(options);
     const temporary = options.temporary === true;
     if (temporary && path !== undefined) throw new ChdbArgumentError("a temporary session chooses its own path: pass no path");
     const dir = temporary ? takeTemporaryDir(Session.releasePath) : path ?? MEMORY;

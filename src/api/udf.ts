@@ -13,6 +13,7 @@ import { Connection, MEMORY } from "../connection/connection.ts";
 import { scriptsDir } from "../core/connection_calls.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
 import { runAtExit } from "../core/native.ts";
+import { optionsObject } from "../core/options.ts";
 import { utf8 } from "../core/encoding.ts";
 import { addUdfName } from "../policy/udf_names.ts";
 
@@ -107,6 +108,7 @@ function command(script: string): string {
  */
 export function udf(fn: (...args: string[]) => unknown, options: UdfOptions = {}): string {
   if (typeof fn !== "function") throw new ChdbArgumentError("udf() needs a function");
+  options = optionsObject(options);
   const name = options.name ?? fn.name;
   if (typeof name !== "string" || !NAME.test(name)) {
     throw new ChdbArgumentError(`invalid UDF name ${JSON.stringify(name)}: pass { name } for an anonymous function`);

@@ -7,11 +7,13 @@ import { encodeStringList, utf8 } from "../core/encoding.ts";
 import {
   ChdbArgumentError,
   ChdbBusyError,
+  ChdbClosedError,
   ChdbConnectionError,
   ChdbPathConflictError,
 } from "../core/errors.ts";
 import type { Lane, Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
+import { optionsObject } from "../core/options.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
 import { type LazyQuery, lazyQueryOn } from "./lazy_query.ts";
 import { runQuery, runQueryOnLane } from "../core/query_calls.ts";
@@ -225,7 +227,8 @@ export class Connection implements Disposable {
     const kind = kindOfNext ?? new.target.name;
     kindOfNext = undefined;
     this.path = normalizePath(path);
-    this.#policy = new QueryPolicy(this.path, options ?? {});
+    options = optionsObject(options);
+    this.#policy = new QueryPolicy(this.path, options);
     this.int64 = int64Mode(options.int64);
     const handle = openOnPath(this.path, encodeStringList([...settingArgs(options.settings), ...this.#policy.connectArgs()]));
     const afterFree = this.#afterFree;
@@ -267,6 +270,7 @@ export class Connection implements Disposable {
   /** Runs `sql` and returns the output of the last statement in `format` (default CSV) as a Result. */
   query<F extends string>(sql: string, format?: Format<F>, options?: QueryOptions): Result;
   query(sql: string, format = "CSV", options: QueryOptions = {}): Result | ArrowTable {
+    options = optionsObject(options);
     if (typeof format === "string" && arrowFormats.has(format.toLowerCase())) return this.queryArrow(sql, options);
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     const formatBytes = utf8(format);
@@ -291,6 +295,7 @@ export class Connection implements Disposable {
     format = "CSV",
     options: QueryOptions & AsyncOptions & ProgressOptions = {},
   ): Promise<Result | ArrowTable> {
+    options = optionsObject(options);
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(options, (queryId) => this.queryAsync(sql, format, { ...options, queryId, onProgress: undefined }));
     }
@@ -345,6 +350,7 @@ export class Connection implements Disposable {
 
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions & Int64Option = {}): ArrowTable {
+    options = optionsObject(options);
     const int64 = int64Mode(options?.int64, this.int64);
     return this.#withTables(sql, options as QueryOptions, (handle, text) => {
       refuseWrites(handle, text, "queryArrow");
@@ -357,6 +363,7 @@ export class Connection implements Disposable {
     sql: string,
     options: ArrowQueryOptions & QueryOptions & AsyncOptions & ProgressOptions & Int64Option = {},
   ): Promise<ArrowTable> {
+    options = optionsObject(options);
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(options, (queryId) => this.queryArrowAsync(sql, { ...options, queryId, onProgress: undefined }));
     }
@@ -374,11 +381,11 @@ export class Connection implements Disposable {
     return this.#rowSource ??= {
       int64: this.int64,
       rows: (sql, params) => this.#withTables(sql, { params }, (handle, text) => queryRows(handle, text, params)),
-      rowsAsync: (sql, params, options = {}) =>
-        this.#withTablesAsync(sql, { ...options, params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params)),
+      rowsAsync: (sql, params, options) =>
+        this.#withTablesAsync(sql, { ...optionsObject(options), params }, (lane, handle, text) => queryRowsOffThread(lane, handle, text, params)),
       run: (sql, params) => this.query(sql, ROWS_FORMAT, { params }).rowsWritten,
-      runAsync: async (sql, params, options = {}) => (await this.queryAsync(sql, ROWS_FORMAT, { params, signal: options.signal })).rowsWritten,
-      stream: (sql, params, options = {}) => this.stream(sql, ROWS_FORMAT, { params, signal: options.signal }),
+      runAsync: async (sql, params, options) => (await this.queryAsync(sql, ROWS_FORMAT, { params, signal: optionsObject(options).signal })).rowsWritten,
+      stream: (sql, params, options) => this.stream(sql, ROWS_FORMAT, { params, signal: optionsObject(options).signal }),
     };
   }
 
@@ -450,6 +457,7 @@ export class Connection implements Disposable {
    * The connection runs nothing else until the stream ends.
    */
   streamArrow(sql: string, options: ArrowStreamOptions = {}): ArrowBatchStream {
+    options = optionsObject(options);
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const host = this.#streamHost();
     this.#policy.admit(sql, (options as QueryOptions | null)?.params);
@@ -565,6 +573,7 @@ export class Connection implements Disposable {
    */
   stream<F extends string>(sql: string, format?: Format<F>, options?: StreamOptions & ProgressOptions): QueryStream;
   stream(sql: string, format = "CSV", options: StreamOptions & ProgressOptions = {}): QueryStream {
+    options = optionsObject(options);
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
     this.#policy.admit(sql, options?.params);
@@ -595,6 +604,7 @@ export class Connection implements Disposable {
    */
   insertStream<F extends string>(sql: string, format?: Format<F>, options?: InsertStreamOptions): InsertStream;
   insertStream(sql: string, format = "CSV", options: InsertStreamOptions = {}): InsertStream {
+    options = optionsObject(options);
     this.#policy.refuseInSandbox("streaming INSERT");
     this.#policy.admit(sql, options?.params);
     const host = this.#streamHost();
@@ -654,7 +664,9 @@ export class Connection implements Disposable {
    * QUERY_WAS_CANCELLED (394). True when such a query was running. Never waits for it.
    */
   cancel(queryId: string): boolean {
-    this.handle();
+    // Not handle(): the kill runs on a side connection, and the query to stop is usually an
+    // off-thread call of this very connection (busy then; README "Async queries": `conn.cancel(progress.queryId)`).
+    if (this.closed) throw new ChdbClosedError("the connection is closed");
     return killQuery(this.path, queryId);
   }
 

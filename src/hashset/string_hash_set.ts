@@ -130,7 +130,10 @@ export class StringHashSet implements Disposable, Iterable<string> {
 
   /** Adds every value (an iterable of strings, or an Arrow string vector); nulls are skipped. */
   extend(values: Iterable<string | null | undefined> | StringColumn): void {
-    const column = isVector(values) || Array.isArray(values)
+    // Anything but an object with an iterator goes to applyOperation as it is, which refuses it
+    // with a ChdbTypeError (Array.from would throw a TypeError of its own).
+    const iterable = typeof values === "object" && values !== null && Symbol.iterator in values;
+    const column = isVector(values) || Array.isArray(values) || !iterable
       ? values as StringColumn
       : Array.from(values as Iterable<string | null | undefined>);
     applyOperation(this.#nativeHandle(), Operation.UPDATE, column);

@@ -1,0 +1,103 @@
+// The API fuzzer's invariant: every call returns a value or throws/rejects with a ChdbError, every
+// promise settles within a timeout, and what a call answers is right where the answer is known.
+// The few documented exceptions are accepted here and nowhere else.
+import { ChdbError } from "../../mod.ts";
+
+/** A broken invariant: the sequence stops and the seed is reported. */
+export class Finding extends Error {}
+
+/** Why an error is acceptable besides being a ChdbError (README sentence cited at each use). */
+export type Allowance = "abort-reason" | "closed-table-read";
+
+export class Checker {
+  /** The reasons of every AbortSignal the sequence aborted. README "Async queries": "`signal` ...
+   * the promise rejects with the signal's reason at once"; "Streaming": "the stream's next call
+   * throws the signal's reason". */
+  readonly abortReasons = new Set<unknown>();
+  readonly pending = new Set<Promise<void>>();
+  readonly log: string[] = [];
+  findings: string[] = [];
+  /** How calls ended, by outcome (returned, resolved, the error's class): what a run covered. */
+  readonly outcomes = new Map<string, number>();
+  #step = 0;
+
+  constructor(readonly timeoutMs: number) {}
+
+  /** Logs the step (the replay of a finding prints the last ones). */
+  step(name: string): void {
+    this.log.push(`#${this.#step++} ${name}`);
+    if (this.log.length > 400) this.log.splice(0, 200);
+  }
+
+  count(outcome: string): void {
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  #judge(name: string, e: unknown, allow: Allowance[]): void {
+    this.count(e instanceof Error ? e.constructor.name : typeof e);
+    if (e instanceof ChdbError) return;
+    if (this.abortReasons.has(e)) return;
+    // README "Arrow": "reading a closed table gives empty or null values (some apache-arrow
+    // accessors throw a TypeError)".
+    if (allow.includes("closed-table-read") && e instanceof TypeError) return;
+    const text = e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : `non-Error thrown: ${String(e)}`;
+    this.fail(`${name}: ${text}`);
+  }
+
+  fail(message: string): void {
+    this.findings.push(message);
+    throw new Finding(message);
+  }
+
+  /** Runs a synchronous call; an async result is followed in the background. */
+  call<T>(name: string, fn: () => T, allow: Allowance[] = []): T | undefined {
+    this.step(name);
+    try {
+      const value = fn();
+      if (value instanceof Promise) this.follow(name, value, allow);
+      else this.count("returned");
+      return value;
+    } catch (e) {
+      if (e instanceof Finding) throw e;
+      this.#judge(name, e, allow);
+      return undefined;
+    }
+  }
+
+  /** Follows a promise: it must settle within the timeout; `then` checks a value. */
+  follow<T>(name: string, promise: Promise<T>, allow: Allowance[] = [], then?: (v: T) => void): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"hang">((resolve) => {
+      timer = setTimeout(() => resolve("hang"), this.timeoutMs);
+    });
+    const settled = promise.then((v) => ({ v }), (e) => ({ e }));
+    const p: Promise<void> = Promise.race([settled, timeout]).then((r) => {
+      clearTimeout(timer);
+      this.pending.delete(p);
+      if (r === "hang") return void this.findings.push(`${name}: did not settle within ${this.timeoutMs} ms (hang)`);
+      if ("e" in r) {
+        try {
+          this.#judge(name, r.e, allow);
+        } catch { /* recorded in findings */ }
+      } else if (this.count("resolved"), then) {
+        try {
+          then(r.v as T);
+        } catch (e) {
+          if (!(e instanceof Finding)) this.findings.push(`${name}: check threw ${e}`);
+        }
+      }
+    });
+    this.pending.add(p);
+    return p;
+  }
+
+  /** Awaits every promise followed so far (each bounded by the timeout). */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** A value against the known answer. */
+  expect(name: string, got: string, want: string): void {
+    if (got !== want) this.fail(`${name}: wrong answer ${JSON.stringify(got.slice(0, 200))}, want ${JSON.stringify(want)}`);
+  }
+}

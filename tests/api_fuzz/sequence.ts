@@ -1,0 +1,72 @@
+// One fuzz sequence: a seed's steps over a fresh population, then everything closed and the end
+// state checked: no promise left pending, no connection left open, the path free, the engine usable.
+import { closeDefaultConnection, connect, Session } from "../../mod.ts";
+import { native } from "../../src/core/native.ts";
+import { Checker, Finding } from "./checker.ts";
+import { STEPS } from "./operations.ts";
+import { Rng } from "./values.ts";
+import { World } from "./world.ts";
+
+export interface SequenceResult {
+  seed: number;
+  ops: number;
+  findings: string[];
+  /** The last steps before the first finding. */
+  log: string[];
+  outcomes: Map<string, number>;
+}
+
+/** Closes every object of the population (each call checked like any other), then awaits them. */
+async function closeAll(w: World): Promise<void> {
+  for (const s of w.streams) w.check.call("end: stream.close", () => s.close());
+  for (const i of w.inserts) w.check.call("end: insert.close", () => i.close());
+  for (const s of w.statements) w.check.call("end: stmt.finalize", () => s.finalize());
+  for (const c of w.cursors) w.check.call("end: cursor.close", () => c.close());
+  for (const t of w.tables) w.check.call("end: table.close", () => t.close());
+  for (const s of w.sets) w.check.call("end: set.close", () => s.set.close());
+  for (const p of w.pools) w.check.call("end: pool.closeAsync", () => p.closeAsync());
+  for (const c of w.conns) w.check.call("end: conn.closeAsync", () => c.conn.closeAsync());
+  for (const ctrl of w.controllers) if (!ctrl.signal.aborted) w.abort(ctrl); // nothing may wait on them
+  w.check.call("end: closeDefaultConnection", () => closeDefaultConnection());
+  await w.check.settle();
+}
+
+/** After closeAll: nothing reserved or busy, and the engine answers on both kinds of path. */
+function checkEndState(w: World): void {
+  const { check } = w;
+  check.step("end: state");
+  const open = native().fn.chffi_open_connections();
+  if (!Session.releasePath()) check.fail(`end: Session.releasePath() is false: a connection is still open (${open} native)`);
+  if (native().fn.chffi_open_connections() !== 0) check.fail(`end: ${native().fn.chffi_open_connections()} native connections still open`);
+  const s = new Session(w.tempDir);
+  try {
+    check.expect("end: SELECT 1 on the temp dir", s.query("SELECT 1", "TSV").text(), "1\n");
+  } finally {
+    s.close();
+  }
+  const c = connect();
+  try {
+    check.expect("end: SELECT 1 in memory", c.query("SELECT 1", "TSV").text(), "1\n");
+  } finally {
+    c.close();
+  }
+}
+
+export async function runSequence(seed: number, ops: number, tempDir: string, timeoutMs: number): Promise<SequenceResult> {
+  const check = new Checker(timeoutMs);
+  const w = new World(new Rng(seed), check, tempDir);
+  try {
+    for (let i = 0; i < ops && check.findings.length === 0; i++) await w.rng.pick(STEPS)(w);
+    if (check.findings.length === 0) await closeAll(w);
+    if (check.findings.length === 0) checkEndState(w);
+  } catch (e) {
+    if (!(e instanceof Finding)) check.findings.push(`the fuzzer itself threw: ${e instanceof Error ? e.stack : e}`);
+  }
+  if (check.findings.length) {
+    // Best effort: leave the process usable for the next seed.
+    try {
+      await closeAll(w);
+    } catch { /* already reported */ }
+  }
+  return { seed, ops, findings: check.findings, log: check.log.slice(-40), outcomes: check.outcomes };
+}

@@ -1,0 +1,70 @@
+// What the JS-API fuzzer (tests/api_fuzz/) found, each minimised to the calls that showed it.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError, connect, createPool, Session, StringHashSet, udf } from "../mod.ts";
+
+const KILLED = "SELECT number FROM numbers(1000000000) SETTINGS max_block_size = 1000";
+
+test("fuzz finding: a query that fails mid-output leaves nothing for the next query's result", () => {
+  using conn = connect();
+  assert.throws(() => conn.query("SELECT throwIf(number = 200000) FROM numbers(1000000) SETTINGS max_block_size = 1000", "JSONEachRow"), ChdbQueryError);
+  assert.equal(conn.query("SELECT 8", "TSV").text(), "8\n"); // was megabytes of the failed query's rows, then 8
+});
+
+test("fuzz finding: an aborted queryAsync's rows do not reach the next query on the connection", async () => {
+  await using conn = connect();
+  for (let i = 0; i < 3; i++) {
+    const ac = new AbortController();
+    const killed = conn.queryAsync(KILLED, "JSONEachRow", { signal: ac.signal });
+    setTimeout(() => ac.abort(), 30);
+    await assert.rejects(killed, (e) => e === ac.signal.reason);
+    assert.equal((await conn.queryAsync("SELECT {p:UInt8} + 1", "TSV", { params: { p: 7 } })).text(), "8\n");
+  }
+});
+
+test("fuzz finding: conn.cancel(queryId) stops an off-thread query of the same connection (was ChdbBusyError)", async () => {
+  const conn = connect();
+  const call = conn.queryAsync(KILLED, "JSONEachRow", { queryId: "fz-cancel-own" });
+  const outcome = call.then(() => undefined, (e) => e);
+  let cancelled = false;
+  for (let i = 0; i < 200 && !cancelled; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    cancelled = conn.cancel("fz-cancel-own");
+  }
+  assert.ok(cancelled, "the query was found running and cancelled");
+  const error = await outcome;
+  assert.ok(error instanceof ChdbQueryError && error.code === 394, String(error));
+  assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
+  conn.close();
+  assert.throws(() => conn.cancel("fz-cancel-own"), ChdbClosedError);
+});
+
+test("fuzz finding: null or a non-object as options is a ChdbArgumentError everywhere (was a TypeError)", async () => {
+  const odd = [null, 5, "CSV"] as unknown as undefined[];
+  using conn = connect();
+  for (const o of odd) {
+    assert.throws(() => connect(":memory:", o), ChdbArgumentError);
+    assert.throws(() => new Session(undefined, o), ChdbArgumentError);
+    assert.throws(() => createPool(o), ChdbArgumentError);
+    assert.throws(() => udf(function fz_udf() {}, o), ChdbArgumentError);
+    assert.throws(() => conn.query("SELECT 1", "CSV", o), ChdbArgumentError);
+    assert.throws(() => conn.queryArrow("SELECT 1", o), ChdbArgumentError);
+    assert.throws(() => conn.stream("SELECT 1", "CSV", o), ChdbArgumentError);
+    assert.throws(() => conn.streamArrow("SELECT 1", o), ChdbArgumentError);
+    assert.throws(() => conn.insertStream("INSERT INTO t", "CSV", o), ChdbArgumentError);
+    assert.throws(() => conn.command("SELECT 1", o), ChdbArgumentError);
+    await assert.rejects(conn.queryAsync("SELECT 1", "CSV", o), ChdbArgumentError);
+    await assert.rejects(conn.queryArrowAsync("SELECT 1", o), ChdbArgumentError);
+    await assert.rejects(conn.commandAsync("SELECT 1", o), ChdbArgumentError);
+    await assert.rejects(conn.prepare("SELECT 1").allAsync(undefined, o), ChdbArgumentError);
+    await assert.rejects(conn.cursor().executeAsync("SELECT 1", undefined, o), ChdbArgumentError);
+  }
+  assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
+});
+
+test("fuzz finding: StringHashSet.extend() of nothing or a non-iterable is a ChdbError (was a TypeError)", () => {
+  using set = new StringHashSet();
+  for (const v of [undefined, null, 5, {}]) assert.throws(() => set.extend(v as unknown as string[]), ChdbError);
+  set.extend(new Set(["a", "b"]));
+  assert.equal(set.size, 2);
+});
