@@ -36,7 +36,13 @@ function checkEndState(w: World): void {
   const { check } = w;
   check.step("end: state");
   const open = native().fn.chffi_open_connections();
-  if (!Session.releasePath()) check.fail(`end: Session.releasePath() is false: a connection is still open (${open} native)`);
+  if (!Session.releasePath()) {
+    const g = globalThis as { gc?: () => void; Bun?: { gc(full: boolean): void } };
+    g.Bun?.gc(true);
+    g.gc?.();
+    const afterGc = Session.releasePath();
+    check.fail(`end: Session.releasePath() is false: a connection is still open (${open} native; after gc: ${afterGc ? "released" : "still open"})`);
+  }
   if (native().fn.chffi_open_connections() !== 0) check.fail(`end: ${native().fn.chffi_open_connections()} native connections still open`);
   const s = new Session(w.tempDir);
   try {
