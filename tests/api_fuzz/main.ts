@@ -2,6 +2,7 @@
 // if there was one. `FUZZ_SEEDS=1-200` (or `7,9`), `FUZZ_OPS=300` steps per seed, `FUZZ_MINUTES=10`
 // (repeat fresh seed ranges until then), `FUZZ_TIMEOUT_MS` for a hang. Run it long with e.g.
 //   FUZZ_SEEDS=1-100000 FUZZ_MINUTES=10 deno run -A tests/api_fuzz/main.ts   (also bun, node on dist/)
+// `FUZZ_LOG_STEPS=400` prints more of the steps before a finding (default 40).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -543,6 +543,8 @@ const wrongTypeStep: Step = (w) => {
   if (typeof target?.[m] !== "function") return; // e.g. nextAsync of an ArrowBatchStream
   const args = Array.from({ length: w.rng.int(4) }, () => oddValue(w.rng));
   const r = w.check.call(`${kind}.${m}(${args.map((a) => typeof a).join(", ")})`, () => target[m](...args));
+  // A call that happened to be right changed the set: the model follows.
+  for (const live of w.sets) if (live.set === target && !live.set.closed) live.model = new Set(live.set.toArray());
   if (r instanceof Promise) return;
   w.adopt(r);
 };
