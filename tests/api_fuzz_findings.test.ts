@@ -68,3 +68,9 @@ test("fuzz finding: StringHashSet.extend() of nothing or a non-iterable is a Chd
   set.extend(new Set(["a", "b"]));
   assert.equal(set.size, 2);
 });
+
+test("fuzz finding: insertStream() of a non-string SQL is a ChdbArgumentError (was a TypeError from the settings check)", () => {
+  using conn = connect();
+  for (const sql of [Object.create(null), Symbol("s"), 5, null]) assert.throws(() => conn.insertStream(sql, "CSV"), ChdbArgumentError);
+  assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
+});

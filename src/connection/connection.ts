@@ -605,6 +605,7 @@ export class Connection implements Disposable {
   insertStream<F extends string>(sql: string, format?: Format<F>, options?: InsertStreamOptions): InsertStream;
   insertStream(sql: string, format = "CSV", options: InsertStreamOptions = {}): InsertStream {
     options = optionsObject(options);
+    if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`); // before the policy reads it
     this.#policy.refuseInSandbox("streaming INSERT");
     this.#policy.admit(sql, options?.params);
     const host = this.#streamHost();

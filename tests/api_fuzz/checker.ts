@@ -29,6 +29,17 @@ export class Checker {
     if (this.log.length > 400) this.log.splice(0, 200);
   }
 
+  /** The synchronous calls that blocked the JS thread longest: a hang report names them, since
+   * a long one delays every timer, the hang timeouts' too. */
+  readonly slowest: [string, number][] = [];
+
+  #timed(name: string, started: number): void {
+    const ms = Date.now() - started;
+    if (ms < 200) return;
+    this.slowest.push([name, ms]);
+    this.slowest.sort((a, b) => b[1] - a[1]).splice(5);
+  }
+
   count(outcome: string): void {
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
   }
@@ -52,13 +63,16 @@ export class Checker {
   /** Runs a synchronous call; an async result is followed in the background. */
   call<T>(name: string, fn: () => T, allow: Allowance[] = []): T | undefined {
     this.step(name);
+    const started = Date.now();
     try {
       const value = fn();
+      this.#timed(name, started);
       if (value instanceof Promise) this.follow(name, value, allow);
       else this.count("returned");
       return value;
     } catch (e) {
       if (e instanceof Finding) throw e;
+      this.#timed(name, started);
       this.#judge(name, e, allow);
       return undefined;
     }
@@ -74,7 +88,10 @@ export class Checker {
     const p: Promise<void> = Promise.race([settled, timeout]).then((r) => {
       clearTimeout(timer);
       this.pending.delete(p);
-      if (r === "hang") return void this.findings.push(`${name}: did not settle within ${this.timeoutMs} ms (hang)`);
+      if (r === "hang") {
+        const slow = this.slowest.map(([n, ms]) => `${n} ${ms} ms`).join(", ") || "none over 200 ms";
+        return void this.findings.push(`${name}: did not settle within ${this.timeoutMs} ms (hang; slowest sync calls: ${slow})`);
+      }
       if ("e" in r) {
         try {
           this.#judge(name, r.e, allow);

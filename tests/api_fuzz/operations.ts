@@ -5,10 +5,11 @@
 // deno-lint-ignore-file no-explicit-any -- wrong-typed calls are the point of the fuzzer
 import { ClickHouseError } from "@clickhouse/client";
 import { join } from "node:path";
-import { createClient } from "../../clickhouse.ts";
+import { createClient, createConnection } from "../../clickhouse.ts";
 import {
   ArrowTable,
   cancelQuery,
+  ChdbError,
   closeDefaultConnection,
   col,
   configureDefaultConnection,
@@ -549,6 +550,41 @@ const wrongTypeStep: Step = (w) => {
   w.adopt(r);
 };
 
+/** `using` on any live object, in any state (README "Object lifetimes": close() is idempotent). */
+const disposeStep: Step = (w) => {
+  const all: unknown[] = [
+    ...w.conns.map((c) => c.conn), ...w.streams, ...w.inserts, ...w.statements, ...w.cursors, ...w.tables, ...w.pools,
+    ...w.sets.map((s) => s.set),
+  ];
+  if (!all.length) return;
+  const target = loose(w.rng.pick(all));
+  const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+  if (asyncDispose && typeof target[asyncDispose] === "function" && w.rng.chance(0.5)) {
+    w.check.call(`${target.constructor.name}[Symbol.asyncDispose]`, () => target[asyncDispose]());
+  } else w.check.call(`${target.constructor.name}[Symbol.dispose]`, () => target[Symbol.dispose]());
+};
+
+/** The @clickhouse/client backend alone (createConnection), lightly: its query, ping and close. */
+const clientConnectionStep: Step = (w) => {
+  const conn = w.check.call("createConnection", () => createConnection({ url: "chdb://memory" }));
+  if (!conn) return;
+  const ac = new AbortController();
+  if (w.rng.chance(0.3)) setTimeout(() => ac.abort(), w.rng.int(20));
+  w.check.follow("createConnection: query, ping, close", (async () => {
+    try {
+      const q = await conn.query({ query: String(w.rng.pick(BOUNDED_SQL)), query_id: w.newQueryId(), abort_signal: ac.signal } as any);
+      await loose(q).stream?.destroy?.();
+      await conn.ping();
+    } catch (e) {
+      // README "@clickhouse/client on the embedded engine": engine errors are the client's
+      // ClickHouseError; an abort rejects with the client's AbortError ("The user aborted a request.").
+      if (!(e instanceof ClickHouseError) && !(e instanceof Error && e.name === "AbortError") && !(e instanceof ChdbError)) throw e;
+    } finally {
+      await conn.close();
+    }
+  })());
+};
+
 const tickSteps: Step[] = [
   async (w) => {
     w.check.step("tick");
@@ -571,5 +607,7 @@ export const STEPS: Step[] = [
   ...tableSteps,
   ...defaultSteps,
   wrongTypeStep, wrongTypeStep, wrongTypeStep,
+  disposeStep,
+  clientConnectionStep,
   ...tickSteps,
 ];

@@ -1,6 +1,23 @@
 // What the API fuzzer draws from: a seeded generator and the pools of SQL, formats, parameters,
 // JS data and wrong-typed arguments. Deterministic for a seed: nothing here reads a clock.
 import { tableFromArrays } from "apache-arrow";
+import { TableReader } from "../../mod.ts";
+
+/** A TableReader over columns, in pieces of at most `count` rows; `throwAt` makes read() throw. */
+class FuzzReader extends TableReader {
+  #at = 0;
+  constructor(private readonly columns: Record<string, ArrayLike<unknown>>, private readonly throwAt = -1) {
+    super(columns);
+  }
+  read(names: string[], count: number): ArrayLike<unknown>[] {
+    if (this.#at === this.throwAt) throw new Error("fz reader failed");
+    const n = (this.columns[names[0]] ?? []).length;
+    if (this.#at >= n) return [];
+    const piece = names.map((name) => Array.prototype.slice.call(this.columns[name] ?? [], this.#at, this.#at + count));
+    this.#at += count;
+    return piece;
+  }
+}
 
 /** mulberry32: small, fast, and the same sequence on every runtime for a seed. */
 export class Rng {
@@ -169,6 +186,8 @@ export function jsData(rng: Rng): JsData {
       const t = tableFromArrays({ a, f: Float64Array.from(a) });
       return { kind: "arrow", data: t, sum, buffers: t.batches.flatMap((b) => b.data.children.map((c) => c.values.buffer)) };
     },
+    () => ({ kind: "reader", data: new FuzzReader({ a: [...a], s }), sum, buffers: [] }),
+    () => ({ kind: "throwing reader", data: new FuzzReader({ a: [...a], s }, 0), buffers: [] }),
     () => ({ kind: "ragged", data: { a: [1, 2], s: ["x"] }, buffers: [] }),
     () => ({ kind: "mixed", data: [{ a: 1 }, { a: "x" }], buffers: [] }),
     () => ({ kind: "symbol", data: [{ a: Symbol("x") }], buffers: [] }),
