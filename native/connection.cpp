@@ -151,18 +151,6 @@ void close_locked(Registry & reg, chffi_conn * conn) {
     delete conn;
 }
 
-// A query that fails after it has written output (an exception mid-result, a KILL QUERY) leaves
-// that output in libchdb's buffer for the connection, and the engine hands it out at the front of
-// the connection's next result: `SELECT 8` after a killed `SELECT number FROM numbers(1e9)` gave
-// megabytes of the killed query's rows, then `8` (found by tests/api_fuzz). One throwaway query
-// takes it, so the next caller's result is its own (~0.1 ms, only after a failure).
-void discard_partial_output(const EngineApi & api, EngineConnection * handle) {
-    static constexpr std::string_view kFlush = "SELECT 1";
-    static constexpr std::string_view kFormat = "TSV";
-    if (EngineResult * flushed = api.query_n(handle, kFlush.data(), kFlush.size(), kFormat.data(), kFormat.size()))
-        api.destroy_result(flushed);
-}
-
 int32_t query(chffi_conn * conn, std::string_view sql, std::string_view format, const uint8_t * params, size_t params_len,
     chffi_result * result, chffi_result_info * info) {
     const EngineApi * api = engine();
@@ -218,6 +206,18 @@ bool is_single_statement(const EngineApi & api, chffi_conn * conn, std::string_v
     error = analysis.statement_count == 0 ? "the query does not parse as a statement"
                                           : "the query holds several statements where one is expected";
     return false;
+}
+
+// A query that fails after it has written output (an exception mid-result, a KILL QUERY) leaves
+// that output in libchdb's buffer for the connection, and the engine hands it out at the front of
+// the connection's next result: `SELECT 8` after a killed `SELECT number FROM numbers(1e9)` gave
+// megabytes of the killed query's rows, then `8` (found by tests/api_fuzz). One throwaway query
+// takes it, so the next caller's result is its own (~0.1 ms, only after a failure).
+void discard_partial_output(const EngineApi & api, EngineConnection * handle) {
+    static constexpr std::string_view kFlush = "SELECT 1";
+    static constexpr std::string_view kFormat = "TSV";
+    if (EngineResult * flushed = api.query_n(handle, kFlush.data(), kFlush.size(), kFormat.data(), kFormat.size()))
+        api.destroy_result(flushed);
 }
 
 const char * describe(const EngineApi & api, EngineResult * r, chffi_result_info & info) {

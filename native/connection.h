@@ -41,6 +41,10 @@ namespace chffi {
 // when it succeeded.
 const char * describe(const EngineApi & api, EngineResult * r, chffi_result_info & info);
 
+// After a query failed: takes the output it wrote before failing out of libchdb's buffer for the
+// connection (else the next result of the connection starts with it). Needs the query mutex.
+void discard_partial_output(const EngineApi & api, EngineConnection * handle);
+
 // Records a failed call's message in its result (with_result() reports it); returns status.
 int32_t fail(chffi_result * result, int32_t status, std::string message) noexcept;
 

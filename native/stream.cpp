@@ -90,6 +90,8 @@ void look_ahead(chffi_stream & s) {
     EngineResult * r = CHFFI_FAULT_OR(nullptr, e.stream_fetch_result(*s.conn->handle, s.engine));
     const char * error = r == nullptr ? nullptr : e.result_error(r);
     bool failed = r == nullptr || (error != nullptr && *error != '\0');
+    if (failed && r != nullptr)
+        discard_partial_output(e, *s.conn->handle);
     if (!failed && e.result_length(r) == 0) {
         e.destroy_result(r);
         s.ended = true;
@@ -114,6 +116,10 @@ int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * 
     } else {
         std::lock_guard lock(s.conn->query_mutex);
         r = CHFFI_FAULT_OR(nullptr, engine()->stream_fetch_result(*s.conn->handle, s.engine));
+        // A query that fails mid-stream (or in its format's prefix: Arrow, JSON, Parquet) leaves
+        // what it wrote for the connection's next result (found by tests/api_fuzz).
+        if (r != nullptr && engine()->result_error(r) != nullptr && *engine()->result_error(r) != '\0')
+            discard_partial_output(*engine(), *s.conn->handle);
     }
     int32_t status = adopt(result, info, r);
     if (status != CHFFI_OK || info->data_len == 0) {

@@ -11,6 +11,14 @@ test("fuzz finding: a query that fails mid-output leaves nothing for the next qu
   assert.equal(conn.query("SELECT 8", "TSV").text(), "8\n"); // was megabytes of the failed query's rows, then 8
 });
 
+test("fuzz finding: a stream that fails leaves none of its output (Arrow, JSON, Parquet prefixes) for the next query", () => {
+  using conn = connect();
+  for (const format of ["Arrow", "JSON", "Parquet", "CSV"]) {
+    assert.throws(() => [...conn.stream("SELECT throwIf(number = 5000) FROM numbers(10000)", format)], ChdbQueryError);
+    assert.equal(conn.query("SELECT 8", "TSV").text(), "8\n", format); // was "ARROW1..." and then 8
+  }
+});
+
 test("fuzz finding: an aborted queryAsync's rows do not reach the next query on the connection", async () => {
   await using conn = connect();
   for (let i = 0; i < 3; i++) {
