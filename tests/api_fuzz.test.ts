@@ -6,7 +6,9 @@ import { test } from "node:test";
 import { runScript } from "./helpers.ts";
 
 test("api fuzz: random call sequences on the public API give values or ChdbErrors, settle, and leave nothing open", () => {
-  const r = runScript("tests/api_fuzz/main.ts", [], { env: { FUZZ_SEEDS: "1-50", FUZZ_OPS: "200", FUZZ_TIMEOUT_MS: "30000" } });
+  const r = runScript("tests/api_fuzz/main.ts", [], {
+    env: { FUZZ_SEEDS: "1-50", FUZZ_OPS: "200", FUZZ_TIMEOUT_MS: "30000" },
+  });
   const out = `${r.stdout}\n${r.stderr}`;
   console.log(out.split("\n").filter((l) => l.startsWith("api fuzz:") || l.startsWith("outcomes:")).join("\n"));
   assert.equal(r.status, 0, `exit ${r.status} (signal ${r.signal}):\n${out.slice(-20_000)}`);

@@ -1,13 +1,27 @@
 // What the JS-API fuzzer (tests/api_fuzz/) found, each minimised to the calls that showed it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ChdbArgumentError, ChdbClosedError, ChdbError, ChdbQueryError, connect, createPool, Session, StringHashSet, udf } from "../mod.ts";
+import {
+  ChdbArgumentError,
+  ChdbClosedError,
+  ChdbError,
+  ChdbQueryError,
+  connect,
+  createPool,
+  Session,
+  StringHashSet,
+  udf,
+} from "../mod.ts";
 
 const KILLED = "SELECT number FROM numbers(1000000000) SETTINGS max_block_size = 1000";
 
 test("fuzz finding: a query that fails mid-output leaves nothing for the next query's result", () => {
   using conn = connect();
-  assert.throws(() => conn.query("SELECT throwIf(number = 200000) FROM numbers(1000000) SETTINGS max_block_size = 1000", "JSONEachRow"), ChdbQueryError);
+  assert.throws(
+    () =>
+      conn.query("SELECT throwIf(number = 200000) FROM numbers(1000000) SETTINGS max_block_size = 1000", "JSONEachRow"),
+    ChdbQueryError,
+  );
   assert.equal(conn.query("SELECT 8", "TSV").text(), "8\n"); // was megabytes of the failed query's rows, then 8
 });
 
@@ -79,6 +93,8 @@ test("fuzz finding: StringHashSet.extend() of nothing or a non-iterable is a Chd
 
 test("fuzz finding: insertStream() of a non-string SQL is a ChdbArgumentError (was a TypeError from the settings check)", () => {
   using conn = connect();
-  for (const sql of [Object.create(null), Symbol("s"), 5, null]) assert.throws(() => conn.insertStream(sql, "CSV"), ChdbArgumentError);
+  for (const sql of [Object.create(null), Symbol("s"), 5, null]) {
+    assert.throws(() => conn.insertStream(sql, "CSV"), ChdbArgumentError);
+  }
   assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
 });

@@ -6,6 +6,8 @@ import { ChdbArgumentError } from "./errors.ts";
 /** `options` as given ({} when undefined); anything but an object is a ChdbArgumentError. */
 export function optionsObject<T extends object>(options: T | undefined, what = "options"): T {
   if (options === undefined) return {} as T;
-  if (options === null || typeof options !== "object") throw new ChdbArgumentError(`${what} must be an object, got ${options === null ? "null" : typeof options}`);
+  if (options === null || typeof options !== "object") {
+    throw new ChdbArgumentError(`${what} must be an object, got ${options === null ? "null" : typeof options}`);
+  }
   return options;
 }

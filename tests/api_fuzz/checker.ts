@@ -51,7 +51,9 @@ export class Checker {
     // README "Arrow": "reading a closed table gives empty or null values (some apache-arrow
     // accessors throw a TypeError)".
     if (allow.includes("closed-table-read") && e instanceof TypeError) return;
-    const text = e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : `non-Error thrown: ${String(e)}`;
+    const text = e instanceof Error
+      ? `${e.constructor.name}: ${e.message}\n${e.stack}`
+      : `non-Error thrown: ${String(e)}`;
     this.fail(`${name}: ${text}`);
   }
 
@@ -90,7 +92,9 @@ export class Checker {
       this.pending.delete(p);
       if (r === "hang") {
         const slow = this.slowest.map(([n, ms]) => `${n} ${ms} ms`).join(", ") || "none over 200 ms";
-        return void this.findings.push(`${name}: did not settle within ${this.timeoutMs} ms (hang; slowest sync calls: ${slow})`);
+        return void this.findings.push(
+          `${name}: did not settle within ${this.timeoutMs} ms (hang; slowest sync calls: ${slow})`,
+        );
       }
       if ("e" in r) {
         try {
@@ -115,6 +119,8 @@ export class Checker {
 
   /** A value against the known answer. */
   expect(name: string, got: string, want: string): void {
-    if (got !== want) this.fail(`${name}: wrong answer ${JSON.stringify(got.slice(0, 200))}, want ${JSON.stringify(want)}`);
+    if (got !== want) {
+      this.fail(`${name}: wrong answer ${JSON.stringify(got.slice(0, 200))}, want ${JSON.stringify(want)}`);
+    }
   }
 }

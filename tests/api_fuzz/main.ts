@@ -43,5 +43,7 @@ for (const seed of list) {
 }
 console.log(`outcomes: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
 rmSync(dir, { recursive: true, force: true });
-console.log(`api fuzz: ${ran} seeds, ${totalOps} ops, ${failed} with findings, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `api fuzz: ${ran} seeds, ${totalOps} ops, ${failed} with findings, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 process.exit(failed ? 1 : 0);

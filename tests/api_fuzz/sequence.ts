@@ -42,11 +42,15 @@ async function checkEndState(w: World): Promise<void> {
   for (let waited = 0; !Session.releasePath(); waited += 10) {
     if (waited >= 5000) {
       const open = native().fn.chffi_open_connections();
-      check.fail(`end: Session.releasePath() still false 5 s after everything was closed (${open} native connections open)`);
+      check.fail(
+        `end: Session.releasePath() still false 5 s after everything was closed (${open} native connections open)`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  if (native().fn.chffi_open_connections() !== 0) check.fail(`end: ${native().fn.chffi_open_connections()} native connections still open`);
+  if (native().fn.chffi_open_connections() !== 0) {
+    check.fail(`end: ${native().fn.chffi_open_connections()} native connections still open`);
+  }
   const s = new Session(w.tempDir);
   try {
     check.expect("end: SELECT 1 on the temp dir", s.query("SELECT 1", "TSV").text(), "1\n");
@@ -61,7 +65,12 @@ async function checkEndState(w: World): Promise<void> {
   }
 }
 
-export async function runSequence(seed: number, ops: number, tempDir: string, timeoutMs: number): Promise<SequenceResult> {
+export async function runSequence(
+  seed: number,
+  ops: number,
+  tempDir: string,
+  timeoutMs: number,
+): Promise<SequenceResult> {
   const check = new Checker(timeoutMs);
   const w = new World(new Rng(seed), check, tempDir);
   try {
@@ -77,5 +86,11 @@ export async function runSequence(seed: number, ops: number, tempDir: string, ti
       await closeAll(w);
     } catch { /* already reported */ }
   }
-  return { seed, ops, findings: check.findings, log: check.log.slice(-Number(process.env.FUZZ_LOG_STEPS ?? 40)), outcomes: check.outcomes };
+  return {
+    seed,
+    ops,
+    findings: check.findings,
+    log: check.log.slice(-Number(process.env.FUZZ_LOG_STEPS ?? 40)),
+    outcomes: check.outcomes,
+  };
 }

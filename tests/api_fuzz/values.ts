@@ -92,7 +92,13 @@ export const SQL_POOL: readonly string[] = [
 export const BOUNDED_SQL = SQL_POOL.filter((s) => !s.includes("1000000000"));
 
 /** The INSERTs an insert stream opens, and the chunks it is fed. */
-export const INSERT_SQL: readonly string[] = ["INSERT INTO fz_t (a, s)", "INSERT INTO fz_t", "INSERT INTO no_such_fz", "SELECT 1", ""];
+export const INSERT_SQL: readonly string[] = [
+  "INSERT INTO fz_t (a, s)",
+  "INSERT INTO fz_t",
+  "INSERT INTO no_such_fz",
+  "SELECT 1",
+  "",
+];
 export const INSERT_CHUNKS: readonly unknown[] = [
   "1,a\n2,",
   "b\n",
@@ -105,8 +111,20 @@ export const INSERT_CHUNKS: readonly unknown[] = [
 ];
 
 export const FORMATS: readonly unknown[] = [
-  "CSV", "TSV", "JSON", "JSONEachRow", "Arrow", "ArrowStream", "Parquet", "RowBinary", "Pretty",
-  "ArrowTable", "Dataframe", "NoSuchFormat", "", undefined,
+  "CSV",
+  "TSV",
+  "JSON",
+  "JSONEachRow",
+  "Arrow",
+  "ArrowStream",
+  "Parquet",
+  "RowBinary",
+  "Pretty",
+  "ArrowTable",
+  "Dataframe",
+  "NoSuchFormat",
+  "",
+  undefined,
 ];
 
 /** Parameter sets: right, wrong (out of range, wrong type), missing, and of odd JS types. */
@@ -184,7 +202,12 @@ export function jsData(rng: Rng): JsData {
     () => ({ kind: "columns", data: { a, s }, sum, buffers: [a.buffer] }),
     () => {
       const t = tableFromArrays({ a, f: Float64Array.from(a) });
-      return { kind: "arrow", data: t, sum, buffers: t.batches.flatMap((b) => b.data.children.map((c) => c.values.buffer)) };
+      return {
+        kind: "arrow",
+        data: t,
+        sum,
+        buffers: t.batches.flatMap((b) => b.data.children.map((c) => c.values.buffer)),
+      };
     },
     () => ({ kind: "reader", data: new FuzzReader({ a: [...a], s }), sum, buffers: [] }),
     () => ({ kind: "throwing reader", data: new FuzzReader({ a: [...a], s }, 0), buffers: [] }),

@@ -12,8 +12,8 @@ import {
   type Statement,
   StringHashSet,
 } from "../../mod.ts";
-import { Checker } from "./checker.ts";
-import { type JsData, Rng } from "./values.ts";
+import type { Checker } from "./checker.ts";
+import type { JsData, Rng } from "./values.ts";
 
 export interface LiveConnection {
   conn: Connection;
@@ -78,6 +78,8 @@ export class World {
     if (value instanceof QueryStream || value instanceof ArrowBatchStream) this.streams.push(value);
     else if (value instanceof InsertStream) this.inserts.push(value);
     else if (value instanceof ArrowTable) this.tables.push(value);
-    else if (value instanceof StringHashSet) this.sets.push({ set: value, model: new Set(value.closed ? [] : value.toArray()) });
+    else if (value instanceof StringHashSet) {
+      this.sets.push({ set: value, model: new Set(value.closed ? [] : value.toArray()) });
+    }
   }
 }
