@@ -40,6 +40,7 @@ struct chffi_arrow_stream {
     chffi_conn * conn = nullptr;
     chffi::EngineResult * engine = nullptr;
     bool done = false;
+    bool fetched = false; // a batch was asked for (see chffi_stream_arrow_free)
     // Set when the engine streams Native and the shim builds each batch (see open_stream).
     std::unique_ptr<chffi::NativeArrowDecoder> native;
     std::vector<std::pair<std::string, std::string>> columns; // the result's, for the closing schema
@@ -410,6 +411,7 @@ int32_t chffi_stream_arrow_next(chffi_arrow_stream * stream, chffi_arrow ** out_
         bool ok;
         {
             std::lock_guard lock(stream->conn->query_mutex);
+            stream->fetched = true;
             ok = stream->native ? chffi::fetch_native(*api, *stream, *batch, &end, error)
                                 : chffi::fetch(*api, stream->conn, stream->engine, *batch, &end, error);
         }
@@ -436,6 +438,20 @@ void chffi_stream_arrow_free(chffi_arrow_stream * stream) {
     try {
         if (const chffi::EngineApi * api = chffi::engine()) {
             std::lock_guard lock(stream->conn->query_mutex);
+            if (!stream->done && !stream->fetched) {
+                // libchdb's cancel of a streaming query nothing was fetched from yet runs the
+                // whole query first (`streamArrow(1e9 rows).close()` unread blocked 31 s; found
+                // by tests/api_fuzz). One fetch starts it; the cancel then stops it at once.
+                chffi_arrow first;
+                std::string error;
+                bool end = false;
+                bool ok = stream->native ? chffi::fetch_native(*api, *stream, first, &end, error)
+                                         : chffi::fetch(*api, stream->conn, stream->engine, first, &end, error);
+                if (!ok)
+                    chffi::discard_partial_output(*api, *stream->conn->handle);
+                if (!ok || end)
+                    stream->finish(); // ended: nothing left to cancel
+            }
             if (!stream->done)
                 api->stream_cancel_query(*stream->conn->handle, stream->engine);
             api->destroy_result(stream->engine);

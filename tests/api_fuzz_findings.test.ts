@@ -44,6 +44,16 @@ test("fuzz finding: an aborted queryAsync's rows do not reach the next query on 
   }
 });
 
+test("fuzz finding: close() of an Arrow stream nothing was read from stops its query at once (was: ran it whole, 31 s)", () => {
+  using conn = connect();
+  for (const options of [{}, { retain: true }, { params: { p: 1 } }]) {
+    const started = Date.now();
+    conn.streamArrow(KILLED, options).close();
+    assert.ok(Date.now() - started < 5000, `close() took ${Date.now() - started} ms`);
+  }
+  assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
+});
+
 test("fuzz finding: conn.cancel(queryId) stops an off-thread query of the same connection (was ChdbBusyError)", async () => {
   const conn = connect();
   const call = conn.queryAsync(KILLED, "JSONEachRow", { queryId: "fz-cancel-own" });
