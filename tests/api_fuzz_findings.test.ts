@@ -15,6 +15,20 @@ import {
 
 const KILLED = "SELECT number FROM numbers(1000000000) SETTINGS max_block_size = 1000";
 
+test("fuzz finding: unregister() while a stream reads the table leaves the stream its data (was a segfault)", () => {
+  using conn = connect();
+  for (const open of [(sql: string) => conn.streamArrow(sql), (sql: string) => conn.stream(sql, "CSV")]) {
+    conn.register("fz_r", { a: [1, 2, 3], s: ["x", "y", "z"] });
+    const stream = open("SELECT sum(a) AS n FROM arrowstream('fz_r')");
+    assert.equal(conn.unregister("fz_r"), true);
+    const first = stream.next();
+    const got = first === null ? null : "numRows" in first ? String(first.getChild("n")?.get(0)) : first.text().trim();
+    assert.equal(got, "6");
+    stream.close();
+  }
+  assert.throws(() => conn.query("SELECT * FROM arrowstream('fz_r')"), ChdbQueryError); // the name is gone
+});
+
 test("fuzz finding: a query that fails mid-output leaves nothing for the next query's result", () => {
   using conn = connect();
   assert.throws(

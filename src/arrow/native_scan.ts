@@ -12,6 +12,10 @@ import type { RecordBatch, Table } from "./apache_arrow.ts";
 
 export class NativeScan {
   readonly #handle: NativeHandle;
+  /** Engine names the copy is registered under now: queries (and streams) still reading it. */
+  #uses = 0;
+  /** free() was called while queries still read the copy: it goes when the last one ends. */
+  #freeWanted = false;
 
   constructor(table: Table | { schema: Table["schema"]; batches: RecordBatch[] }) {
     const description: ScanLayout = describeTable(table);
@@ -23,22 +27,29 @@ export class NativeScan {
   }
 
   #live(): Pointer {
-    if (this.#handle.closed) throw new ChdbError("the registered data has been released");
+    if (this.#handle.closed || this.#freeWanted) throw new ChdbError("the registered data has been released");
     return this.#handle.current!;
   }
 
   /** Makes the data readable once as arrowstream('name') on the connection. */
   register(conn: Pointer, name: string): void {
     registerScan(conn, this.#live(), utf8(name));
+    this.#uses++;
   }
 
   unregister(conn: Pointer, name: string): void {
     if (this.#handle.closed) return;
     unregisterScan(conn, this.#handle.current!, utf8(name));
+    if (--this.#uses === 0 && this.#freeWanted) this.#handle.close();
   }
 
-  /** Unregisters what is left and frees the native description. Idempotent. */
+  /**
+   * Frees the native copy once no query reads it: `unregister(name)` while a stream of the table
+   * is open freed the memory under the engine's reader (a segfault at the stream's next fetch;
+   * found by tests/api_fuzz). Idempotent.
+   */
   free(): void {
-    this.#handle.close();
+    this.#freeWanted = true;
+    if (this.#uses === 0) this.#handle.close();
   }
 }

@@ -1,7 +1,10 @@
 // The API fuzzer's invariant: every call returns a value or throws/rejects with a ChdbError, every
 // promise settles within a timeout, and what a call answers is right where the answer is known.
 // The few documented exceptions are accepted here and nowhere else.
+import process from "node:process";
 import { ChdbError } from "../../mod.ts";
+
+const TRACE = process.env.FUZZ_TRACE === "1";
 
 /** A broken invariant: the sequence stops and the seed is reported. */
 export class Finding extends Error {}
@@ -26,6 +29,7 @@ export class Checker {
   /** Logs the step (the replay of a finding prints the last ones). */
   step(name: string): void {
     this.log.push(`#${this.#step++} ${name}`);
+    if (TRACE) console.error(this.log.at(-1)); // FUZZ_TRACE=1: every step as it starts (a crash's last)
     if (this.log.length > 400) this.log.splice(0, 200);
   }
 

@@ -30,6 +30,7 @@ const started = Date.now();
 const outcomes = new Map<string, number>();
 for (const seed of list) {
   if (minutes > 0 && Date.now() > deadline) break;
+  console.error(`seed ${seed}`); // a crash ends the process: the last of these names its seed
   const r = await runSequence(seed, ops, dir, timeoutMs);
   ran++;
   totalOps += ops;
