@@ -118,7 +118,8 @@ int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * 
         r = CHFFI_FAULT_OR(nullptr, engine()->stream_fetch_result(*s.conn->handle, s.engine));
         // A query that fails mid-stream (or in its format's prefix: Arrow, JSON, Parquet) leaves
         // what it wrote for the connection's next result (found by tests/api_fuzz).
-        if (r != nullptr && engine()->result_error(r) != nullptr && *engine()->result_error(r) != '\0')
+        const char * error = r == nullptr ? nullptr : engine()->result_error(r);
+        if (error != nullptr && *error != '\0')
             discard_partial_output(*engine(), *s.conn->handle);
     }
     int32_t status = adopt(result, info, r);
