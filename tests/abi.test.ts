@@ -2,23 +2,15 @@
 // table's prototypes (ffi/symbols.ts), every constant (src/core/abi.ts) and the list of calls the
 // shim may run on another thread (native/runnable.cpp). Any side that drifts fails here.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { type FfiType, symbols, type SymbolSpec } from "../ffi/symbols.ts";
 import * as abi from "../src/core/abi.ts";
+import { CHECKOUT } from "./sources.ts";
 
-/** The checkout (Node runs this file compiled, from dist/node-tests/tests/). */
-function repoRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, "native", "chdb_ffi.h"))) return dir;
-  }
-  throw new Error("native/chdb_ffi.h not found above this test");
-}
-const root = repoRoot();
 const withoutComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/.*$/gm, " ");
-const source = (path: string) => withoutComments(readFileSync(join(root, path), "utf8"));
+const source = (path: string) => withoutComments(readFileSync(join(CHECKOUT, path), "utf8"));
 const header = source("native/chdb_ffi.h");
 
 interface CParam {

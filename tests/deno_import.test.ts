@@ -4,24 +4,16 @@
 // must resolve wherever they are imported from. Runs the node_modules deno on all three runtimes.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { tempDir } from "./helpers.ts";
+import { CHECKOUT } from "./sources.ts";
 
-/** The checkout (Node runs this file compiled, from dist/node-tests/tests/, where no mod.ts is). */
-function repoRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, "mod.ts")) && existsSync(join(dir, "deno.json"))) return dir;
-  }
-  throw new Error("the checkout (mod.ts, deno.json) not found above this test");
-}
-const root = repoRoot();
-const deno = join(root, "node_modules", ".bin", "deno");
+const deno = join(CHECKOUT, "node_modules", ".bin", "deno");
 
-const script = `import { connect, query } from ${JSON.stringify(join(root, "mod.ts"))};
-import { createClient } from ${JSON.stringify(join(root, "clickhouse.ts"))};
+const script = `import { connect, query } from ${JSON.stringify(join(CHECKOUT, "mod.ts"))};
+import { createClient } from ${JSON.stringify(join(CHECKOUT, "clickhouse.ts"))};
 
 const text = query("SELECT 41 + 1 AS x", "JSONEachRow").text().trim();
 using conn = connect();

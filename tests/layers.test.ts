@@ -1,32 +1,23 @@
 // The source tree is ranked (README "Layout"): a folder imports only from its own or lower ranks,
-// type imports included, no import closes a cycle, and only src/core/ reaches into ffi/. Reads the TypeScript sources (Node runs
-// this test compiled into dist/node-tests, two folders below them).
+// type imports included, no import closes a cycle, and only src/core/ reaches into ffi/. Reads the TypeScript sources
+// (tests/sources.ts).
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { CHECKOUT, codeOf, sourceFiles } from "./sources.ts";
 
 const RANKS: Record<string, number> = {
   "ffi": 0, "src/core": 1, "src/arrow": 2, "src/rows": 3, "src/stream": 3, "src/hashset": 3, "src/policy": 3,
   "src/connection": 4, "src/api": 5, "src/cli": 6, "src/clickhouse": 6, "mod.ts": 7, "cli.ts": 7, "clickhouse.ts": 7,
 };
-const here = fileURLToPath(new URL("..", import.meta.url));
-const ROOT = existsSync(join(here, "mod.ts")) ? here : resolve(here, "..", "..");
-const walk = (dir: string): string[] =>
-  readdirSync(join(ROOT, dir)).flatMap((n) => statSync(join(ROOT, dir, n)).isDirectory() ? walk(`${dir}/${n}`) : [`${dir}/${n}`]);
-const files = [...walk("ffi"), ...walk("src"), "mod.ts", "cli.ts", "clickhouse.ts"].filter((f) => f.endsWith(".ts"));
 const rankOf = (f: string) => RANKS[Object.keys(RANKS).find((k) => f === k || f.startsWith(k + "/")) ?? ""];
-/** The code of `f` without comments (string literals kept, so that a "//" in a string stays). */
-const code = (f: string) =>
-  readFileSync(join(ROOT, f), "utf8").replace(/("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (_, s) => s ?? "");
 /** Relative imports: static, dynamic, `import type`, `export ... from`. */
 const importsOf = (f: string) =>
-  [...code(f).matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => relative(ROOT, resolve(ROOT, dirname(f), m[1])).replaceAll("\\", "/"));
+  [...codeOf(f).matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => relative(CHECKOUT, resolve(CHECKOUT, dirname(f), m[1])).replaceAll("\\", "/"));
 
 test("layers: every source file has a rank; no import goes up a rank, closes a cycle or skips src/core/ to ffi/", () => {
-  const edges = new Map(files.map((f) => [f, importsOf(f)]));
-  const problems = files.filter((f) => rankOf(f) === undefined).map((f) => `unranked: ${f}`);
+  const edges = new Map(sourceFiles.map((f) => [f, importsOf(f)]));
+  const problems = sourceFiles.filter((f) => rankOf(f) === undefined).map((f) => `unranked: ${f}`);
   for (const [f, deps] of edges) {
     for (const d of deps) if (!(rankOf(d) <= rankOf(f))) problems.push(`up: ${f} -> ${d}`);
     for (const d of deps) if (d.startsWith("ffi/") && !/^(ffi|src\/core)\//.test(f)) problems.push(`ffi: ${f} -> ${d}`);
@@ -40,14 +31,14 @@ test("layers: every source file has a rank; no import goes up a rank, closes a c
     path.pop();
     done.add(f);
   };
-  files.forEach(visit);
+  sourceFiles.forEach(visit);
   assert.deepEqual(problems, []);
 });
 
-test("layers: only ffi/ names a runtime's FFI; the entry files only import and export", () => {
-  assert.deepEqual(files.filter((f) => !f.startsWith("ffi/") && /\bDeno\.|bun:|koffi/.test(code(f))), []);
+test("layers: only ffi/ names a runtime's FFI; the entry sourceFiles only import and export", () => {
+  assert.deepEqual(sourceFiles.filter((f) => !f.startsWith("ffi/") && /\bDeno\.|bun:|koffi/.test(codeOf(f))), []);
   for (const f of ["mod.ts", "cli.ts", "clickhouse.ts"]) {
-    const rest = code(f).replace(/^#!.*/, "").replace(/\b(?:import|export)\b[^;]*?\bfrom\s*"[^"]+"\s*;|\bimport\s*"[^"]+"\s*;/g, "");
+    const rest = codeOf(f).replace(/^#!.*/, "").replace(/\b(?:import|export)\b[^;]*?\bfrom\s*"[^"]+"\s*;|\bimport\s*"[^"]+"\s*;/g, "");
     assert.equal(rest.trim(), "", `${f} holds more than imports and exports`);
   }
 });

@@ -1,30 +1,15 @@
 // Each npm dependency of the sources is imported by one module, whose `npm:` specifiers (Deno's way
 // from a folder without configuration, issue 13) name package.json's version: a bump of one side
-// without the other fails here. Reads the TypeScript sources (Node runs this test compiled).
+// without the other fails here. Reads the TypeScript sources (tests/sources.ts).
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
+import { CHECKOUT, codeOf, sourceFiles } from "./sources.ts";
 
-/** The checkout (Node runs this file compiled, from dist/node-tests/tests/, where no package.json is). */
-function repoRoot(): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "deno.json"))) return dir;
-  }
-  throw new Error("the checkout (package.json, deno.json) not found above this test");
-}
-const root = repoRoot();
-const walk = (dir: string): string[] =>
-  readdirSync(join(root, dir)).flatMap((n) =>
-    statSync(join(root, dir, n)).isDirectory() ? walk(`${dir}/${n}`) : [`${dir}/${n}`]
-  );
-const sources = [...walk("ffi"), ...walk("src"), "mod.ts", "cli.ts", "clickhouse.ts"].filter((f) => f.endsWith(".ts"));
-const code = (f: string) =>
-  readFileSync(join(root, f), "utf8").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/^\s*\/\/.*$/gm, " ");
 /** Specifiers of static, dynamic, type and re-export imports that are not relative or node: ones. */
 const packageImports = (f: string) =>
-  [...code(f).matchAll(/\b(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/g)].map((m) => m[1]).filter((s) =>
+  [...codeOf(f).matchAll(/\b(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/g)].map((m) => m[1]).filter((s) =>
     !s.startsWith("node:")
   );
 
@@ -32,7 +17,7 @@ const owners: Record<string, string> = {
   "apache-arrow": "src/arrow/apache_arrow.ts",
   "@clickhouse/client": "src/clickhouse/clickhouse_client.ts",
 };
-const dependencies: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).dependencies;
+const dependencies: Record<string, string> = JSON.parse(readFileSync(join(CHECKOUT, "package.json"), "utf8")).dependencies;
 
 /** The package a specifier names and the version it pins: `npm:@scope/name@1.2.3/sub` -> ["@scope/name", "1.2.3"]. */
 function parse(specifier: string): [string, string | undefined] {
@@ -44,7 +29,7 @@ function parse(specifier: string): [string, string | undefined] {
 test("npm dependencies: only a package's owning module imports it, and its npm: specifiers pin package.json's version", () => {
   assert.deepEqual(Object.keys(owners).sort(), Object.keys(dependencies).sort(), "an owning module per dependency");
   const problems: string[] = [];
-  for (const f of sources) {
+  for (const f of sourceFiles) {
     for (const specifier of packageImports(f)) {
       const [name, version] = parse(specifier);
       if (owners[name] !== f) {
