@@ -83,17 +83,26 @@ bool bad_buffer(const void * p, size_t len) {
 // is never held back by more than its first block.
 constexpr uint64_t kLookAheadBelow = 64 << 10;
 
-// Fetches the engine's next result into s.ahead; an empty one (the end) is freed and ends s.
-void look_ahead(chffi_stream & s) {
+// Fetches the engine's next result of s into r; false when there is none or it holds the query's
+// error. A query that fails mid-stream (or in its format's prefix: Arrow, JSON, Parquet) leaves what
+// it wrote for the connection's next result: it is discarded here (found by tests/api_fuzz).
+bool fetch_next(chffi_stream & s, EngineResult *& r) {
     const EngineApi & e = *engine();
     std::lock_guard lock(s.conn->query_mutex);
-    EngineResult * r = CHFFI_FAULT_OR(nullptr, e.stream_fetch_result(*s.conn->handle, s.engine));
+    r = CHFFI_FAULT_OR(nullptr, e.stream_fetch_result(*s.conn->handle, s.engine));
     const char * error = r == nullptr ? nullptr : e.result_error(r);
     bool failed = r == nullptr || (error != nullptr && *error != '\0');
     if (failed && r != nullptr)
         discard_partial_output(e, *s.conn->handle);
-    if (!failed && e.result_length(r) == 0) {
-        e.destroy_result(r);
+    return !failed;
+}
+
+// Fetches the engine's next result into s.ahead; an empty one (the end) is freed and ends s.
+void look_ahead(chffi_stream & s) {
+    EngineResult * r = nullptr;
+    bool failed = !fetch_next(s, r);
+    if (!failed && engine()->result_length(r) == 0) {
+        engine()->destroy_result(r);
         s.ended = true;
         return;
     }
@@ -114,13 +123,7 @@ int32_t next_chunk(chffi_stream & s, chffi_result * result, chffi_result_info * 
         info->flags = CHFFI_RESULT_LAST_CHUNK;
         return static_cast<int32_t>(CHFFI_OK); // past the end: empty, like the engine
     } else {
-        std::lock_guard lock(s.conn->query_mutex);
-        r = CHFFI_FAULT_OR(nullptr, engine()->stream_fetch_result(*s.conn->handle, s.engine));
-        // A query that fails mid-stream (or in its format's prefix: Arrow, JSON, Parquet) leaves
-        // what it wrote for the connection's next result (found by tests/api_fuzz).
-        const char * error = r == nullptr ? nullptr : engine()->result_error(r);
-        if (error != nullptr && *error != '\0')
-            discard_partial_output(*engine(), *s.conn->handle);
+        fetch_next(s, r); // adopt() reports a failure
     }
     int32_t status = adopt(result, info, r);
     if (status != CHFFI_OK || info->data_len == 0) {
