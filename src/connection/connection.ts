@@ -275,7 +275,7 @@ export class Connection implements Disposable {
     if (typeof format !== "string" || format === "") throw new ChdbArgumentError(formatMisuse(format));
     const formatBytes = utf8(format);
     return this.#withTables(sql, options, (handle, text) => {
-      return runQuery(handle, utf8(text), formatBytes, encodeParams(options?.params), formatOf(sql, format));
+      return runQuery(handle, utf8(text), formatBytes, encodeParams(options.params), formatOf(sql, format));
     });
   }
 
@@ -304,7 +304,7 @@ export class Connection implements Disposable {
     const formatBytes = utf8(format);
     return await this.#withTablesAsync(sql, options, async (lane, handle, text) => {
       // The SQL encoded once, as the engine gets it (marked, tables renamed).
-      return await runQueryOnLane(lane, handle, utf8(text), formatBytes, encodeParams(options?.params), formatOf(sql, format));
+      return await runQueryOnLane(lane, handle, utf8(text), formatBytes, encodeParams(options.params), formatOf(sql, format));
     });
   }
 
@@ -351,7 +351,7 @@ export class Connection implements Disposable {
   /** Runs SQL and returns the result as an apache-arrow Table over the engine's memory (no copy). */
   queryArrow(sql: string, options: ArrowQueryOptions & QueryOptions & Int64Option = {}): ArrowTable {
     options = optionsObject(options);
-    const int64 = int64Mode(options?.int64, this.int64);
+    const int64 = int64Mode(options.int64, this.int64);
     return this.#withTables(sql, options as QueryOptions, (handle, text) => {
       refuseWrites(handle, text, "queryArrow");
       return tableWithInt64(queryArrow(handle, text, options), int64);
@@ -367,7 +367,7 @@ export class Connection implements Disposable {
     if (options.onProgress && typeof sql === "string") {
       return await this.#withProgress(options, (queryId) => this.queryArrowAsync(sql, { ...options, queryId, onProgress: undefined }));
     }
-    const int64 = int64Mode(options?.int64, this.int64);
+    const int64 = int64Mode(options.int64, this.int64);
     return await this.#withTablesAsync(sql, options as QueryOptions & AsyncOptions, async (lane, handle, text) => {
       refuseWrites(handle, text, "queryArrowAsync"); // on the JS thread, once this connection's earlier calls are done
       return tableWithInt64(await queryArrowOffThread(lane, handle, text, options), int64);
@@ -460,7 +460,7 @@ export class Connection implements Disposable {
     options = optionsObject(options);
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`);
     const host = this.#streamHost();
-    this.#policy.admit(sql, (options as QueryOptions | null)?.params);
+    this.#policy.admit(sql, (options as QueryOptions).params);
     const tables = tablesFor(this, host.connection(), sql);
     try {
       return new ArrowBatchStream(host, tables.sql, options, tables);
@@ -576,13 +576,13 @@ export class Connection implements Disposable {
     options = optionsObject(options);
     if (typeof sql !== "string") return new QueryStream(this.#streamHost(), format, sql, options); // its own error
     const host = this.#streamHost();
-    this.#policy.admit(sql, options?.params);
+    this.#policy.admit(sql, options.params);
     // Registered JS tables the SQL names stay registered in the engine until the stream is freed.
     const tables = tablesFor(this, this.#livePointer(), sql);
     // With a signal, an abort also kills the query in the engine (a block may take long to come).
     // onProgress follows the query by its id: one is given to a stream that has none.
-    const queryId = options?.queryId ?? (options?.onProgress ? queryIdOf(undefined) : undefined);
-    const plan = this.#policy.plan({ signal: options?.signal, queryId });
+    const queryId = options.queryId ?? (options.onProgress ? queryIdOf(undefined) : undefined);
+    const plan = this.#policy.plan({ signal: options.signal, queryId });
     let watch: ProgressWatch | undefined;
     const afterStream = () => {
       tables.release();
@@ -590,7 +590,7 @@ export class Connection implements Disposable {
     };
     try {
       if (options.onProgress) watch = this.#progressWatch(plan.queryId!, options);
-      return this.#planned(host, plan, tables.sql, options?.signal, afterStream, (h, marked) => new QueryStream(h, format, marked, options));
+      return this.#planned(host, plan, tables.sql, options.signal, afterStream, (h, marked) => new QueryStream(h, format, marked, options));
     } catch (e) {
       afterStream();
       throw e;
@@ -607,10 +607,10 @@ export class Connection implements Disposable {
     options = optionsObject(options);
     if (typeof sql !== "string") throw new ChdbArgumentError(`sql must be a string, got ${typeof sql}`); // before the policy reads it
     this.#policy.refuseInSandbox("streaming INSERT");
-    this.#policy.admit(sql, options?.params);
+    this.#policy.admit(sql, options.params);
     const host = this.#streamHost();
-    const plan = this.#policy.plan({ signal: options?.signal, queryId: options?.queryId });
-    return this.#planned(host, plan, sql, options?.signal, () => {}, (h, marked) => new InsertStream(h, marked, format, options));
+    const plan = this.#policy.plan({ signal: options.signal, queryId: options.queryId });
+    return this.#planned(host, plan, sql, options.signal, () => {}, (h, marked) => new InsertStream(h, marked, format, options));
   }
 
   /**
