@@ -5,12 +5,15 @@
 // first chunk), the same with a queryId and a signal (what the client's cancellation adds), and
 // our connection without the client (createConnection), and the client on a canned backend that
 // hands back a finished one-row stream at no cost: the client's own layers, a floor for any backend.
+// On Deno and Bun also libchdb's own C API called straight from JS (no shim, no hop, synchronous),
+// whole and through its streaming functions: what the engine's streamed route costs by itself.
 // Target: <= 1.3x. Run: deno run -A bench/clickhouse_tiny_query.ts | bun ... | node (compiled).
 import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { type ChdbClientConfig, createClient, createConnection } from "../clickhouse.ts";
 import { type CancelOptions, connect, type StreamOptions } from "../mod.ts";
 import { median, runtimeName } from "./stats.ts";
+import { type RawConnection, rawConnect } from "./raw_libchdb.ts";
 
 const ROUNDS = 11;
 const CALLS = 200;
@@ -32,6 +35,8 @@ const canned = createClient({
   } as unknown as ChdbClientConfig["connection"],
 });
 let n = 0;
+// Node has no raw route (bench/raw_ffi.ts).
+const raw: RawConnection | undefined = "Deno" in globalThis || "Bun" in globalThis ? rawConnect() : undefined;
 
 const routes: [string, () => Promise<void>][] = [
   ["@clickhouse/client on chdb-ffi", async () => {
@@ -57,6 +62,12 @@ const routes: [string, () => Promise<void>][] = [
     await (await canned.query({ query: SQL, format: "JSONEachRow" })).json();
   }],
 ];
+if (raw !== undefined) {
+  routes.push(
+    ["libchdb whole (C API, sync)", () => Promise.resolve(void raw.query(SQL, "JSONEachRow"))],
+    ["libchdb streamed (C API, sync)", () => Promise.resolve(void raw.stream(SQL, "JSONEachRow"))],
+  );
+}
 
 async function msPerCall(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();
@@ -76,6 +87,12 @@ for (let k = 0; k < routes.length; k++) {
   console.log(`${routes[k][0].padEnd(32)} median ${(median(times[k]) * 1000).toFixed(0)} µs/query`);
 }
 console.log(`ratio client / queryAsync           median ${median(ratios).toFixed(2)}x (target <= 1.3x)`);
+if (raw !== undefined) {
+  // queryAsync plus what the engine's streamed route costs over a whole query, plus the client's layers
+  const [asyncMs, cannedMs, wholeMs, streamedMs] = [1, 5, 6, 7].map((k) => median(times[k]));
+  const floor = asyncMs + (streamedMs - wholeMs) + cannedMs;
+  console.log(`floor (queryAsync + engine's streamed - whole + canned client) ${(floor * 1000).toFixed(0)} µs = ${(floor / asyncMs).toFixed(2)}x`);
+}
 await client.close();
 await canned.close();
 await backend.close();

@@ -12,6 +12,11 @@ export const rawSymbols = {
   // chdb_result *chdb_query_n(chdb_connection conn, const char *query, size_t query_len,
   //                           const char *format, size_t format_len);
   chdb_query_n: { parameters: ["pointer", "buffer", "usize", "buffer", "usize"], result: "pointer" },
+  // chdb_result *chdb_stream_query_n(chdb_connection conn, const char *query, size_t query_len,
+  //                                  const char *format, size_t format_len);
+  chdb_stream_query_n: { parameters: ["pointer", "buffer", "usize", "buffer", "usize"], result: "pointer" },
+  // chdb_result *chdb_stream_fetch_result(chdb_connection conn, chdb_result *result);
+  chdb_stream_fetch_result: { parameters: ["pointer", "pointer"], result: "pointer" },
   // const char *chdb_result_error(chdb_result *result);
   chdb_result_error: { parameters: ["pointer"], result: "pointer" },
   // char *chdb_result_buffer(chdb_result *result);
@@ -24,6 +29,8 @@ export const rawSymbols = {
 
 export interface RawConnection {
   query(sql: string, format: string): Uint8Array;
+  /** The engine's streamed route: start, fetch until an empty chunk; the chunks' bytes. */
+  stream(sql: string, format: string): Uint8Array[];
   close(): void;
 }
 
@@ -37,17 +44,38 @@ export function rawConnect(): RawConnection {
   if (connPtr === null) throw new Error("chdb_connect failed");
   const conn = lib.pointer(new BigUint64Array(lib.copy(lib.address(connPtr), 8).buffer)[0]);
   const encoder = new TextEncoder();
+  // The result's bytes, copied out, then the result freed (its error thrown).
+  // deno-lint-ignore no-explicit-any
+  const take = (result: any): Uint8Array => {
+    try {
+      const error = raw.chdb_result_error(result);
+      if (error !== null) throw new Error(lib.cString(error) ?? "error");
+      return lib.copy(lib.address(raw.chdb_result_buffer(result)), Number(raw.chdb_result_length(result)));
+    } finally {
+      raw.chdb_destroy_query_result(result);
+    }
+  };
   return {
     query(sql, format) {
       const q = encoder.encode(sql);
       const f = encoder.encode(format);
-      const result = raw.chdb_query_n(conn, q, q.length, f, f.length);
+      return take(raw.chdb_query_n(conn, q, q.length, f, f.length));
+    },
+    stream(sql, format) {
+      const q = encoder.encode(sql);
+      const f = encoder.encode(format);
+      const stream = raw.chdb_stream_query_n(conn, q, q.length, f, f.length);
+      const chunks: Uint8Array[] = [];
       try {
-        const error = raw.chdb_result_error(result);
+        const error = raw.chdb_result_error(stream);
         if (error !== null) throw new Error(lib.cString(error) ?? "error");
-        return lib.copy(lib.address(raw.chdb_result_buffer(result)), Number(raw.chdb_result_length(result)));
+        for (let chunk = take(raw.chdb_stream_fetch_result(conn, stream)); chunk.length > 0;) {
+          chunks.push(chunk);
+          chunk = take(raw.chdb_stream_fetch_result(conn, stream));
+        }
+        return chunks;
       } finally {
-        raw.chdb_destroy_query_result(result);
+        raw.chdb_destroy_query_result(stream);
       }
     },
     close() {
