@@ -2,6 +2,7 @@
 // promise settles within a timeout, and what a call answers is right where the answer is known.
 // The few documented exceptions are accepted here and nowhere else.
 import process from "node:process";
+import { ClickHouseError } from "@clickhouse/client";
 import { ChdbError } from "../../mod.ts";
 
 const TRACE = process.env.FUZZ_TRACE === "1";
@@ -10,13 +11,29 @@ const TRACE = process.env.FUZZ_TRACE === "1";
 export class Finding extends Error {}
 
 /** Why an error is acceptable besides being a ChdbError (README sentence cited at each use). */
-export type Allowance = "abort-reason" | "closed-table-read";
+export type Allowance = "abort-reason" | "closed-table-read" | "client";
+
+/** The argument checks of @clickhouse/client itself (plain Errors, before any request is made). */
+const CLIENT_ARGUMENT_ERRORS =
+  /format is not streamable|Cannot decode .* as JSON|Stream has been already consumed|Insert expected "values"|expected Readable Stream with|Cannot encode values|does not support JSON encoding/;
+
+/** README "@clickhouse/client on the embedded engine": engine errors are the client's
+ * ClickHouseError; an abort rejects with "The user aborted a request." (name AbortError), the
+ * request timeout with "Timeout error."; the library's own errors are ChdbErrors. */
+function clientError(e: unknown): boolean {
+  if (e instanceof ClickHouseError) return true;
+  if (!(e instanceof Error)) return false;
+  if (e.name === "AbortError" && e.message === "The user aborted a request.") return true;
+  return e.message === "Timeout error." || CLIENT_ARGUMENT_ERRORS.test(e.message);
+}
 
 export class Checker {
   /** The reasons of every AbortSignal the sequence aborted. README "Async queries": "`signal` ...
    * the promise rejects with the signal's reason at once"; "Streaming": "the stream's next call
    * throws the signal's reason". */
   readonly abortReasons = new Set<unknown>();
+  /** The errors the fuzzer's own input streams failed with (an insert rejects with them). */
+  readonly inputErrors = new Set<unknown>();
   readonly pending = new Set<Promise<void>>();
   readonly log: string[] = [];
   findings: string[] = [];
@@ -49,8 +66,10 @@ export class Checker {
   }
 
   #judge(name: string, e: unknown, allow: Allowance[]): void {
+    if (e instanceof Finding) return; // already recorded
     this.count(e instanceof Error ? e.constructor.name : typeof e);
     if (e instanceof ChdbError) return;
+    if (allow.includes("client") && (clientError(e) || this.inputErrors.has(e))) return;
     if (this.abortReasons.has(e)) return;
     // README "Arrow": "reading a closed table gives empty or null values (some apache-arrow
     // accessors throw a TypeError)".

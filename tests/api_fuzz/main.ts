@@ -2,7 +2,9 @@
 // if there was one. `FUZZ_SEEDS=1-200` (or `7,9`), `FUZZ_OPS=300` steps per seed, `FUZZ_MINUTES=10`
 // (repeat fresh seed ranges until then), `FUZZ_TIMEOUT_MS` for a hang. Run it long with e.g.
 //   FUZZ_SEEDS=1-100000 FUZZ_MINUTES=10 deno run -A tests/api_fuzz/main.ts   (also bun, node on dist/)
-// `FUZZ_LOG_STEPS=400` prints more of the steps before a finding (default 40).
+// `FUZZ_LOG_STEPS=400` prints more of the steps before a finding (default 40). Each seed runs a
+// sequence of the whole API, then one of @clickhouse/client on the engine alone
+// (`FUZZ_CLIENT_OPS` steps, default FUZZ_OPS; 0 skips it; `FUZZ_API_OPS=0` skips the first).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +21,8 @@ function seeds(spec: string): number[] {
 const env = process.env;
 const list = seeds(env.FUZZ_SEEDS ?? "1-10");
 const ops = Number(env.FUZZ_OPS ?? 200);
+const apiOps = Number(env.FUZZ_API_OPS ?? ops);
+const clientOps = Number(env.FUZZ_CLIENT_OPS ?? ops);
 const minutes = Number(env.FUZZ_MINUTES ?? 0);
 const timeoutMs = Number(env.FUZZ_TIMEOUT_MS ?? 30_000);
 const deadline = Date.now() + minutes * 60_000;
@@ -31,16 +35,22 @@ const outcomes = new Map<string, number>();
 for (const seed of list) {
   if (minutes > 0 && Date.now() > deadline) break;
   console.error(`seed ${seed}`); // a crash ends the process: the last of these names its seed
-  const r = await runSequence(seed, ops, dir, timeoutMs);
-  ran++;
-  totalOps += ops;
-  for (const [k, n] of r.outcomes) outcomes.set(k, (outcomes.get(k) ?? 0) + n);
-  if (r.findings.length) {
-    failed++;
-    console.log(`FINDING seed=${seed} ops=${ops} (replay: FUZZ_SEEDS=${seed} FUZZ_OPS=${ops})`);
-    for (const f of r.findings) console.log(`  ${f}`);
-    console.log("  last steps:\n    " + r.log.join("\n    "));
+  let found = false;
+  for (const [kind, n] of [["api", apiOps], ["client", clientOps]] as const) {
+    if (n === 0) continue;
+    const r = await runSequence(seed, n, dir, timeoutMs, kind);
+    totalOps += n;
+    for (const [k, c] of r.outcomes) outcomes.set(k, (outcomes.get(k) ?? 0) + c);
+    if (r.findings.length) {
+      found = true;
+      const replay = kind === "api" ? `FUZZ_CLIENT_OPS=0 FUZZ_OPS=${n}` : `FUZZ_API_OPS=0 FUZZ_CLIENT_OPS=${n}`;
+      console.log(`FINDING seed=${seed} ${kind} ops=${n} (replay: FUZZ_SEEDS=${seed} ${replay})`);
+      for (const f of r.findings) console.log(`  ${f}`);
+      console.log("  last steps:\n    " + r.log.join("\n    "));
+    }
   }
+  ran++;
+  if (found) failed++;
 }
 console.log(`outcomes: ${[...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
 rmSync(dir, { recursive: true, force: true });

@@ -1,16 +1,14 @@
-// The API fuzzer's steps, weighted: those of query_steps.ts, object_steps.ts and set_steps.ts, and
-// the ones on any object: wrong-typed arguments to every method, Symbol.dispose, the
-// @clickhouse/client backend, and turns of the event loop.
+// The API fuzzer's steps, weighted: those of query_steps.ts, object_steps.ts, set_steps.ts and a
+// few of client_steps.ts, and the ones on any object: wrong-typed arguments to every method,
+// Symbol.dispose, and turns of the event loop. The client's own sequences take CLIENT_STEPS.
 // deno-lint-ignore-file no-explicit-any -- wrong-typed calls are the point of the fuzzer
-import { ClickHouseError } from "@clickhouse/client";
-import { createConnection } from "../../clickhouse.ts";
-import { ChdbError } from "../../mod.ts";
-import { BOUNDED_SQL, oddValue } from "./values.ts";
+import { oddValue } from "./values.ts";
 import type { World } from "./world.ts";
 import { loose, type Step } from "./arguments.ts";
 import { poolSteps, statementSteps, streamSteps, tableSteps } from "./object_steps.ts";
 import { connectionSteps, defaultSteps, registerSteps } from "./query_steps.ts";
 import { setSteps } from "./set_steps.ts";
+import { CLIENT_STEPS, MIXED_CLIENT_STEPS } from "./client_steps.ts";
 
 /** Wrong-typed arguments to any method of any live object. */
 const METHODS: [string, (w: World) => unknown, string[]][] = [
@@ -114,35 +112,6 @@ const disposeStep: Step = (w) => {
   } else w.check.call(`${target.constructor.name}[Symbol.dispose]`, () => target[Symbol.dispose]());
 };
 
-/** The @clickhouse/client backend alone (createConnection), lightly: its query, ping and close. */
-const clientConnectionStep: Step = (w) => {
-  const conn = w.check.call("createConnection", () => createConnection({ url: "chdb://memory" }));
-  if (!conn) return;
-  const ac = new AbortController();
-  if (w.rng.chance(0.3)) setTimeout(() => ac.abort(), w.rng.int(20));
-  w.check.follow(
-    "createConnection: query, ping, close",
-    (async () => {
-      try {
-        const q = await conn.query(
-          { query: String(w.rng.pick(BOUNDED_SQL)), query_id: w.newQueryId(), abort_signal: ac.signal } as any,
-        );
-        await loose(q).stream?.destroy?.();
-        await conn.ping();
-      } catch (e) {
-        // README "@clickhouse/client on the embedded engine": engine errors are the client's
-        // ClickHouseError; an abort rejects with the client's AbortError ("The user aborted a request.").
-        if (
-          !(e instanceof ClickHouseError) && !(e instanceof Error && e.name === "AbortError") &&
-          !(e instanceof ChdbError)
-        ) throw e;
-      } finally {
-        await conn.close();
-      }
-    })(),
-  );
-};
-
 const tickSteps: Step[] = [
   async (w) => {
     w.check.step("tick");
@@ -170,6 +139,9 @@ export const STEPS: Step[] = [
   wrongTypeStep,
   wrongTypeStep,
   disposeStep,
-  clientConnectionStep,
+  ...MIXED_CLIENT_STEPS,
   ...tickSteps,
 ];
+
+/** The steps of a client sequence: @clickhouse/client on the engine alone (client_steps.ts). */
+export const CLIENT_SEQUENCE_STEPS: Step[] = [...CLIENT_STEPS, tickSteps[1]];

@@ -1,8 +1,6 @@
 // The API fuzzer's steps on connections and query(): open and close, every query call, register()
 // and what becomes of the registered JS data, cancellation; the checked ones compare known answers.
 // deno-lint-ignore-file no-explicit-any -- wrong-typed calls are the point of the fuzzer
-import { ClickHouseError } from "@clickhouse/client";
-import { createClient } from "../../clickhouse.ts";
 import {
   type ArrowTable,
   cancelQuery,
@@ -241,26 +239,4 @@ export const defaultSteps: Step[] = [
       () =>
         loose(configureDefaultConnection)(w.rng.pick<unknown>([{}, { settings: { max_threads: 2 } }, oddValue(w.rng)])),
     ),
-  (w) => {
-    // @clickhouse/client on the engine, lightly. README "@clickhouse/client on the embedded engine":
-    // "engine errors are the client's `ClickHouseError`".
-    const client = createClient({ url: "chdb://memory" });
-    w.check.follow(
-      "client.query",
-      (async () => {
-        try {
-          const rs = await client.query({
-            query: String(w.rng.pick(BOUNDED_SQL)),
-            format: "JSONEachRow",
-            query_params: PARAMS_RIGHT,
-          });
-          await rs.json();
-        } catch (e) {
-          if (!(e instanceof ClickHouseError)) throw e;
-        } finally {
-          await client.close();
-        }
-      })(),
-    );
-  },
 ];

@@ -1,6 +1,5 @@
 // The API fuzzer's population: the live objects a sequence has made, and what it knows about them
 // (the path a connection holds, the data registered on it, a hash set's model).
-import type { ClickHouseClient } from "@clickhouse/client";
 import {
   ArrowBatchStream,
   ArrowTable,
@@ -13,6 +12,7 @@ import {
   StringHashSet,
 } from "../../mod.ts";
 import type { Checker } from "./checker.ts";
+import { ClientWorld } from "./client_world.ts";
 import type { JsData, Rng } from "./values.ts";
 
 export interface LiveConnection {
@@ -37,14 +37,19 @@ export class World {
   readonly tables: ArrowTable[] = [];
   readonly pools: Pool[] = [];
   readonly sets: LiveSet[] = [];
-  readonly clients: ClickHouseClient[] = [];
   readonly controllers: AbortController[] = [];
   readonly queryIds: string[] = [];
   /** Buffers of data already registered (or of results) that a step may detach or rewrite. */
   readonly buffers: ArrayBufferLike[] = [];
   #ids = 0;
 
-  constructor(readonly rng: Rng, readonly check: Checker, readonly tempDir: string) {}
+  /** The @clickhouse/client clients and what is known of them (client_world.ts). */
+  readonly client: ClientWorld;
+
+  /** strict: a client-only sequence (see ClientWorld). */
+  constructor(readonly rng: Rng, readonly check: Checker, readonly tempDir: string, strict = false) {
+    this.client = new ClientWorld(strict);
+  }
 
   pickConn(): LiveConnection | undefined {
     return this.conns.length ? this.rng.pick(this.conns) : undefined;
