@@ -7,7 +7,7 @@ import { Buffer } from "node:buffer";
 import { Readable } from "node:stream";
 import { Connection as EngineConnection, MEMORY } from "../connection/connection.ts";
 import { killOnAbort } from "../policy/kill_query.ts";
-import { ChdbError } from "../core/errors.ts";
+import { ChdbClosedError, ChdbError } from "../core/errors.ts";
 import { ParamText, type QueryParams } from "../core/params.ts";
 import type { Result } from "../core/result.ts";
 import { type ClientCommon, installedCommon } from "./client_common.ts";
@@ -97,6 +97,8 @@ export class ChdbConnection {
   readonly #database: string;
   readonly #common: ClientCommon;
   readonly #timeout: number | undefined;
+  /** Result streams not yet ended: close() ends them (each holds an engine connection). */
+  readonly #streams = new Set<Readable>();
 
   constructor(options: ChdbConnectionOptions = {}) {
     const path = options.connection?.path ??
@@ -134,7 +136,7 @@ export class ChdbConnection {
    * result stream keeps it until read).
    */
   async #request<T>(params: ConnRequest, queryId: string, work: (w: Work) => Promise<T>): Promise<T> {
-    if (this.#pool.closed) throw new ChdbError("the connection is closed");
+    if (this.#pool.closed) throw closedError();
     const stopper = new Stopper(params.abort_signal, this.#timeout);
     stopper.throwIfStopped();
     // A request nothing can stop (most: no abort signal, no timeout) needs no kill wiring.
@@ -200,10 +202,17 @@ export class ChdbConnection {
         });
         w.keepListening();
         w.stopper.onStop(() => readable.destroy(w.stopper.error()));
+        this.#streams.add(readable);
+        readable.once("close", () => this.#streams.delete(readable));
         return readable;
       }
       return this.#whole(w, params.query, qp, params);
     });
+    if (this.#pool.closed) {
+      // close() came while the request ran: its stream would hold an engine connection forever
+      stream.destroy();
+      throw closedError();
+    }
     return { stream, ...result(query_id, format) };
   }
 
@@ -321,7 +330,14 @@ export class ChdbConnection {
     }
   }
 
+  /** Closes the pool and ends the result streams not yet read (their queries are cancelled and
+   * their readers get a ChdbClosedError), as closing an HTTP agent ends its responses. */
   async close(): Promise<void> {
     this.#pool.close();
+    for (const stream of this.#streams) stream.destroy(closedError());
   }
+}
+
+function closedError(): ChdbClosedError {
+  return new ChdbClosedError("the client was closed");
 }
