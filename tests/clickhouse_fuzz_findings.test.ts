@@ -32,3 +32,9 @@ test("client fuzz finding: close() ends the result streams left unread: no engin
   assert.equal(listeners, 0);
   await assert.rejects(client.query({ query: "SELECT 1" }), ChdbClosedError);
 });
+
+test("client fuzz finding: createConnection().insert() of values that are not text or bytes is a ChdbArgumentError", async () => {
+  const backend = createConnection({ url: "chdb://memory" });
+  await assert.rejects(backend.insert({ query: "INSERT INTO t FORMAT JSONEachRow", values: [{ a: 1 }] as never }), ChdbArgumentError);
+  await backend.close();
+});

@@ -1,6 +1,8 @@
 // Insert input as the engine takes it: chunks of bytes from a string, a Node stream, a web
 // ReadableStream or any (async) iterable of strings and bytes, gathered into appends of about
 // 1 MB (object-mode streams yield one row per chunk; one engine call per row would be slow).
+import { ChdbArgumentError } from "../core/errors.ts";
+
 const APPEND_BYTES = 1 << 20;
 const encoder = new TextEncoder();
 
@@ -15,7 +17,7 @@ function bytesOf(chunk: unknown): Uint8Array {
   if (typeof chunk === "string") return encoder.encode(chunk);
   if (chunk instanceof Uint8Array) return chunk;
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  throw new TypeError(`insert values must be strings or bytes, got ${typeof chunk}`);
+  throw new ChdbArgumentError(`insert values must be strings or bytes, got ${typeof chunk}`);
 }
 
 function isWebStream(v: unknown): v is ReadableStream<unknown> {
