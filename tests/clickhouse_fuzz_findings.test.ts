@@ -33,6 +33,32 @@ test("client fuzz finding: close() ends the result streams left unread: no engin
   await assert.rejects(client.query({ query: "SELECT 1" }), ChdbClosedError);
 });
 
+test("client fuzz finding: readonly as a request setting does not make the pooled connection refuse the next requests' settings", async () => {
+  const client = createClient({ url: "chdb://memory" });
+  for (let i = 0; i < 3; i++) {
+    const rs = await client.query({ query: "SELECT getSetting('readonly') AS r", format: "JSONEachRow", clickhouse_settings: { readonly: "1" } });
+    assert.deepEqual(await rs.json(), [{ r: 1 }]);
+    // was: "Cannot modify 'max_threads' setting in readonly mode" on the connection it left in the pool
+    const next = await client.query({ query: "SELECT getSetting('readonly') AS r", format: "JSONEachRow", clickhouse_settings: { max_threads: 1 } });
+    assert.deepEqual(await next.json(), [{ r: 0 }]);
+  }
+  // A session's connection could not be given its value back: refused, the session unharmed.
+  await assert.rejects(client.query({ query: "SELECT 1", session_id: "ro", clickhouse_settings: { readonly: "1" } }), ChdbArgumentError);
+  await client.command({ query: "CREATE TEMPORARY TABLE t (a UInt8)", session_id: "ro" });
+  await client.close();
+});
+
+test("client fuzz finding: a session's own SET outlives a request that overrides the same setting", async () => {
+  const client = createClient({ url: "chdb://memory" });
+  await client.command({ query: "SET max_block_size = 777", session_id: "own" });
+  await (await client.query({ query: "SELECT 1", session_id: "own", clickhouse_settings: { max_block_size: "5" } })).text();
+  assert.equal(await blockSize(client, "own"), 777); // was the engine default: the override was put back to DEFAULT
+  // a SET of several settings that fails on a later one leaves none of them behind
+  await assert.rejects(client.query({ query: "SELECT 1", session_id: "own", clickhouse_settings: { max_block_size: "5", max_threads: "x" as never } }));
+  assert.equal(await blockSize(client, "own"), 777); // was 5: the failed SET had applied max_block_size
+  await client.close();
+});
+
 test("client fuzz finding: createConnection().insert() of values that are not text or bytes is a ChdbArgumentError", async () => {
   const backend = createConnection({ url: "chdb://memory" });
   await assert.rejects(backend.insert({ query: "INSERT INTO t FORMAT JSONEachRow", values: [{ a: 1 }] as never }), ChdbArgumentError);

@@ -5,30 +5,74 @@
 // Each engine connection remembers the settings and database it has, so a request changes them
 // only when they differ from the previous request's.
 import { Connection } from "../connection/connection.ts";
-import { requestSettings, settingsChange } from "./request_settings.ts";
+import { ChdbArgumentError } from "../core/errors.ts";
+import { requestSettings, settingLiteral, settingsChange } from "./request_settings.ts";
 
 /** Idle connections kept for reuse; more are closed when given back. */
 const MAX_IDLE = 8;
+
+/** A setting a failed SET may or may not have changed: the next request sets or restores it. */
+const UNKNOWN = "\0unknown";
 
 /** One engine connection and what was applied to it. */
 export class Engine {
   applied = new Map<string, string>();
   database = "default";
-  constructor(readonly conn: Connection, readonly owned: boolean) {}
+  /** False once a request left it a state no SET can undo (readonly): closed when given back. */
+  reusable = true;
+  /** For a connection with settings of its own (a session's SETs, a given connection's): what
+   * each setting a request overrides is put back to (read before the first override). */
+  readonly #own: Map<string, string> | undefined;
 
-  /** Gives the connection the request's database and settings (one engine call, or none). */
+  constructor(readonly conn: Connection, readonly owned: boolean, keepsOwnSettings = false) {
+    this.#own = keepsOwnSettings ? new Map() : undefined;
+  }
+
+  /** Gives the connection the request's database and settings (one engine call, or none; a
+   * connection with settings of its own reads the values to put back first). */
   async prepare(database: string, settings: Record<string, unknown> | undefined): Promise<string | undefined> {
     const { values, defaultFormat } = requestSettings(settings);
+    const readonly = values.get("readonly");
+    if (readonly !== undefined && readonly !== "0") {
+      // readonly forbids the SET that would put the connection's value back
+      if (this.#own !== undefined) {
+        throw new ChdbArgumentError("readonly cannot be a request setting in a session or on a given connection (its value could not be put back)");
+      }
+      this.reusable = false;
+    }
     const statements: string[] = [];
     if (database !== this.database) statements.push(`USE ${quoteIdentifier(database)}`);
-    const set = settingsChange(this.applied, values);
+    if (this.#own !== undefined) await this.#readOwn(values);
+    const set = settingsChange(this.applied, values, this.#own);
     if (set !== null) statements.push(set);
     if (statements.length > 0) {
-      await this.conn.queryAsync(statements.join("; "), "TabSeparated");
+      try {
+        await this.conn.queryAsync(statements.join("; "), "TabSeparated");
+      } catch (e) {
+        // a SET applies its settings one by one: those before the failing one may have changed
+        this.applied = new Map([...this.applied.keys(), ...values.keys()].map((name) => [name, UNKNOWN]));
+        throw e;
+      }
       this.database = database;
+      for (const name of this.applied.keys()) if (!values.has(name)) this.#own?.delete(name);
       this.applied = values;
     }
     return defaultFormat;
+  }
+
+  /** Reads the connection's own values of the settings about to be overridden for the first time. */
+  async #readOwn(values: ReadonlyMap<string, string>): Promise<void> {
+    const own = this.#own!;
+    const names = [...values.keys()].filter((name) => !own.has(name));
+    if (names.length === 0) return;
+    const r = await this.conn.queryAsync(
+      "SELECT name, value, changed FROM system.settings WHERE name IN {names:Array(String)} SETTINGS use_query_cache = 0",
+      "JSONEachRow",
+      { params: { names } },
+    );
+    for (const row of r.json() as { name: string; value: string; changed: number }[]) {
+      own.set(row.name, row.changed ? settingLiteral(row.value) : "DEFAULT");
+    }
   }
 }
 
@@ -64,7 +108,7 @@ export class EnginePool {
 
   /** `seed`: a connection of the caller's, used when idle and never closed by the pool. */
   constructor(readonly path: string, seed?: Connection) {
-    if (seed !== undefined) this.#idle.push(new Engine(seed, false));
+    if (seed !== undefined) this.#idle.push(new Engine(seed, false, true));
   }
 
   get closed(): boolean {
@@ -81,7 +125,7 @@ export class EnginePool {
           if (released) return;
           released = true;
           after(settled, () => {
-            if (reusable && !this.#closed && this.#idle.length < MAX_IDLE) this.#idle.push(engine);
+            if (reusable && engine.reusable && !this.#closed && this.#idle.length < MAX_IDLE) this.#idle.push(engine);
             else closeEngine(engine);
           });
         },
@@ -89,7 +133,7 @@ export class EnginePool {
     }
     let slot = this.#sessions.get(sessionId);
     if (slot === undefined) {
-      slot = { engine: new Engine(new Connection(this.path), true), tail: Promise.resolve() };
+      slot = { engine: new Engine(new Connection(this.path), true, true), tail: Promise.resolve() };
       this.#sessions.set(sessionId, slot);
     }
     const previous = slot.tail;

@@ -52,17 +52,21 @@ export function requestSettings(settings: Record<string, unknown> | undefined): 
 }
 
 /** A setting's text as a string literal: the engine parses every setting type from one (as HTTP). */
-function literal(text: string): string {
+export function settingLiteral(text: string): string {
   return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
 /**
  * The SET statement that turns settings `applied` into `wanted` (settings no longer wanted go
- * back to their defaults), or null when they are the same.
+ * back to `own`'s literal, or their defaults), or null when they are the same.
  */
-export function settingsChange(applied: ReadonlyMap<string, string>, wanted: ReadonlyMap<string, string>): string | null {
+export function settingsChange(
+  applied: ReadonlyMap<string, string>,
+  wanted: ReadonlyMap<string, string>,
+  own?: ReadonlyMap<string, string>,
+): string | null {
   const parts: string[] = [];
-  for (const [name, text] of wanted) if (applied.get(name) !== text) parts.push(`${name} = ${literal(text)}`);
-  for (const name of applied.keys()) if (!wanted.has(name)) parts.push(`${name} = DEFAULT`);
+  for (const [name, text] of wanted) if (applied.get(name) !== text) parts.push(`${name} = ${settingLiteral(text)}`);
+  for (const name of applied.keys()) if (!wanted.has(name)) parts.push(`${name} = ${own?.get(name) ?? "DEFAULT"}`);
   return parts.length === 0 ? null : `SET ${parts.join(", ")}`;
 }
