@@ -59,6 +59,14 @@ test("client fuzz finding: a session's own SET outlives a request that overrides
   await client.close();
 });
 
+test("client fuzz finding: SQL of several statements that SETs does not change the pool's connections", async () => {
+  const client = createClient({ url: "chdb://memory" });
+  const fresh = await blockSize(client);
+  await client.command({ query: "SELECT 1; SET max_block_size = 99" });
+  assert.equal(await blockSize(client), fresh); // was 99: the connection went back to the pool with the SET
+  await client.close();
+});
+
 test("client fuzz finding: createConnection().insert() of values that are not text or bytes is a ChdbArgumentError", async () => {
   const backend = createConnection({ url: "chdb://memory" });
   await assert.rejects(backend.insert({ query: "INSERT INTO t FORMAT JSONEachRow", values: [{ a: 1 }] as never }), ChdbArgumentError);
