@@ -122,3 +122,20 @@ test("fuzz finding: insertStream() of a non-string SQL is a ChdbArgumentError (w
   }
   assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
 });
+
+test("fuzz finding: a streaming INSERT that failed or was cancelled is not left listed as running in system.processes", () => {
+  using conn = connect();
+  using observer = connect();
+  conn.query("CREATE TABLE IF NOT EXISTS fz_ins_phantom (n UInt32) ENGINE = Memory");
+  const listed = (id: string) =>
+    observer.query(`SELECT count() FROM system.processes WHERE query LIKE '%${id} */%' AND query NOT LIKE '%system.processes%'`, "TSV").text();
+  const failed = conn.insertStream("INSERT INTO fz_ins_phantom", "JSONEachRow", { queryId: "fz-phantom-failed" });
+  assert.throws(() => failed.append("null\n5\n").done(), ChdbQueryError); // in the append or the commit
+  assert.equal(listed("fz-phantom-failed"), "0\n"); // was 1 (is_cancelled 0) until conn ran its next query
+  const cancelled = conn.insertStream("INSERT INTO fz_ins_phantom", "JSONEachRow", { queryId: "fz-phantom-cancelled" });
+  cancelled.append('{"n":1}\n');
+  cancelled.cancel();
+  assert.equal(listed("fz-phantom-cancelled"), "0\n");
+  assert.equal(conn.query("SELECT count() FROM fz_ins_phantom", "TSV").text(), "0\n");
+  conn.query("DROP TABLE fz_ins_phantom");
+});
