@@ -72,7 +72,7 @@ function common(
       params.clickhouse_settings = s;
       const keys = Object.keys(s);
       const harmless = ["max_block_size", "max_threads", "wait_end_of_query", "send_progress_in_http_headers", "default_format"];
-      if (!keys.every((k) => harmless.includes(k)) || typeof s.max_block_size === "object" || s.max_threads === "x") valid = false;
+      if (!keys.every((k) => harmless.includes(k)) || typeof s.max_block_size === "object" || "max_threads" in s && typeof s.max_threads !== "number") valid = false;
     }
   }
   const stop = stopOf(w, lc, opts.surely);

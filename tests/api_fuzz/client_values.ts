@@ -70,6 +70,7 @@ export function requestSettings(rng: Rng): Record<string, unknown> | undefined {
     () => ({ default_format: "CSV" }),
     () => ({ fz_no_such_setting: 1 }),
     () => ({ max_threads: "x" }),
+    () => ({ max_block_size: 5, max_threads: "x" }),
     () => ({ "bad name": 1 }),
     () => ({ max_block_size: {} }),
     () => ({ max_block_size: undefined }),
