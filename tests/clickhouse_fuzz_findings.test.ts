@@ -2,6 +2,7 @@
 // on the engine, each minimised to the calls that showed it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ClickHouseError } from "@clickhouse/client";
 import { createClient, createConnection } from "../clickhouse.ts";
 import { ChdbArgumentError, ChdbClosedError } from "../mod.ts";
 import { native } from "../src/core/native.ts";
@@ -71,4 +72,26 @@ test("client fuzz finding: createConnection().insert() of values that are not te
   const backend = createConnection({ url: "chdb://memory" });
   await assert.rejects(backend.insert({ query: "INSERT INTO t FORMAT JSONEachRow", values: [{ a: 1 }] as never }), ChdbArgumentError);
   await backend.close();
+});
+
+test("client: a query_id in use by a request in flight is refused (QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING), as by a server", async () => {
+  const client = createClient({ url: "chdb://memory" });
+  const other = createClient({ url: "chdb://memory" }); // ids are per data path, across clients
+  const rs = await client.query({ query: "SELECT number FROM system.numbers", format: "JSONEachRow", query_id: "dup-id" });
+  for (const c of [client, other]) {
+    // was: both ran, and cancelling one by its id (an abort's KILL, cancelQuery) stopped both
+    await assert.rejects(c.query({ query: "SELECT 1", query_id: "dup-id" }), (e: unknown) => e instanceof ClickHouseError && e.code === "216");
+  }
+  rs.close(); // the stream held the id until it ended
+  for (let i = 0; i < 100; i++) {
+    try {
+      assert.equal(await (await client.query({ query: "SELECT 1", format: "CSV", query_id: "dup-id" })).text(), "1\n");
+      break;
+    } catch (e) {
+      if (i === 99 || !(e instanceof ClickHouseError && e.code === "216")) throw e;
+      await pause(20); // the cancelled stream's last fetch returns within milliseconds
+    }
+  }
+  await client.close();
+  await other.close();
 });

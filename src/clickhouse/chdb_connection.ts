@@ -19,6 +19,7 @@ import { changesConnectionState, isStreamable, isStreamRefusal, splitInsertForma
 import { type ClickHouseSummary, summaryOf } from "./clickhouse_summary.ts";
 import { appendsOf, type InsertInput, textOf } from "./values.ts";
 import { Stopper } from "./stopper.ts";
+import { claimQueryId } from "./running_ids.ts";
 
 export interface ChdbConnectionOptions {
   /** `chdb://memory` (the default) or `chdb:///absolute/path` (one data path per process). */
@@ -82,8 +83,10 @@ interface Work {
   /** The output format of SQL without a FORMAT clause. */
   defaultFormat: string;
   stopper: Stopper;
-  /** The result outlives the request (a stream): the abort signal is followed until it ends. */
+  /** The result outlives the request (a stream): the abort signal is followed, and the query_id
+   * kept, until it ends (then releaseId()). */
   keepListening(): void;
+  releaseId(): void;
   /** The request's id (the client's query_id) for the library's calls: a stop kills the engine's
    * query of that id (src/policy/kill_query.ts) until the request's work has settled. */
   queryId: string;
@@ -139,6 +142,13 @@ export class ChdbConnection {
     if (this.#pool.closed) throw closedError();
     const stopper = new Stopper(params.abort_signal, this.#timeout);
     stopper.throwIfStopped();
+    const releaseId = claimQueryId(this.#pool.path, queryId);
+    if (releaseId === null) {
+      stopper.detach();
+      throw this.#common.parseError(
+        `Code: 216. DB::Exception: Query with id = ${queryId} is already running. (QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING)`,
+      );
+    }
     // A request nothing can stop (most: no abort signal, no timeout) needs no kill wiring.
     let signal: AbortSignal | undefined;
     if (stopper.canStop) {
@@ -160,11 +170,13 @@ export class ChdbConnection {
         defaultFormat: defaultFormat ?? "TabSeparated",
         stopper,
         keepListening: () => listening = true,
+        releaseId,
         queryId,
         signal,
       });
     })();
     if (signal !== undefined) running.then(() => killer.settled(), () => killer.settled());
+    running.then(() => listening || releaseId(), releaseId);
     try {
       return await (signal === undefined ? running : stopper.race(running));
     } catch (e) {
@@ -199,6 +211,8 @@ export class ChdbConnection {
         const readable = engineReadable(s, first, headerLines, this.#error, (settled) => {
           w.stopper.detach();
           w.lease.release(true, settled);
+          if (settled === undefined) w.releaseId();
+          else settled.then(w.releaseId, w.releaseId);
         });
         w.keepListening();
         w.stopper.onStop(() => readable.destroy(w.stopper.error()));
