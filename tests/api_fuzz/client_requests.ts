@@ -3,6 +3,7 @@
 // followed by the checker. A request that could not fail (valid input, nothing to stop it, the
 // client open) must succeed; known answers are compared.
 // deno-lint-ignore-file no-explicit-any -- requests with wrong-typed parts are the point
+import { Readable } from "node:stream";
 import type { ResultSet } from "@clickhouse/client";
 import { type InsertInput, insertInput, KNOWN_SQL, queryIdOf, type ReadMode, requestSettings, RESULT_FORMATS, type ResultFormat, rowCount } from "./client_values.ts";
 import type { Known, LiveClient, SessionModel } from "./client_world.ts";
@@ -146,10 +147,13 @@ function knownQuery(w: World, lc: LiveClient): Promise<void> {
   const count = Math.min(rowCount(w.rng), f.maxCount ?? Infinity);
   const c = common(w, lc);
   const mode = readMode(w, c.params.session_id !== undefined);
-  const name = `client.query ${f.name} ${count} rows, ${mode} (${JSON.stringify(c.params)})`;
+  // query_params wrong now and then: out of range, of the wrong type, missing
+  const params = w.rng.chance(0.9) ? { count } : w.rng.pick<Record<string, unknown>>([{ count: -1 }, { count: "x" }, {}, { count: 2 ** 40 }]);
+  if (params.count !== count) c.valid = false;
+  const name = `client.query ${f.name} ${count} rows, ${mode} (${JSON.stringify({ ...c.params, params })})`;
   return follow(w, lc, name, c, async () => {
-    const rs = await lc.client.query({ query: KNOWN_SQL, format: f.name as any, query_params: { count }, ...c.params });
-    await consume(w, name, rs, f, count, mode);
+    const rs = await lc.client.query({ query: KNOWN_SQL, format: f.name as any, query_params: params, ...c.params });
+    await consume(w, name, rs, f, params.count === count ? count : undefined, mode);
   });
 }
 
@@ -184,12 +188,17 @@ function insert(w: World, lc: LiveClient): Promise<void> {
   }, "client");
   if (input.rows === null) c.valid = false;
   c.local = input.kind === "empty array";
+  const viaExec = w.rng.chance(0.3);
   const table = session === undefined ? lc.table : "fzc_tmp";
   const name = `client.insert ${input.kind} ${input.format} into ${table} (${JSON.stringify(c.params)})`;
   let outcome: unknown;
   const p = (async () => {
     try {
-      await lc.client.insert({ table, values: input.values as any, format: input.format as any, ...c.params });
+      if (input.format === "CSV" && input.values instanceof Readable && viaExec) {
+        // exec() with values: INSERT ... FORMAT streams as insert() does (README)
+        const r = await lc.client.exec({ query: `INSERT INTO ${table} FORMAT CSV`, values: input.values, ...c.params });
+        r.stream.destroy();
+      } else await lc.client.insert({ table, values: input.values as any, format: input.format as any, ...c.params });
       if (input.mustFail) w.check.fail(`${name}: succeeded although its input stream failed`);
     } catch (e) {
       outcome = e;

@@ -174,6 +174,7 @@ const tick: Step = async (w) => {
 /** The client steps, weighted; `newClient` first so that a sequence has a client early. */
 export const CLIENT_STEPS: Step[] = [
   newClient,
+  newClient,
   ...Array<Step>(8).fill(request),
   burst,
   burst,
