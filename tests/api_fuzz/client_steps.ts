@@ -137,6 +137,7 @@ const backendCall: Step = (w) => {
     const values = input.format === "CSV" && w.rng.chance(0.3) ? stringOf(input.values) : input.values;
     const name = `backend.insert ${input.kind}`;
     lc.rows.pending++;
+    lc.rows.writes++;
     w.check.follow(name, (async () => {
       try {
         // the client encodes arrays; the backend takes text, bytes, Node or web streams, iterables

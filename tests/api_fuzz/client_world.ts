@@ -9,6 +9,9 @@ export interface Known {
   value: number | null;
   /** Requests in flight that may change it: no check is made while there are any. */
   pending: number;
+  /** Writes issued so far: a check whose request saw a write issued after it (the pool runs
+   * requests in parallel) compares nothing. */
+  writes: number;
 }
 
 export interface SessionModel {
@@ -65,7 +68,7 @@ export class LongSignal {
 }
 
 export function known(value: number | null = 0): Known {
-  return { value, pending: 0 };
+  return { value, pending: 0, writes: 0 };
 }
 
 export class ClientWorld {

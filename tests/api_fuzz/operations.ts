@@ -1,7 +1,6 @@
 // The API fuzzer's steps, weighted: those of query_steps.ts, object_steps.ts, set_steps.ts and a
 // few of client_steps.ts, and the ones on any object: wrong-typed arguments to every method,
 // Symbol.dispose, and turns of the event loop. The client's own sequences take CLIENT_STEPS.
-// deno-lint-ignore-file no-explicit-any -- wrong-typed calls are the point of the fuzzer
 import { oddValue } from "./values.ts";
 import type { World } from "./world.ts";
 import { loose, type Step } from "./arguments.ts";

@@ -13,7 +13,7 @@ import {
   Session,
   sql as sqlTag,
 } from "../../mod.ts";
-import { BOUNDED_SQL, CHECKED_SQL, detach, FORMATS, jsData, oddValue, PARAMS_RIGHT } from "./values.ts";
+import { CHECKED_SQL, detach, FORMATS, jsData, oddValue, PARAMS_RIGHT } from "./values.ts";
 import type { World } from "./world.ts";
 import { asyncQuery, boundedSql, connectOptions, loose, pathArg, queryOptions, type Step } from "./arguments.ts";
 
