@@ -6,7 +6,7 @@
 // only when they differ from the previous request's.
 import { Connection } from "../connection/connection.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
-import { requestSettings, settingLiteral, settingsChange } from "./request_settings.ts";
+import { requestSettings, setByEveryRequest, settingLiteral, settingsChange } from "./request_settings.ts";
 
 /** Idle connections kept for reuse; more are closed when given back. */
 const MAX_IDLE = 8;
@@ -63,7 +63,7 @@ export class Engine {
   /** Reads the connection's own values of the settings about to be overridden for the first time. */
   async #readOwn(values: ReadonlyMap<string, string>): Promise<void> {
     const own = this.#own!;
-    const names = [...values.keys()].filter((name) => !own.has(name));
+    const names = [...values.keys()].filter((name) => !own.has(name) && !setByEveryRequest(name));
     if (names.length === 0) return;
     const r = await this.conn.queryAsync(
       "SELECT name, value, changed FROM system.settings WHERE name IN {names:Array(String)} SETTINGS use_query_cache = 0",

@@ -39,6 +39,11 @@ export interface RequestSettings {
  */
 const serverDefaults: [string, string][] = [["implicit_select", "0"]];
 
+/** Settings every request sets (the server defaults): never put back, so never read first. */
+export function setByEveryRequest(name: string): boolean {
+  return serverDefaults.some(([n]) => n === name);
+}
+
 export function requestSettings(settings: Record<string, unknown> | undefined): RequestSettings {
   const values = new Map<string, string>(serverDefaults);
   let defaultFormat: string | undefined;
