@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
+  cancelQuery,
   ChdbArgumentError,
   ChdbClosedError,
   ChdbError,
@@ -138,4 +139,29 @@ test("fuzz finding: a streaming INSERT that failed or was cancelled is not left 
   assert.equal(listed("fz-phantom-cancelled"), "0\n");
   assert.equal(conn.query("SELECT count() FROM fz_ins_phantom", "TSV").text(), "0\n");
   conn.query("DROP TABLE fz_ins_phantom");
+});
+
+test("fuzz finding: a stream whose query is killed by its id fails with QUERY_WAS_CANCELLED (was: ended as if complete)", async () => {
+  using conn = connect();
+  // Killed early (its three rows take ~3 ms), the engine's streaming API often ended the stream
+  // with no error: the rows before the kill, or none, looked like the whole result.
+  let killed = 0;
+  for (let i = 0; i < 60 && killed < 10; i++) {
+    const id = `fz-killed-stream-${i}`;
+    const stream = conn.stream("SELECT sleepEachRow(0.001) FROM numbers(3)", "CSV", { queryId: id });
+    const first = stream.nextAsync();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    if (!cancelQuery(id)) {
+      await first.catch(() => {});
+      stream.close();
+      continue; // the query had ended or not started: nothing was killed
+    }
+    killed++;
+    const drain = async () => {
+      for (let chunk = await first; chunk !== null; chunk = await stream.nextAsync());
+    };
+    await assert.rejects(drain(), (e) => e instanceof ChdbQueryError && e.code === 394);
+  }
+  assert.ok(killed >= 5, `only ${killed} kills landed`);
+  assert.equal(conn.query("SELECT 1", "TSV").text(), "1\n");
 });

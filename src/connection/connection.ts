@@ -590,7 +590,8 @@ export class Connection implements Disposable {
     };
     try {
       if (options.onProgress) watch = this.#progressWatch(plan.queryId!, options);
-      return this.#planned(host, plan, tables.sql, options.signal, afterStream, (h, marked) => new QueryStream(h, format, marked, options));
+      return this.#planned(host, plan, tables.sql, options.signal, afterStream, (h, marked) =>
+        new QueryStream(h, format, marked, { ...options, queryId: plan.queryId }));
     } catch (e) {
       afterStream();
       throw e;

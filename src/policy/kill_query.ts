@@ -6,6 +6,7 @@
 // while the killed query runs on an off-thread worker hung Bun forever.
 import { ChdbArgumentError } from "../core/errors.ts";
 import { withSideConnection } from "../core/side_connection.ts";
+import { noteKill } from "../core/kills.ts";
 
 /** Options that let a query be cancelled by id with cancelQuery(). */
 export interface CancelOptions {
@@ -43,7 +44,9 @@ export function killQuery(path: string, queryId: string): boolean {
   queryIdOf(queryId);
   return withSideConnection(path, (side) => {
     const out = side.query(`KILL QUERY WHERE startsWith(query, '${marker(queryId)}') ASYNC`, "TSV");
-    return out.text().trim().length > 0;
+    const killed = out.text().trim().length > 0;
+    if (killed) noteKill(queryId); // a stream of it ends as if complete: it asks (src/core/kills.ts)
+    return killed;
   });
 }
 

@@ -4,6 +4,7 @@
 import { checkSignal } from "../core/abortable.ts";
 import { utf8 } from "../core/encoding.ts";
 import { ChdbArgumentError } from "../core/errors.ts";
+import { cancelledError, watchKills } from "../core/kills.ts";
 import type { Pointer } from "../core/native.ts";
 import { NativeHandle } from "../core/native_handle.ts";
 import { encodeParams, type QueryParams } from "../core/params.ts";
@@ -106,12 +107,16 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
   readonly #host: StreamHost;
   // The native stream is opened by the first read; until then the handle holds no pointer.
   readonly #handle: NativeHandle;
+  readonly #queryId: string | undefined;
+  readonly #killed: () => boolean;
 
-  /** Made by `Connection.stream()`. */
+  /** Made by `Connection.stream()`; `options.queryId` is the id the query runs under (if any). */
   constructor(host: StreamHost, readonly format: string, sql: string, options: StreamOptions = {}, afterFree?: () => void) {
     this.#request = encodeRequest(sql, format, options.params);
     this.#signal = checkSignal(options.signal);
     this.#host = host;
+    this.#queryId = options.queryId;
+    this.#killed = watchKills(options.queryId);
     this.#handle = streamHandle(this, host, null, freeStream, "the stream", afterFree);
   }
 
@@ -132,9 +137,18 @@ export class QueryStream implements Iterable<Result>, AsyncIterable<Result>, Dis
     return this.#chunk(opened);
   }
 
-  /** The stream ends with its last chunk (freed at once: no call is left to make) or an empty one. */
+  /**
+   * The stream ends with its last chunk (freed at once: no call is left to make) or an empty one.
+   * libchdb ends a killed query's stream as if it were complete: an end after an abort of the
+   * signal throws its reason, after a kill of the query's id QUERY_WAS_CANCELLED (394), as the
+   * query would fail unstreamed (the rows of a last chunk are then dropped with the end).
+   */
   #chunk({ result, last }: Chunk): Result | null {
-    if (last || result.length === 0) this.close();
+    if (last || result.length === 0) {
+      this.close();
+      if (this.#signal?.aborted) throw this.#signal.reason;
+      if (this.#killed()) throw cancelledError(this.#queryId);
+    }
     return result.length > 0 ? result : null;
   }
 
