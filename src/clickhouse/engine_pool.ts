@@ -11,9 +11,6 @@ import { requestSettings, setByEveryRequest, settingLiteral, settingsChange } fr
 /** Idle connections kept for reuse; more are closed when given back. */
 const MAX_IDLE = 8;
 
-/** A setting a failed SET may or may not have changed: the next request sets or restores it. */
-const UNKNOWN = "\0unknown";
-
 /** One engine connection and what was applied to it. */
 export class Engine {
   applied = new Map<string, string>();
@@ -46,13 +43,7 @@ export class Engine {
     const set = settingsChange(this.applied, values, this.#own);
     if (set !== null) statements.push(set);
     if (statements.length > 0) {
-      try {
-        await this.conn.queryAsync(statements.join("; "), "TabSeparated");
-      } catch (e) {
-        // a SET applies its settings one by one: those before the failing one may have changed
-        this.applied = new Map([...this.applied.keys(), ...values.keys()].map((name) => [name, UNKNOWN]));
-        throw e;
-      }
+      await this.conn.queryAsync(statements.join("; "), "TabSeparated");
       this.database = database;
       for (const name of this.applied.keys()) if (!values.has(name)) this.#own?.delete(name);
       this.applied = values;
