@@ -159,7 +159,7 @@ chffi_worker * new_worker() {
     return w;
 }
 
-// hosts threads each submit `per_host` queries, spread over `lanes` workers (host h's call k goes
+// `hosts` threads each submit `per_host` queries, spread over `lanes` workers (host h's call k goes
 // to lane (h + k) % lanes); every call must report once with its own error, and the calls of one
 // host on one lane in the order submitted. The lanes are freed at the end, each on a thread.
 void lanes_hammer(int lanes, int hosts, int per_host) {
