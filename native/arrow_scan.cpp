@@ -20,6 +20,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -190,28 +191,41 @@ void to_node(const SizedArray & from, ArrayNode & to) {
 }
 
 // The state behind one stream handed to the engine: it is read once, from the first batch.
+// The batch counter is atomic because the engine's threads may pull batches at once; for the same
+// reason the error is written once (the first failure's), under a lock, and never changed after:
+// the pointer get_last_error hands out stays valid while other threads fail too.
 struct StreamState {
     std::shared_ptr<const ScanData> data;
     std::atomic<size_t> next{0};
+    std::mutex error_mutex;
     std::string error;
+
+    void fail(const char * message) {
+        std::lock_guard lock(error_mutex);
+        if (error.empty())
+            error = message && *message ? message : "the Arrow export failed";
+    }
+    const char * last_error() {
+        std::lock_guard lock(error_mutex);
+        return error.empty() ? nullptr : error.c_str();
+    }
 };
 
 // Exports node (part of data) into *out as the stream's answer; an error code when that fails.
 template <typename Struct, typename Node>
-int export_root(const std::shared_ptr<const ScanData> & data, const Node & node, Struct * out,
-    void (*fill)(const Node &, std::shared_ptr<const void>, Struct *), std::string & error) {
+int export_root(StreamState & state, const Node & node, Struct * out, void (*fill)(const Node &, std::shared_ptr<const void>, Struct *)) {
     try {
-        fill(node, data, out);
+        fill(node, state.data, out);
         return 0;
     } catch (const std::exception & e) {
-        error = e.what();
+        state.fail(e.what());
         return ENOMEM;
     }
 }
 
 int stream_get_schema(ArrowArrayStream * stream, ArrowSchema * out) {
     auto * state = static_cast<StreamState *>(stream->private_data);
-    return export_root(state->data, state->data->schema, out, export_schema, state->error);
+    return export_root(*state, state->data->schema, out, export_schema);
 }
 
 int stream_get_next(ArrowArrayStream * stream, ArrowArray * out) {
@@ -221,12 +235,11 @@ int stream_get_next(ArrowArrayStream * stream, ArrowArray * out) {
         *out = ArrowArray{};
         return 0; // released array: the end of the stream
     }
-    return export_root(state->data, state->data->batches[i], out, export_array, state->error);
+    return export_root(*state, state->data->batches[i], out, export_array);
 }
 
 const char * stream_last_error(ArrowArrayStream * stream) {
-    auto * state = static_cast<StreamState *>(stream->private_data);
-    return state->error.empty() ? nullptr : state->error.c_str();
+    return static_cast<StreamState *>(stream->private_data)->last_error();
 }
 
 void stream_release(ArrowArrayStream * stream) {
