@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { ClickHouseError } from "@clickhouse/client";
 import { createClient, createConnection } from "../clickhouse.ts";
 import { connect } from "../mod.ts";
+import { fixture, runScript } from "./helpers.ts";
 
 const client = createClient({ url: "chdb://memory" });
 let n = 0;
@@ -286,6 +287,14 @@ test("createClient: http(s) URLs give the client's HTTP transport; a Connection 
   await c.close();
   assert.equal(conn.query("SELECT 3").text(), "3\n"); // close() left the given connection open
   conn.close();
+});
+
+test("results dropped unread end once collected: a session runs again, the pool keeps no query running", () => {
+  // README "@clickhouse/client on the embedded engine": close() or read a ResultSet; one dropped
+  // unread (also under a long-lived abort signal) is cancelled by garbage collection.
+  const r = runScript(fixture("dropped_client_results.ts"), [], { exposeGc: true });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.equal(r.stdout.toString(), "session runs again true\ndropped queries stopped true\n");
 });
 
 test("close", async () => {

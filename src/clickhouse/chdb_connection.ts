@@ -100,8 +100,9 @@ export class ChdbConnection {
   readonly #database: string;
   readonly #common: ClientCommon;
   readonly #timeout: number | undefined;
-  /** Result streams not yet ended: close() ends them (each holds an engine connection). */
-  readonly #streams = new Set<Readable>();
+  /** Result streams not yet ended: close() ends them (each holds an engine connection). Weak: a
+   * result dropped unread is collected, and then ends itself (engine_readable.ts). */
+  readonly #streams = new Set<WeakRef<Readable>>();
 
   constructor(options: ChdbConnectionOptions = {}) {
     const path = options.connection?.path ??
@@ -150,12 +151,7 @@ export class ChdbConnection {
       );
     }
     // A request nothing can stop (most: no abort signal, no timeout) needs no kill wiring.
-    let signal: AbortSignal | undefined;
-    if (stopper.canStop) {
-      const stop = new AbortController();
-      stopper.onStop(() => stop.abort(stopper.error()));
-      signal = stop.signal;
-    }
+    const signal = stopper.abortSignal();
     const killer = killOnAbort(this.#pool.path, queryId, signal);
     let lease: Lease | undefined;
     let listening = false;
@@ -208,16 +204,9 @@ export class ChdbConnection {
           if (!isStreamRefusal(e)) throw e;
           return this.#whole(w, params.query, qp, params);
         }
-        const readable = engineReadable(s, first, headerLines, this.#error, (settled) => {
-          w.stopper.detach();
-          w.lease.release(true, settled);
-          if (settled === undefined) w.releaseId();
-          else settled.then(w.releaseId, w.releaseId);
-        });
+        const readable = engineReadable(s, first, headerLines, this.#error, requestEnd(w.stopper, w.lease, w.releaseId));
         w.keepListening();
-        w.stopper.onStop(() => readable.destroy(w.stopper.error()));
-        this.#streams.add(readable);
-        readable.once("close", () => this.#streams.delete(readable));
+        this.#track(readable, w.stopper);
         return readable;
       }
       return this.#whole(w, params.query, qp, params);
@@ -344,12 +333,36 @@ export class ChdbConnection {
     }
   }
 
+  /** Follows a result stream until it ends: a stop destroys it, and so does close(). */
+  #track(readable: Readable, stopper: Stopper): void {
+    // Weak references only: neither the request's stopper nor the connection may keep a result
+    // dropped unread alive (it ends itself once collected, engine_readable.ts).
+    const ref = new WeakRef(readable);
+    stopper.onStop(() => ref.deref()?.destroy(stopper.error()));
+    this.#streams.add(ref);
+    readable.once("close", () => this.#streams.delete(ref));
+  }
+
   /** Closes the pool and ends the result streams not yet read (their queries are cancelled and
    * their readers get a ChdbClosedError), as closing an HTTP agent ends its responses. */
   async close(): Promise<void> {
     this.#pool.close();
-    for (const stream of this.#streams) stream.destroy(closedError());
+    for (const ref of this.#streams) ref.deref()?.destroy(closedError());
   }
+}
+
+/**
+ * What ends a result stream's request (its stopper, connection and id), made here, outside the
+ * request's async functions: JavaScriptCore keeps an async function's locals (the Readable among
+ * them) with every closure made in it, and this one must not hold the Readable (engine_readable.ts).
+ */
+function requestEnd(stopper: Stopper, lease: Lease, releaseId: () => void): (settled: Promise<unknown> | undefined) => void {
+  return (settled) => {
+    stopper.detach();
+    lease.release(true, settled);
+    if (settled === undefined) releaseId();
+    else settled.then(releaseId, releaseId);
+  };
 }
 
 function closedError(): ChdbClosedError {

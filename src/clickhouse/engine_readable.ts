@@ -11,10 +11,25 @@ function bufferOf(chunk: Result | Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+// A result dropped unread (a reader that neither reads it to the end nor destroys it: a handler's
+// error path that ignores its ResultSet) ends as a destroyed one does once it is collected: its
+// query is cancelled and `finished` gives its engine connection back (a session's next request
+// would otherwise wait for it forever, and the pool would keep a connection per dropped result).
+const dropped = new FinalizationRegistry<Ending>(({ stream, finished }) => {
+  stream.close();
+  finished(undefined);
+});
+
+interface Ending {
+  stream: QueryStream;
+  finished: (settled: Promise<unknown> | undefined) => void;
+}
+
 /**
  * `first` is the chunk already fetched (null: the output was empty); `headerLines` header lines
  * that each later block repeats are dropped (block_formats.ts). `mapError` turns an engine error
- * into the client's; `finished` runs once, when the stream ends, fails or is destroyed.
+ * into the client's; `finished` runs once, when the stream ends, fails, is destroyed or is collected unread (so
+ * nothing it holds may hold the Readable).
  */
 export function engineReadable(
   stream: QueryStream,
@@ -26,7 +41,8 @@ export function engineReadable(
   let pending: Result | null | undefined = first;
   let inFlight: Promise<unknown> | undefined;
   const header = first === null || headerLines === 0 ? new Uint8Array(0) : headerOf(first.bytes(), headerLines);
-  return new Readable({
+  const token = {};
+  const readable = new Readable({
     read() {
       if (pending !== undefined) {
         const chunk = pending;
@@ -50,11 +66,15 @@ export function engineReadable(
       );
     },
     destroy(err, callback) {
+      dropped.unregister(token);
       stream.close(); // cancels the query when it has not ended; deferred while a call runs
       finished(inFlight);
       callback(quietError(this, err));
     },
   });
+  // Once it is collected no read is in flight (a pending read's callbacks hold it).
+  dropped.register(readable, { stream, finished }, token);
+  return readable;
 }
 
 /**

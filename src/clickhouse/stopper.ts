@@ -30,6 +30,14 @@ export class Stopper {
     return this.#signal !== undefined || this.#timer !== undefined || this.stopped;
   }
 
+  /** A signal aborted (with error()) on a stop; none when nothing can stop the request. */
+  abortSignal(): AbortSignal | undefined {
+    if (!this.canStop) return undefined;
+    const stop = new AbortController();
+    this.onStop(() => stop.abort(this.error()));
+    return stop.signal;
+  }
+
   get stopped(): boolean {
     return this.#reason !== undefined;
   }
@@ -46,17 +54,31 @@ export class Stopper {
   }
 
   /** Runs `then` on a stop (at once when already stopped); only the abort signal counts after
-   * dispose() (a result being read is not subject to the request timeout, as over HTTP). */
-  onStop(then: () => void): void {
+   * dispose() (a result being read is not subject to the request timeout, as over HTTP). Returns
+   * the function that removes it. */
+  onStop(then: () => void): () => void {
     if (this.stopped) then();
     else this.#listeners.push(then);
+    return () => {
+      const at = this.#listeners.indexOf(then);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
   }
 
   /** Settles like `promise`, or rejects at once on a stop. */
   race<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.onStop(() => reject(this.error()));
-      promise.then(resolve, reject);
+      // The listener goes once `promise` settles: a result stream's stopper outlives the request,
+      // and the listener (through `promise`, whose value is the result) would keep a result
+      // dropped unread from being collected while the caller's signal lives.
+      const off = this.onStop(() => reject(this.error()));
+      promise.then((value) => {
+        off();
+        resolve(value);
+      }, (e) => {
+        off();
+        reject(e);
+      });
     });
   }
 
