@@ -10,6 +10,7 @@
 //                                     initialisers crash under ASan's runtime, see README)
 //
 // Prints one line per check and ends with "N passed, N failed"; exits non-zero on any failure.
+#include "checks.h"
 #include "targets.h"
 
 #include "../arrow_export.h"
@@ -33,25 +34,7 @@
 
 namespace {
 
-int passed = 0;
-int failed = 0;
-bool current_failed = false;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            std::printf("  check failed at driver.cpp:%d: %s\n", __LINE__, #cond);       \
-            current_failed = true;                                                       \
-        }                                                                                \
-    } while (0)
-
-void run(const char * name, const std::function<void()> & body) {
-    current_failed = false;
-    body();
-    std::printf("%s %s\n", current_failed ? "FAIL" : "ok  ", name);
-    std::fflush(stdout);
-    (current_failed ? failed : passed)++;
-}
+using checks::run;
 
 const uint8_t * bytes_of(const std::string & s) {
     return reinterpret_cast<const uint8_t *>(s.data());
@@ -827,8 +810,7 @@ int main(int argc, char ** argv) {
     }
     if (std::string(argv[1]) == "--engine" && argc > 2) {
         test_engine(argv[2]);
-        std::printf("native driver (engine): %d passed, %d failed\n", passed, failed);
-        return failed == 0 ? 0 : 1;
+        return checks::summary("native driver (engine)");
     }
     std::string dir = temp_dir();
     run("string set against std::set: 60k random inserts/removes/lookups, compaction, clear, misuse", test_set_against_reference);
@@ -840,6 +822,5 @@ int main(int argc, char ** argv) {
     test_fault_walks(dir);
     for (const std::string & f : files_in(dir)) ::unlink(f.c_str());
     ::rmdir(dir.c_str());
-    std::printf("native driver: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks::summary("native driver");
 }

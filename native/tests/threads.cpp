@@ -11,6 +11,7 @@
 //
 // Prints one line per check and ends with "N passed, N failed"; exits non-zero on any failure
 // (TSan itself exits with 66 on a report).
+#include "checks.h"
 #include "targets.h"
 
 #include "../arrow_export.h"
@@ -37,25 +38,7 @@
 
 namespace {
 
-int passed = 0;
-int failed = 0;
-std::atomic<bool> current_failed{false}; // set from any thread of a check
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond)) {                                                                   \
-            std::printf("  check failed at threads.cpp:%d: %s\n", __LINE__, #cond);      \
-            current_failed = true;                                                       \
-        }                                                                                \
-    } while (0)
-
-void run(const char * name, const std::function<void()> & body) {
-    current_failed = false;
-    body();
-    std::printf("%s %s\n", current_failed ? "FAIL" : "ok  ", name);
-    std::fflush(stdout);
-    (current_failed ? failed : passed)++;
-}
+using checks::run;
 
 // Runs body(i) on n threads at once and waits for all of them.
 void on_threads(int n, const std::function<void(int)> & body) {
@@ -521,6 +504,5 @@ int main(int argc, char ** argv) {
     run("threads: hash-filter lookups on 2 threads (parallel kernels) during updates, single-key calls, save and load", test_kernels);
     run("threads: Arrow table copies made on 4 threads and freed on 2 others (the arena's region cache)", test_scan_copies);
     run("threads: Native results decoded on 4 threads, read and freed on 2 others", [&] { test_native_results(argv[1]); });
-    std::printf("native threads: %d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return checks::summary("native threads");
 }
